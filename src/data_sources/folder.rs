@@ -1,0 +1,75 @@
+//! Data source `grafana_folder`: one folder, found by uid or by exact title.
+
+use async_trait::async_trait;
+
+use crate::diag::{Diagnostic, Diagnostics, api_error};
+use crate::framework::{Ctx, DataSource};
+use crate::schema::{Attribute, Schema};
+use crate::value::Value;
+
+pub struct FolderDataSource;
+
+#[async_trait]
+impl DataSource for FolderDataSource {
+    fn type_name(&self) -> &'static str {
+        "grafana_folder"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Looks up an existing Grafana folder by `uid` or by `title`. Set exactly one of them.",
+            vec![
+                Attribute::string("uid").optional_computed().describe("The folder's uid. Set this or `title`."),
+                Attribute::string("title").optional_computed().describe("The folder's exact title. Set this or `uid`; it is an error if several folders share the title."),
+                Attribute::string("parent_folder_uid").computed().describe("The uid of the parent folder; null for a top-level folder."),
+                Attribute::string("url").computed().describe("The folder's full URL in Grafana."),
+            ],
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let (uid, title) = (config.get("uid"), config.get("title"));
+        if uid.is_null() == title.is_null() && !uid.is_unknown() && !title.is_unknown() {
+            diags.push(Diagnostic::error("Set exactly one of uid and title", "Find the folder either by `uid` or by `title`, not both and not neither.").at_attr("uid"));
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let uid = match (config.get("uid").as_str(), config.get("title").as_str()) {
+            (Some(uid), _) => uid.to_string(),
+            (None, Some(title)) => match ctx.client.find_folders_by_title(title).await {
+                Ok(found) if found.len() == 1 => found[0].uid.clone(),
+                Ok(found) if found.is_empty() => {
+                    diags.push(Diagnostic::error("Folder not found", format!("No folder is titled {title:?}.")).at_attr("title"));
+                    return None;
+                }
+                Ok(found) => {
+                    let uids: Vec<&str> = found.iter().map(|f| f.uid.as_str()).collect();
+                    diags.push(Diagnostic::error("Several folders have this title", format!("Folders {uids:?} are all titled {title:?}; look the folder up by `uid` instead.")).at_attr("title"));
+                    return None;
+                }
+                Err(e) => {
+                    diags.push(api_error("Could not search folders", &e));
+                    return None;
+                }
+            },
+            _ => return None,
+        };
+        match ctx.client.get_folder(&uid).await {
+            Ok(f) => Some(Value::object([
+                ("uid", Value::string(&f.uid)),
+                ("title", Value::string(&f.title)),
+                ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
+                ("url", Value::string(format!("{}{}", ctx.client.base_url(), f.url))),
+            ])),
+            Err(e) if e.is_not_found() => {
+                diags.push(Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}.")).at_attr("uid"));
+                None
+            }
+            Err(e) => {
+                diags.push(api_error(format!("Could not read folder {uid:?}"), &e));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Read-only data source types, one file each.
+
+use std::sync::Arc;
+
+use crate::framework::DataSource;
+
+pub mod folder;
+
+/// Every data source this provider serves.
+pub fn all() -> Vec<Arc<dyn DataSource>> {
+    vec![Arc::new(folder::FolderDataSource)]
+}

@@ -1,0 +1,120 @@
+//! Diagnostics: what the user reads when something is wrong, with the attribute it is about.
+//!
+//! Every user-facing failure becomes a [`Diagnostic`] with a short summary and a detail that
+//! says what to do next. Raw gRPC statuses are never used for those. Tokens never appear here.
+
+use std::fmt;
+
+use crate::grafana;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One step into a value: an attribute, a map key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Attr(String),
+    Key(String),
+    Index(i64),
+}
+
+/// A path to an attribute, e.g. `config_json` or `inputs["DS_PROM"]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttrPath(pub Vec<Step>);
+
+impl AttrPath {
+    pub fn attr(name: &str) -> AttrPath {
+        AttrPath(vec![Step::Attr(name.to_string())])
+    }
+    pub fn key(mut self, k: &str) -> AttrPath {
+        self.0.push(Step::Key(k.to_string()));
+        self
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Step::Attr(a) if i == 0 => write!(f, "{a}")?,
+                Step::Attr(a) => write!(f, ".{a}")?,
+                Step::Key(k) => write!(f, "[{k:?}]")?,
+                Step::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub path: Option<AttrPath>,
+}
+
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
+    }
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
+    }
+    pub fn at(mut self, path: AttrPath) -> Diagnostic {
+        self.path = Some(path);
+        self
+    }
+    pub fn at_attr(self, name: &str) -> Diagnostic {
+        self.at(AttrPath::attr(name))
+    }
+}
+
+/// An accumulator passed through every lifecycle call.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+/// The one place a Grafana API error becomes a diagnostic. `action` reads like
+/// "Could not create folder \"team-a\"".
+pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic {
+    use grafana::Error as E;
+    let hint = match err {
+        E::Api { status: 401, .. } => {
+            "Grafana did not accept the credentials. Check the provider's `auth` (or GRAFANA_AUTH): the token may be expired, revoked or for another workspace."
+        }
+        E::Api { status: 403, .. } => {
+            "The token's role lacks permission for this. Use a token of a service account with the Admin role (Editors cannot manage data sources; Viewers cannot save)."
+        }
+        E::Api { status: 409 | 412, .. } => {
+            "Another object already uses this name or uid, or it changed since Terraform last read it. Run `terraform plan` again to see the current state."
+        }
+        E::Api { status: 429 | 500..=599, .. } | E::Transport { .. } => {
+            "Grafana could not be reached or was unavailable; the provider retried a few times. Try again; if it persists, check the workspace status."
+        }
+        E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
+        _ => "",
+    };
+    let detail = if hint.is_empty() { err.to_string() } else { format!("{err}\n\n{hint}") };
+    Diagnostic::error(action.to_string(), detail)
+}

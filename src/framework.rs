@@ -1,0 +1,193 @@
+//! The resource lifecycle every Terraform type shares, so each resource file holds only what
+//! is particular to it.
+//!
+//! - [`Resource`] and [`DataSource`] are the traits one file per type implements.
+//! - [`plan`] turns Terraform's proposed state into a planned one: defaults, write-only values
+//!   nulled, computed attributes unknown where a change may alter them (unless
+//!   `use_state_for_unknown`), replacement paths, then the resource's own `modify_plan`.
+//! - [`apply`] picks create, update or delete from the prior and planned states.
+//! - [`read`] turns "gone" into a removal with a warning.
+//!
+//! Nothing here names protobuf types (that is `tfplugin`) or Grafana's wire format (that is `grafana`).
+
+use async_trait::async_trait;
+
+use crate::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::grafana::Client;
+use crate::schema::{IdentitySchema, Schema};
+use crate::value::Value;
+
+/// What a lifecycle call may use: the configured Grafana client.
+pub struct Ctx<'a> {
+    pub client: &'a Client,
+}
+
+/// Inputs to a plan: the prior state (null on create), the configuration and the planned state so far.
+pub struct PlanCtx<'a> {
+    pub prior: &'a Value,
+    pub config: &'a Value,
+    /// Present when the provider is configured with known values (it may not be during plan).
+    pub client: Option<&'a Client>,
+}
+
+/// A managed resource type. One implementation per file under `resources/`.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Checks the configuration alone (no API calls). Unknown values must be let through.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Adjusts the plan after the generic steps (e.g. add replacement paths, plan-time checks
+    /// that need the API). Returns extra attribute paths that require replacement.
+    async fn modify_plan(&self, _ctx: &PlanCtx<'_>, _planned: &mut Value, _diags: &mut Diagnostics) -> Vec<AttrPath> {
+        Vec::new()
+    }
+
+    /// Creates the object; returns the new state (wholly known).
+    async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value>;
+    /// Reads the object; `Ok(None)` means it no longer exists.
+    async fn read(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Option<Option<Value>>;
+    async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value>;
+    async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics);
+
+    /// A minimal state from an import id; Terraform reads the object right after.
+    fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value>;
+    /// The same from an identity object (`import { identity = {…} }`).
+    fn import_identity(&self, _identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        diags.push(Diagnostic::error("Import by identity is not supported", "Import this resource by id."));
+        None
+    }
+    /// The identity of a (wholly known) state.
+    fn identity_of(&self, _state: &Value) -> Option<Value> {
+        None
+    }
+
+    /// Upgrades raw JSON state written by an older schema `version`. The default accepts only
+    /// the current version.
+    fn upgrade_state(&self, version: i64, raw_json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
+        let schema = self.schema();
+        if version != schema.version {
+            diags.push(Diagnostic::error(
+                "Unsupported state version",
+                format!("{} has state version {version}, this provider knows version {}. Use the provider version that wrote this state.", self.type_name(), schema.version),
+            ));
+            return None;
+        }
+        match Value::from_json(raw_json, &schema.ty()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                diags.push(Diagnostic::error("Could not read the stored state", e.to_string()));
+                None
+            }
+        }
+    }
+}
+
+/// A read-only data source type. One implementation per file under `data_sources/`.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
+}
+
+/// The planned state and the attributes whose change forces replacement.
+pub struct Planned {
+    pub state: Value,
+    pub requires_replace: Vec<AttrPath>,
+}
+
+/// Plans a change (not a destroy: the caller handles a null proposed state).
+pub async fn plan(res: &dyn Resource, ctx: &PlanCtx<'_>, proposed: Value, diags: &mut Diagnostics) -> Planned {
+    let schema = res.schema();
+    let mut planned = proposed;
+    for a in &schema.attributes {
+        let cfg = ctx.config.get(a.name);
+        if let (Some(d), true) = (&a.default, cfg.is_null()) {
+            planned.set(a.name, d.clone());
+        }
+        if a.write_only {
+            planned.set(a.name, Value::Null);
+        }
+    }
+    let creating = ctx.prior.is_null();
+    if creating || planned != *ctx.prior {
+        for a in schema.attributes.iter().filter(|a| a.is_computed() && a.default.is_none()) {
+            if !ctx.config.get(a.name).is_null() {
+                continue;
+            }
+            let keep = a.use_state_for_unknown && !creating && !ctx.prior.get(a.name).is_null();
+            let v = if keep { ctx.prior.get(a.name).clone() } else { Value::unknown() };
+            planned.set(a.name, v);
+        }
+    }
+    let mut requires_replace = Vec::new();
+    if !creating {
+        for a in schema.attributes.iter().filter(|a| a.requires_replace) {
+            if planned.get(a.name) != ctx.prior.get(a.name) {
+                requires_replace.push(AttrPath::attr(a.name));
+            }
+        }
+    }
+    requires_replace.extend(res.modify_plan(ctx, &mut planned, diags).await);
+    Planned { state: planned, requires_replace }
+}
+
+/// Validates a configuration: the resource's own checks, and write-only values refused when
+/// the client cannot keep them out of state.
+pub fn validate_resource(res: &dyn Resource, config: &Value, write_only_allowed: bool, diags: &mut Diagnostics) {
+    let schema = res.schema();
+    for a in schema.attributes.iter().filter(|a| a.write_only) {
+        if !write_only_allowed && !config.get(a.name).is_null() {
+            diags.push(
+                Diagnostic::error(
+                    "Write-only attribute not supported by this Terraform",
+                    format!(
+                        "`{}` is write-only: its value must never be stored in state, and this Terraform or OpenTofu version cannot guarantee that. Use Terraform ≥ 1.11 or OpenTofu ≥ 1.11, or remove `{}`.",
+                        a.name, a.name
+                    ),
+                )
+                .at_attr(a.name),
+            );
+        }
+    }
+    res.validate(config, diags);
+}
+
+/// Applies a planned change and returns the new state (null after a delete).
+pub async fn apply(res: &dyn Resource, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Value {
+    let out = if planned.is_null() {
+        res.delete(ctx, prior, diags).await;
+        return if diags.has_errors() { prior.clone() } else { Value::Null };
+    } else if prior.is_null() {
+        res.create(ctx, planned, diags).await
+    } else {
+        res.update(ctx, prior, planned, diags).await
+    };
+    match out {
+        Some(v) => v,
+        // A failed update leaves the prior state; a failed create leaves nothing.
+        None => prior.clone(),
+    }
+}
+
+/// Reads a resource; a vanished object becomes a null state and a warning.
+pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Value {
+    match res.read(ctx, state, diags).await {
+        Some(Some(v)) => v,
+        Some(None) => {
+            diags.push(Diagnostic::warning(
+                format!("{} no longer exists in Grafana", res.type_name()),
+                "It was deleted outside Terraform, so it is removed from the state; the next plan will create it again.".to_string(),
+            ));
+            Value::Null
+        }
+        None => state.clone(),
+    }
+}

@@ -1,0 +1,108 @@
+//! Folders: `/api/folders`, `/api/folders/:uid`, `/api/folders/:uid/move`.
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Client, Error};
+
+/// A folder as Grafana returns it (fields this provider uses).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Folder {
+    pub id: i64,
+    pub uid: String,
+    pub title: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub parent_uid: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// A folder in a listing.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderRef {
+    pub uid: String,
+    pub title: String,
+}
+
+#[derive(Deserialize)]
+struct Hit {
+    uid: String,
+    title: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+impl Client {
+    pub async fn create_folder(&self, uid: Option<&str>, title: &str, parent_uid: Option<&str>) -> Result<Folder, Error> {
+        let mut body = json!({ "title": title });
+        if let Some(u) = uid {
+            body["uid"] = json!(u);
+        }
+        if let Some(p) = parent_uid {
+            body["parentUid"] = json!(p);
+        }
+        self.send(Method::POST, "api/folders", Some(&body)).await
+    }
+
+    pub async fn get_folder(&self, uid: &str) -> Result<Folder, Error> {
+        self.send(Method::GET, &format!("api/folders/{}", seg(uid)), None).await
+    }
+
+    /// Renames a folder. `overwrite` skips Grafana's version check (the legacy folder store has one).
+    pub async fn update_folder(&self, uid: &str, title: &str, version: Option<i64>) -> Result<Folder, Error> {
+        let mut body = json!({ "title": title, "overwrite": version.is_none() });
+        if let Some(v) = version {
+            body["version"] = json!(v);
+        }
+        self.send(Method::PUT, &format!("api/folders/{}", seg(uid)), Some(&body)).await
+    }
+
+    /// Moves a folder under `parent_uid` (None: to the root). Grafana 11+ only.
+    pub async fn move_folder(&self, uid: &str, parent_uid: Option<&str>) -> Result<Folder, Error> {
+        let body = json!({ "parentUid": parent_uid.unwrap_or("") });
+        self.send(Method::POST, &format!("api/folders/{}/move", seg(uid)), Some(&body)).await
+    }
+
+    pub async fn delete_folder(&self, uid: &str) -> Result<(), Error> {
+        let _: serde_json::Value = self.send(Method::DELETE, &format!("api/folders/{}", seg(uid)), None).await?;
+        Ok(())
+    }
+
+    /// Direct children of a folder: dashboards, and sub-folders where `nested` folders exist
+    /// (without them, Grafana ignores `parentUid` and would list every folder).
+    pub async fn folder_children(&self, uid: &str, nested: bool) -> Result<Vec<FolderRef>, Error> {
+        let hits: Vec<Hit> = self.send(Method::GET, &format!("api/search?folderUIDs={}&limit=10", seg(uid)), None).await?;
+        let mut out: Vec<FolderRef> = hits.into_iter().map(|h| FolderRef { uid: h.uid, title: h.title }).collect();
+        if nested {
+            let subs: Vec<FolderRef> =
+                self.send(Method::GET, &format!("api/folders?parentUid={}&limit=10", seg(uid)), None).await?;
+            out.extend(subs);
+        }
+        Ok(out)
+    }
+
+    /// Folders whose title is exactly `title` (search is by substring, so filter).
+    pub async fn find_folders_by_title(&self, title: &str) -> Result<Vec<FolderRef>, Error> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("type", "dash-folder")
+            .append_pair("query", title)
+            .append_pair("limit", "5000")
+            .finish();
+        let hits: Vec<Hit> = self.send(Method::GET, &format!("api/search?{query}"), None).await?;
+        Ok(hits
+            .into_iter()
+            .filter(|h| h.kind == "dash-folder" && h.title == title)
+            .map(|h| FolderRef { uid: h.uid, title: h.title })
+            .collect())
+    }
+}
+
+/// Percent-encodes one path segment.
+fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

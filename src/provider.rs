@@ -1,0 +1,179 @@
+//! The provider itself: its configuration block, the Grafana client built from it, and the
+//! list of resource and data source types.
+//!
+//! URL mode: `url` + `auth` (a service-account token) reach any Grafana. Values unknown at
+//! plan time (a workspace created in the same run) do not fail the plan: the provider stays
+//! unconfigured until apply, and only calls that need Grafana say so.
+
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::data_sources;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::framework::{DataSource, Resource};
+use crate::grafana::{self, Client, Secret};
+use crate::resources;
+use crate::schema::{Attribute, Schema};
+use crate::value::Value;
+
+pub const TYPE_NAME: &str = "grafana";
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "Manages Grafana objects (folders, dashboards, data sources) in an Amazon Managed Grafana workspace or any Grafana reachable over HTTP(S).",
+        vec![
+            Attribute::string("url")
+                .optional()
+                .describe("Base URL of the Grafana, e.g. `https://g-abc123.grafana-workspace.us-east-1.amazonaws.com`. For an AMG workspace use `\"https://${aws_grafana_workspace.this.endpoint}\"`. May also be set with the `GRAFANA_URL` environment variable."),
+            Attribute::string("auth")
+                .optional()
+                .sensitive()
+                .describe("A Grafana service-account token (`glsa_…`) or API key, sent as `Authorization: Bearer`. May also be set with the `GRAFANA_AUTH` environment variable. Never logged."),
+            Attribute::string("ca_cert")
+                .optional()
+                .describe("Extra certificate authority to trust for `url`: PEM content, or the path of a PEM file. May also be set with the `GRAFANA_CA_CERT` environment variable. TLS verification is always on."),
+        ],
+    )
+}
+
+enum State {
+    NotConfigured,
+    /// Configured with values unknown at plan time; they will be known at apply.
+    Unknown,
+    Ready(Client),
+}
+
+pub struct Provider {
+    resources: Vec<Arc<dyn Resource>>,
+    data_sources: Vec<Arc<dyn DataSource>>,
+    state: RwLock<State>,
+    /// Cancelled by `StopProvider`: every Grafana request in flight returns at once.
+    pub cancel: CancellationToken,
+}
+
+impl Default for Provider {
+    fn default() -> Self {
+        Provider::new()
+    }
+}
+
+impl Provider {
+    pub fn new() -> Provider {
+        Provider {
+            resources: resources::all(),
+            data_sources: data_sources::all(),
+            state: RwLock::new(State::NotConfigured),
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    pub fn resources(&self) -> &[Arc<dyn Resource>] {
+        &self.resources
+    }
+    pub fn data_sources(&self) -> &[Arc<dyn DataSource>] {
+        &self.data_sources
+    }
+    pub fn resource(&self, name: &str) -> Option<&dyn Resource> {
+        self.resources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
+    }
+    pub fn data_source(&self, name: &str) -> Option<&dyn DataSource> {
+        self.data_sources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
+    }
+
+    /// Checks the provider block alone.
+    pub fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(u) = config.get("url").as_str() {
+            if let Err(e) = parse_url(u) {
+                diags.push(e);
+            }
+        }
+    }
+
+    /// Builds the Grafana client from the provider block and the environment.
+    pub fn configure(&self, config: &Value, diags: &mut Diagnostics) {
+        if !config.is_wholly_known() {
+            tracing::info!("provider configuration has values unknown until apply; deferring client setup");
+            *self.state.write().expect("provider state lock") = State::Unknown;
+            return;
+        }
+        let setting = |name: &str, env: &str| -> Option<String> {
+            config.get(name).as_str().map(str::to_string).or_else(|| std::env::var(env).ok()).filter(|s| !s.is_empty())
+        };
+        let Some(url) = setting("url", "GRAFANA_URL") else {
+            diags.push(
+                Diagnostic::error(
+                    "Missing Grafana URL",
+                    "Set `url` in the provider block (or the GRAFANA_URL environment variable) to the Grafana base URL, e.g. \"https://${aws_grafana_workspace.this.endpoint}\".",
+                )
+                .at_attr("url"),
+            );
+            return;
+        };
+        let url = match parse_url(&url) {
+            Ok(u) => u,
+            Err(d) => return diags.push(d),
+        };
+        let ca_pem = match setting("ca_cert", "GRAFANA_CA_CERT").map(|c| load_pem(&c)).transpose() {
+            Ok(p) => p,
+            Err(d) => return diags.push(d),
+        };
+        let token = setting("auth", "GRAFANA_AUTH").map(|t| Secret::new(&t));
+        let cfg = grafana::Config { url, token, ca_pem, max_retries: 4 };
+        match Client::new(cfg, self.cancel.clone()) {
+            Ok(c) => *self.state.write().expect("provider state lock") = State::Ready(c),
+            Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string()).at_attr("ca_cert")),
+        }
+    }
+
+    /// The configured client, or an error diagnostic saying why there is none.
+    pub fn client(&self, diags: &mut Diagnostics) -> Option<Client> {
+        match &*self.state.read().expect("provider state lock") {
+            State::Ready(c) => Some(c.clone()),
+            State::Unknown => {
+                diags.push(Diagnostic::error(
+                    "Provider configuration not yet known",
+                    "The provider block uses values known only after apply (for example a workspace endpoint created in this run), and this step needs to call Grafana. Apply the resources it depends on first (`terraform apply -target=…`), or set `url` and `auth` from known values.",
+                ));
+                None
+            }
+            State::NotConfigured => {
+                diags.push(Diagnostic::error("Provider not configured", "Terraform did not configure the provider before using it."));
+                None
+            }
+        }
+    }
+
+    /// The client if the provider is configured with known values.
+    pub fn client_if_ready(&self) -> Option<Client> {
+        match &*self.state.read().expect("provider state lock") {
+            State::Ready(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
+    let bad = |why: &str| {
+        Diagnostic::error("Invalid Grafana URL", format!("`url` must be an http(s) URL such as https://g-abc123.grafana-workspace.us-east-1.amazonaws.com: {why}."))
+            .at_attr("url")
+    };
+    let parsed = url::Url::parse(u).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad(&format!("the scheme is {:?}", parsed.scheme())));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("credentials belong in `auth`, not in the URL"));
+    }
+    Ok(parsed)
+}
+
+fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
+    if v.trim_start().starts_with("-----BEGIN") {
+        return Ok(v.as_bytes().to_vec());
+    }
+    std::fs::read(v).map_err(|e| {
+        Diagnostic::error("Cannot read ca_cert", format!("`ca_cert` is neither PEM content nor a readable file ({v}): {e}."))
+            .at_attr("ca_cert")
+    })
+}

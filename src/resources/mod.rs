@@ -1,0 +1,38 @@
+//! Managed resource types, one file each, read top-down: schema → validate/plan → create,
+//! read, update, delete → import → helpers → tests.
+
+use std::sync::Arc;
+
+use crate::framework::Resource;
+
+pub mod folder;
+
+/// Every resource type this provider serves.
+pub fn all() -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(folder::FolderResource)]
+}
+
+/// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.
+pub fn check_uid(uid: &str) -> Result<(), String> {
+    if uid.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if uid.len() > 40 {
+        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
+    }
+    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
+    }
+    Ok(())
+}
+
+/// Splits an import id `uid` or `orgID:uid`; only organisation 1 exists on AMG.
+pub fn parse_import_id(id: &str) -> Result<String, String> {
+    let uid = match id.split_once(':') {
+        None => id,
+        Some(("1", uid)) => uid,
+        Some((org, _)) => return Err(format!("organisation {org:?} is not supported; AMG workspaces have organisation 1 only, so use `<uid>` or `1:<uid>`")),
+    };
+    check_uid(uid).map_err(|e| format!("the uid {uid:?} {e}"))?;
+    Ok(uid.to_string())
+}

@@ -1,0 +1,151 @@
+//! `from_proto` / `to_proto`: the only conversions between generated protobuf types and the
+//! provider's own [`Value`], [`Schema`] and [`Diagnostics`].
+
+use super::pb;
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
+use crate::schema::{Attribute, IdentitySchema, Nesting, Schema};
+use crate::value::{Type, Value};
+
+// ---- from_proto ----
+
+/// Decodes a `DynamicValue` (msgpack, or JSON where Terraform sends JSON).
+pub fn value(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str, diags: &mut Diagnostics) -> Value {
+    let Some(dv) = dv else { return Value::Null };
+    let r = if !dv.msgpack.is_empty() || dv.json.is_empty() {
+        Value::from_msgpack(&dv.msgpack, ty)
+    } else {
+        Value::from_json(&dv.json, ty)
+    };
+    r.unwrap_or_else(|e| {
+        diags.push(Diagnostic::error(format!("Could not decode the {what}"), format!("{e}. This is a bug in the provider or a Terraform version it does not support.")));
+        Value::Null
+    })
+}
+
+pub fn identity(id: Option<&pb::ResourceIdentityData>, schema: Option<&IdentitySchema>, diags: &mut Diagnostics) -> Value {
+    match (id.and_then(|i| i.identity_data.as_ref()), schema) {
+        (Some(dv), Some(s)) => value(Some(dv), &s.ty(), "resource identity", diags),
+        _ => Value::Null,
+    }
+}
+
+pub fn write_only_allowed(c: Option<&pb::ClientCapabilities>) -> bool {
+    c.is_some_and(|c| c.write_only_attributes_allowed)
+}
+
+// ---- to_proto ----
+
+pub fn dynamic(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue { msgpack: v.to_msgpack(ty), json: Vec::new() })
+}
+
+pub fn identity_data(v: Option<Value>, schema: Option<&IdentitySchema>) -> Option<pb::ResourceIdentityData> {
+    let (v, s) = (v?, schema?);
+    Some(pb::ResourceIdentityData { identity_data: dynamic(&v, &s.ty()) })
+}
+
+pub fn diagnostics(d: Diagnostics) -> Vec<pb::Diagnostic> {
+    d.0.into_iter().map(diagnostic).collect()
+}
+
+fn diagnostic(d: Diagnostic) -> pb::Diagnostic {
+    use pb::diagnostic::Severity as S;
+    pb::Diagnostic {
+        severity: match d.severity {
+            Severity::Error => S::Error,
+            Severity::Warning => S::Warning,
+        } as i32,
+        summary: d.summary,
+        detail: d.detail,
+        attribute: d.path.map(path),
+    }
+}
+
+pub fn path(p: AttrPath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: p
+            .0
+            .into_iter()
+            .map(|s| pb::attribute_path::Step {
+                selector: Some(match s {
+                    Step::Attr(a) => Selector::AttributeName(a),
+                    Step::Key(k) => Selector::ElementKeyString(k),
+                    Step::Index(i) => Selector::ElementKeyInt(i),
+                }),
+            })
+            .collect(),
+    }
+}
+
+pub fn schema(s: &Schema) -> pb::Schema {
+    pb::Schema {
+        version: s.version,
+        block: Some(pb::schema::Block {
+            version: s.version,
+            attributes: s.attributes.iter().map(attribute).collect(),
+            block_types: Vec::new(),
+            description: s.description.to_string(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: false,
+            deprecation_message: String::new(),
+        }),
+    }
+}
+
+fn attribute(a: &Attribute) -> pb::schema::Attribute {
+    use crate::schema::Presence as P;
+    let (required, optional, computed) = match a.presence {
+        P::Required => (true, false, false),
+        P::Optional => (false, true, false),
+        P::Computed => (false, false, true),
+        P::OptionalComputed => (false, true, true),
+    };
+    let nested_type = a.nested.as_ref().map(|n| {
+        use pb::schema::object::NestingMode as M;
+        pb::schema::Object {
+            attributes: n.attributes.iter().map(attribute).collect(),
+            nesting: match n.nesting {
+                Nesting::Single => M::Single,
+                Nesting::List => M::List,
+                Nesting::Set => M::Set,
+                Nesting::Map => M::Map,
+            } as i32,
+        }
+    });
+    pb::schema::Attribute {
+        name: a.name.to_string(),
+        r#type: if nested_type.is_some() { Vec::new() } else { type_json(&a.ty) },
+        nested_type,
+        description: a.description.to_string(),
+        required,
+        optional,
+        computed,
+        sensitive: a.sensitive,
+        description_kind: pb::StringKind::Markdown as i32,
+        deprecated: a.deprecation.is_some(),
+        write_only: a.write_only,
+        deprecation_message: a.deprecation.unwrap_or_default().to_string(),
+    }
+}
+
+pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.to_string(),
+                r#type: type_json(&a.ty),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn type_json(t: &Type) -> Vec<u8> {
+    t.to_json().to_string().into_bytes()
+}
