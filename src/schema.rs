@@ -19,12 +19,21 @@ pub struct Schema {
 
 impl Schema {
     pub fn new(description: &'static str, attributes: Vec<Attribute>) -> Schema {
-        Schema { version: 0, description, attributes }
+        Schema {
+            version: 0,
+            description,
+            attributes,
+        }
     }
 
     /// The object type of a whole value of this schema.
     pub fn ty(&self) -> Type {
-        Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty())).collect())
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_string(), a.ty()))
+                .collect(),
+        )
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
@@ -109,7 +118,10 @@ impl Attribute {
     }
     pub fn nested(name: &'static str, nesting: Nesting, attributes: Vec<Attribute>) -> Attribute {
         let mut a = Attribute::new(name, Type::Bool);
-        a.nested = Some(Nested { nesting, attributes });
+        a.nested = Some(Nested {
+            nesting,
+            attributes,
+        });
         a.ty = a.ty();
         a
     }
@@ -162,7 +174,10 @@ impl Attribute {
     }
 
     pub fn is_computed(&self) -> bool {
-        matches!(self.presence, Presence::Computed | Presence::OptionalComputed)
+        matches!(
+            self.presence,
+            Presence::Computed | Presence::OptionalComputed
+        )
     }
 
     /// The type of the attribute's value (derived from the nested attributes, if any).
@@ -171,7 +186,10 @@ impl Attribute {
             None => self.ty.clone(),
             Some(n) => {
                 let obj = Type::Object(
-                    n.attributes.iter().map(|a| (a.name.to_string(), a.ty())).collect::<BTreeMap<_, _>>(),
+                    n.attributes
+                        .iter()
+                        .map(|a| (a.name.to_string(), a.ty()))
+                        .collect::<BTreeMap<_, _>>(),
                 );
                 match n.nesting {
                     Nesting::Single => obj,
@@ -201,6 +219,11 @@ pub struct IdentityAttribute {
 
 impl IdentitySchema {
     pub fn ty(&self) -> Type {
-        Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty.clone())).collect())
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_string(), a.ty.clone()))
+                .collect(),
+        )
     }
 }

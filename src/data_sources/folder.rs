@@ -30,7 +30,13 @@ impl DataSource for FolderDataSource {
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let (uid, title) = (config.get("uid"), config.get("title"));
         if uid.is_null() == title.is_null() && !uid.is_unknown() && !title.is_unknown() {
-            diags.push(Diagnostic::error("Set exactly one of uid and title", "Find the folder either by `uid` or by `title`, not both and not neither.").at_attr("uid"));
+            diags.push(
+                Diagnostic::error(
+                    "Set exactly one of uid and title",
+                    "Find the folder either by `uid` or by `title`, not both and not neither.",
+                )
+                .at_attr("uid"),
+            );
         }
     }
 
@@ -40,7 +46,13 @@ impl DataSource for FolderDataSource {
             (None, Some(title)) => match ctx.client.find_folders_by_title(title).await {
                 Ok(found) if found.len() == 1 => found[0].uid.clone(),
                 Ok(found) if found.is_empty() => {
-                    diags.push(Diagnostic::error("Folder not found", format!("No folder is titled {title:?}.")).at_attr("title"));
+                    diags.push(
+                        Diagnostic::error(
+                            "Folder not found",
+                            format!("No folder is titled {title:?}."),
+                        )
+                        .at_attr("title"),
+                    );
                     return None;
                 }
                 Ok(found) => {
@@ -59,11 +71,20 @@ impl DataSource for FolderDataSource {
             Ok(f) => Some(Value::object([
                 ("uid", Value::string(&f.uid)),
                 ("title", Value::string(&f.title)),
-                ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
-                ("url", Value::string(format!("{}{}", ctx.client.base_url(), f.url))),
+                (
+                    "parent_folder_uid",
+                    Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty())),
+                ),
+                (
+                    "url",
+                    Value::string(format!("{}{}", ctx.client.base_url(), f.url)),
+                ),
             ])),
             Err(e) if e.is_not_found() => {
-                diags.push(Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}.")).at_attr("uid"));
+                diags.push(
+                    Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}."))
+                        .at_attr("uid"),
+                );
                 None
             }
             Err(e) => {

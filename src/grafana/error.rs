@@ -15,7 +15,12 @@ pub enum Error {
     },
     /// The request did not get an answer (connection refused, reset, timed out, TLS failure).
     #[error("{method} {path} failed: {reason}")]
-    Transport { method: String, path: String, reason: String, connect: bool },
+    Transport {
+        method: String,
+        path: String,
+        reason: String,
+        connect: bool,
+    },
     /// Grafana answered success with a body we could not read.
     #[error("unexpected answer to {what}: {reason}")]
     Decode { what: String, reason: String },
@@ -28,7 +33,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub(super) fn from_response(status: StatusCode, body: &[u8], retry_after: Option<u64>) -> Error {
+    pub(super) fn from_response(
+        status: StatusCode,
+        body: &[u8],
+        retry_after: Option<u64>,
+    ) -> Error {
         #[derive(serde::Deserialize)]
         struct Body {
             message: Option<String>,
@@ -38,9 +47,22 @@ impl Error {
         let message = parsed
             .as_ref()
             .and_then(|b| b.message.clone())
-            .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_string());
-        let message = if message.is_empty() { status.canonical_reason().unwrap_or("").to_string() } else { message };
-        Error::Api { status: status.as_u16(), message, reason: parsed.and_then(|b| b.status), retry_after }
+            .unwrap_or_else(|| {
+                String::from_utf8_lossy(&body[..body.len().min(200)])
+                    .trim()
+                    .to_string()
+            });
+        let message = if message.is_empty() {
+            status.canonical_reason().unwrap_or("").to_string()
+        } else {
+            message
+        };
+        Error::Api {
+            status: status.as_u16(),
+            message,
+            reason: parsed.and_then(|b| b.status),
+            retry_after,
+        }
     }
 
     pub(super) fn transport(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
@@ -50,7 +72,12 @@ impl Error {
             reason = format!("{reason}: {src}");
         }
         let reason = reason.replace(url.as_str(), url.path());
-        Error::Transport { method: method.to_string(), path: url.path().to_string(), reason, connect: e.is_connect() }
+        Error::Transport {
+            method: method.to_string(),
+            path: url.path().to_string(),
+            reason,
+            connect: e.is_connect(),
+        }
     }
 
     /// True for a 404.
@@ -60,7 +87,9 @@ impl Error {
 
     pub(super) fn is_retryable(&self) -> bool {
         match self {
-            Error::Api { status, .. } => super::is_not_acted_on(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK)),
+            Error::Api { status, .. } => {
+                super::is_not_acted_on(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK))
+            }
             Error::Transport { connect, .. } => *connect,
             _ => false,
         }

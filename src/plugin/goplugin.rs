@@ -28,7 +28,10 @@ pub(super) struct Stdio;
 #[tonic::async_trait]
 impl pb::grpc_stdio_server::GrpcStdio for Stdio {
     type StreamStdioStream = Empty<pb::StdioData>;
-    async fn stream_stdio(&self, _req: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _req: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(Box::pin(tokio_stream::empty())))
     }
 }
@@ -38,7 +41,10 @@ pub(super) struct Broker;
 #[tonic::async_trait]
 impl pb::grpc_broker_server::GrpcBroker for Broker {
     type StartStreamStream = Empty<pb::ConnInfo>;
-    async fn start_stream(&self, _req: Request<Streaming<pb::ConnInfo>>) -> Result<Response<Self::StartStreamStream>, Status> {
+    async fn start_stream(
+        &self,
+        _req: Request<Streaming<pb::ConnInfo>>,
+    ) -> Result<Response<Self::StartStreamStream>, Status> {
         Ok(Response::new(Box::pin(tokio_stream::empty())))
     }
 }

@@ -18,10 +18,18 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if uid.len() > 40 {
-        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
+        return Err(format!(
+            "is {} characters long; Grafana allows at most 40",
+            uid.len()
+        ));
     }
-    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
+    if let Some(c) = uid
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "contains {c:?}; only letters, digits, '-' and '_' are allowed"
+        ));
     }
     Ok(())
 }
@@ -31,7 +39,11 @@ pub fn parse_import_id(id: &str) -> Result<String, String> {
     let uid = match id.split_once(':') {
         None => id,
         Some(("1", uid)) => uid,
-        Some((org, _)) => return Err(format!("organisation {org:?} is not supported; AMG workspaces have organisation 1 only, so use `<uid>` or `1:<uid>`")),
+        Some((org, _)) => {
+            return Err(format!(
+                "organisation {org:?} is not supported; AMG workspaces have organisation 1 only, so use `<uid>` or `1:<uid>`"
+            ));
+        }
     };
     check_uid(uid).map_err(|e| format!("the uid {uid:?} {e}"))?;
     Ok(uid.to_string())

@@ -41,15 +41,25 @@ impl Service {
     fn resource(&self, name: &str, diags: &mut Diagnostics) -> Option<&dyn framework::Resource> {
         let r = self.provider.resource(name);
         if r.is_none() {
-            diags.push(Diagnostic::error("Unknown resource type", format!("This provider has no resource type {name:?}.")));
+            diags.push(Diagnostic::error(
+                "Unknown resource type",
+                format!("This provider has no resource type {name:?}."),
+            ));
         }
         r
     }
 
-    fn data_source(&self, name: &str, diags: &mut Diagnostics) -> Option<&dyn framework::DataSource> {
+    fn data_source(
+        &self,
+        name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&dyn framework::DataSource> {
         let r = self.provider.data_source(name);
         if r.is_none() {
-            diags.push(Diagnostic::error("Unknown data source", format!("This provider has no data source {name:?}.")));
+            diags.push(Diagnostic::error(
+                "Unknown data source",
+                format!("This provider has no data source {name:?}."),
+            ));
         }
         r
     }
@@ -59,12 +69,23 @@ type Res<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl pb::provider_server::Provider for Service {
-    async fn get_provider_schema(&self, _req: Request<pb::get_provider_schema::Request>) -> Res<pb::get_provider_schema::Response> {
+    async fn get_provider_schema(
+        &self,
+        _req: Request<pb::get_provider_schema::Request>,
+    ) -> Res<pb::get_provider_schema::Response> {
         let p = &self.provider;
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(convert::schema(&provider::schema())),
-            resource_schemas: p.resources().iter().map(|r| (r.type_name().to_string(), convert::schema(&r.schema()))).collect(),
-            data_source_schemas: p.data_sources().iter().map(|d| (d.type_name().to_string(), convert::schema(&d.schema()))).collect(),
+            resource_schemas: p
+                .resources()
+                .iter()
+                .map(|r| (r.type_name().to_string(), convert::schema(&r.schema())))
+                .collect(),
+            data_source_schemas: p
+                .data_sources()
+                .iter()
+                .map(|d| (d.type_name().to_string(), convert::schema(&d.schema())))
+                .collect(),
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(pb::ServerCapabilities {
@@ -84,41 +105,79 @@ impl pb::provider_server::Provider for Service {
             .provider
             .resources()
             .iter()
-            .filter_map(|r| Some((r.type_name().to_string(), convert::identity_schema(&r.identity_schema()?))))
+            .filter_map(|r| {
+                Some((
+                    r.type_name().to_string(),
+                    convert::identity_schema(&r.identity_schema()?),
+                ))
+            })
             .collect();
-        Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: Vec::new() }))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: Vec::new(),
+        }))
     }
 
-    async fn validate_provider_config(&self, req: Request<pb::validate_provider_config::Request>) -> Res<pb::validate_provider_config::Response> {
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Res<pb::validate_provider_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        let config = convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
+        let config = convert::value(
+            req.config.as_ref(),
+            &provider::schema().ty(),
+            "provider configuration",
+            &mut diags,
+        );
         self.provider.validate(&config, &mut diags);
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
-    async fn configure_provider(&self, req: Request<pb::configure_provider::Request>) -> Res<pb::configure_provider::Response> {
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Res<pb::configure_provider::Response> {
         let req = req.into_inner();
         tracing::info!(terraform_version = %req.terraform_version, "configure_provider");
         let mut diags = Diagnostics::default();
-        let config = convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
+        let config = convert::value(
+            req.config.as_ref(),
+            &provider::schema().ty(),
+            "provider configuration",
+            &mut diags,
+        );
         if !diags.has_errors() {
             self.provider.configure(&config, &mut diags);
         }
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
-    async fn validate_resource_config(&self, req: Request<pb::validate_resource_config::Request>) -> Res<pb::validate_resource_config::Response> {
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Res<pb::validate_resource_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            let config = convert::value(req.config.as_ref(), &r.schema().ty(), "configuration", &mut diags);
+            let config = convert::value(
+                req.config.as_ref(),
+                &r.schema().ty(),
+                "configuration",
+                &mut diags,
+            );
             let wo = convert::write_only_allowed(req.client_capabilities.as_ref());
             if !diags.has_errors() {
                 framework::validate_resource(r, &config, wo, &mut diags);
             }
         }
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -128,15 +187,25 @@ impl pb::provider_server::Provider for Service {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         if let Some(d) = self.data_source(&req.type_name, &mut diags) {
-            let config = convert::value(req.config.as_ref(), &d.schema().ty(), "configuration", &mut diags);
+            let config = convert::value(
+                req.config.as_ref(),
+                &d.schema().ty(),
+                "configuration",
+                &mut diags,
+            );
             if !diags.has_errors() {
                 d.validate(&config, &mut diags);
             }
         }
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
-    async fn upgrade_resource_state(&self, req: Request<pb::upgrade_resource_state::Request>) -> Res<pb::upgrade_resource_state::Response> {
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Res<pb::upgrade_resource_state::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut upgraded_state = None;
@@ -148,7 +217,10 @@ impl pb::provider_server::Provider for Service {
                 upgraded_state = convert::dynamic(&v, &r.schema().ty());
             }
         }
-        Ok(Response::new(pb::upgrade_resource_state::Response { upgraded_state, diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
     async fn upgrade_resource_identity(
@@ -164,22 +236,38 @@ impl pb::provider_server::Provider for Service {
                     let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
                     match crate::value::Value::from_json(&raw, &s.ty()) {
                         Ok(v) => upgraded_identity = convert::identity_data(Some(v), Some(&s)),
-                        Err(e) => diags.push(Diagnostic::error("Could not read the stored identity", e.to_string())),
+                        Err(e) => diags.push(Diagnostic::error(
+                            "Could not read the stored identity",
+                            e.to_string(),
+                        )),
                     }
                 }
                 _ => diags.push(Diagnostic::error(
                     "Unsupported identity version",
-                    format!("{} has identity version {}, which this provider does not know.", req.type_name, req.version),
+                    format!(
+                        "{} has identity version {}, which this provider does not know.",
+                        req.type_name, req.version
+                    ),
                 )),
             }
         }
-        Ok(Response::new(pb::upgrade_resource_identity::Response { upgraded_identity, diagnostics: convert::diagnostics(diags) }))
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: convert::diagnostics(diags),
+        }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Res<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Res<pb::read_resource::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        let mut resp = pb::read_resource::Response { new_state: req.current_state.clone(), private: req.private, ..Default::default() };
+        let mut resp = pb::read_resource::Response {
+            new_state: req.current_state.clone(),
+            private: req.private,
+            ..Default::default()
+        };
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
             tracing::debug!(type_name = %req.type_name, "read_resource");
             let ty = r.schema().ty();
@@ -187,7 +275,14 @@ impl pb::provider_server::Provider for Service {
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let new = framework::read(r, &Ctx { client: &client }, &state, &mut diags).await;
                 let ids = r.identity_schema();
-                resp.new_identity = convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
+                resp.new_identity = convert::identity_data(
+                    if new.is_null() {
+                        None
+                    } else {
+                        r.identity_of(&new)
+                    },
+                    ids.as_ref(),
+                );
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
@@ -195,7 +290,10 @@ impl pb::provider_server::Provider for Service {
         Ok(Response::new(resp))
     }
 
-    async fn plan_resource_change(&self, req: Request<pb::plan_resource_change::Request>) -> Res<pb::plan_resource_change::Response> {
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Res<pb::plan_resource_change::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut resp = pb::plan_resource_change::Response::default();
@@ -203,23 +301,38 @@ impl pb::provider_server::Provider for Service {
             tracing::debug!(type_name = %req.type_name, "plan_resource_change");
             let ty = r.schema().ty();
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
+            let proposed = convert::value(
+                req.proposed_new_state.as_ref(),
+                &ty,
+                "proposed state",
+                &mut diags,
+            );
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
             let ids = r.identity_schema();
-            let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
+            let prior_identity =
+                convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
             if !diags.has_errors() {
                 if proposed.is_null() {
                     resp.planned_state = convert::dynamic(&proposed, &ty);
                 } else {
                     let client = self.provider.client_if_ready();
-                    let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
+                    let ctx = PlanCtx {
+                        prior: &prior,
+                        config: &config,
+                        client: client.as_ref(),
+                    };
                     let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
                     resp.planned_state = convert::dynamic(&planned.state, &ty);
-                    resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
+                    resp.requires_replace = planned
+                        .requires_replace
+                        .into_iter()
+                        .map(convert::path)
+                        .collect();
                 }
                 let replacing = !resp.requires_replace.is_empty();
                 if !prior_identity.is_null() && !replacing {
-                    resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
+                    resp.planned_identity =
+                        convert::identity_data(Some(prior_identity), ids.as_ref());
                 }
             }
             resp.planned_private = req.prior_private;
@@ -228,19 +341,35 @@ impl pb::provider_server::Provider for Service {
         Ok(Response::new(resp))
     }
 
-    async fn apply_resource_change(&self, req: Request<pb::apply_resource_change::Request>) -> Res<pb::apply_resource_change::Response> {
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Res<pb::apply_resource_change::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        let mut resp = pb::apply_resource_change::Response { new_state: req.prior_state.clone(), ..Default::default() };
+        let mut resp = pb::apply_resource_change::Response {
+            new_state: req.prior_state.clone(),
+            ..Default::default()
+        };
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
             tracing::debug!(type_name = %req.type_name, "apply_resource_change");
             let ty = r.schema().ty();
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
+            let planned =
+                convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let new = framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags).await;
+                let new =
+                    framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags)
+                        .await;
                 let ids = r.identity_schema();
-                resp.new_identity = convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
+                resp.new_identity = convert::identity_data(
+                    if new.is_null() {
+                        None
+                    } else {
+                        r.identity_of(&new)
+                    },
+                    ids.as_ref(),
+                );
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
@@ -248,14 +377,21 @@ impl pb::provider_server::Provider for Service {
         Ok(Response::new(resp))
     }
 
-    async fn import_resource_state(&self, req: Request<pb::import_resource_state::Request>) -> Res<pb::import_resource_state::Response> {
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Res<pb::import_resource_state::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut imported_resources = Vec::new();
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
             let ids = r.identity_schema();
             let identity = convert::identity(req.identity.as_ref(), ids.as_ref(), &mut diags);
-            let state = if !identity.is_null() { r.import_identity(&identity, &mut diags) } else { r.import_id(&req.id, &mut diags) };
+            let state = if !identity.is_null() {
+                r.import_identity(&identity, &mut diags)
+            } else {
+                r.import_id(&req.id, &mut diags)
+            };
             if let Some(state) = state {
                 imported_resources.push(pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
@@ -265,10 +401,17 @@ impl pb::provider_server::Provider for Service {
                 });
             }
         }
-        Ok(Response::new(pb::import_resource_state::Response { imported_resources, diagnostics: convert::diagnostics(diags), deferred: None }))
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: convert::diagnostics(diags),
+            deferred: None,
+        }))
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Res<pb::read_data_source::Response> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Res<pb::read_data_source::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut state = None;
@@ -282,12 +425,21 @@ impl pb::provider_server::Provider for Service {
                 }
             }
         }
-        Ok(Response::new(pb::read_data_source::Response { state, diagnostics: convert::diagnostics(diags), deferred: None }))
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: convert::diagnostics(diags),
+            deferred: None,
+        }))
     }
 
-    async fn stop_provider(&self, _req: Request<pb::stop_provider::Request>) -> Res<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _req: Request<pb::stop_provider::Request>,
+    ) -> Res<pb::stop_provider::Response> {
         tracing::info!("StopProvider: cancelling requests in flight");
         self.provider.cancel.cancel();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }

@@ -1,0 +1,87 @@
+//! The command line. Flag names are an interface other tools rely on: keep them.
+
+use std::net::SocketAddr;
+
+pub const USAGE: &str = "usage: amg-local [--listen 127.0.0.1:0] [--grafana-version 10.4|12.4] [--tls] \
+[--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S]";
+
+#[derive(Clone, Debug)]
+pub struct Args {
+    pub listen: SocketAddr,
+    pub grafana_version: String,
+    pub tls: bool,
+    pub fault_rate: f64,
+    pub drop_rate: f64,
+    pub latency_ms: u64,
+    pub seed: Option<u64>,
+}
+
+impl Args {
+    pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+        let mut a = Args {
+            listen: "127.0.0.1:0".parse().expect("literal address"),
+            grafana_version: "12.4".into(),
+            tls: false,
+            fault_rate: 0.0,
+            drop_rate: 0.0,
+            latency_ms: 0,
+            seed: None,
+        };
+        while let Some(flag) = it.next() {
+            let (flag, inline) = match flag.split_once('=') {
+                Some((f, v)) => (f.to_string(), Some(v.to_string())),
+                None => (flag, None),
+            };
+            let mut value = |name: &str| {
+                inline
+                    .clone()
+                    .or_else(|| it.next())
+                    .ok_or_else(|| format!("{name} needs a value"))
+            };
+            match flag.as_str() {
+                "--listen" => {
+                    let v = value("--listen")?;
+                    a.listen = v.parse().map_err(|e| format!("--listen {v}: {e}"))?;
+                    if !a.listen.ip().is_loopback() {
+                        return Err(format!("--listen {v}: amg-local serves on loopback only"));
+                    }
+                }
+                "--grafana-version" => {
+                    let v = value("--grafana-version")?;
+                    if crate::world::Profile::parse(&v).is_none() {
+                        return Err(format!(
+                            "--grafana-version {v}: supported versions are 10.4 and 12.4"
+                        ));
+                    }
+                    a.grafana_version = v;
+                }
+                "--tls" => a.tls = true,
+                "--fault-rate" => a.fault_rate = rate("--fault-rate", &value("--fault-rate")?)?,
+                "--drop-rate" => a.drop_rate = rate("--drop-rate", &value("--drop-rate")?)?,
+                "--latency-ms" => {
+                    let v = value("--latency-ms")?;
+                    a.latency_ms = v.parse().map_err(|_| {
+                        format!("--latency-ms {v}: expected a whole number of milliseconds")
+                    })?;
+                }
+                "--seed" => {
+                    let v = value("--seed")?;
+                    a.seed = Some(
+                        v.parse()
+                            .map_err(|_| format!("--seed {v}: expected a whole number"))?,
+                    );
+                }
+                "-h" | "--help" => return Err("help requested".into()),
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        Ok(a)
+    }
+}
+
+fn rate(name: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        _ => Err(format!("{name} {v}: expected a fraction between 0 and 1")),
+    }
+}
