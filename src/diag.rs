@@ -59,20 +59,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
     }
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
     }
     pub fn at(mut self, path: AttrPath) -> Diagnostic {
         self.path = Some(path);
@@ -116,25 +106,18 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
         E::Api { status: 403, .. } => {
             "The token's role lacks permission for this. Use a token of a service account with the Admin role (Editors cannot manage data sources; Viewers cannot save)."
         }
-        E::Api {
-            status: 409 | 412, ..
-        } => {
+        E::Api { status: 409 | 412, .. } => {
             "Another object already uses this name or uid, or it changed since Terraform last read it. Run `terraform plan` again to see the current state."
         }
-        E::Api {
-            status: 429 | 500..=599,
-            ..
+        E::Transport { reason, .. } if reason.to_lowercase().contains("certificate") => {
+            "Grafana's TLS certificate could not be verified. If a private CA signed it, set the provider's `ca_cert` (or GRAFANA_CA_CERT) to that CA's PEM."
         }
-        | E::Transport { .. } => {
+        E::Api { status: 429 | 500..=599, .. } | E::Transport { .. } => {
             "Grafana could not be reached or was unavailable; the provider retried a few times. Try again; if it persists, check the workspace status."
         }
         E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
         _ => "",
     };
-    let detail = if hint.is_empty() {
-        err.to_string()
-    } else {
-        format!("{err}\n\n{hint}")
-    };
+    let detail = if hint.is_empty() { err.to_string() } else { format!("{err}\n\n{hint}") };
     Diagnostic::error(action.to_string(), detail)
 }

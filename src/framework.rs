@@ -44,46 +44,22 @@ pub trait Resource: Send + Sync {
 
     /// Adjusts the plan after the generic steps (e.g. add replacement paths, plan-time checks
     /// that need the API). Returns extra attribute paths that require replacement.
-    async fn modify_plan(
-        &self,
-        _ctx: &PlanCtx<'_>,
-        _planned: &mut Value,
-        _diags: &mut Diagnostics,
-    ) -> Vec<AttrPath> {
+    async fn modify_plan(&self, _ctx: &PlanCtx<'_>, _planned: &mut Value, _diags: &mut Diagnostics) -> Vec<AttrPath> {
         Vec::new()
     }
 
     /// Creates the object; returns the new state (wholly known).
-    async fn create(
-        &self,
-        ctx: &Ctx<'_>,
-        planned: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Value>;
+    async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value>;
     /// Reads the object; `Ok(None)` means it no longer exists.
-    async fn read(
-        &self,
-        ctx: &Ctx<'_>,
-        state: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Option<Value>>;
-    async fn update(
-        &self,
-        ctx: &Ctx<'_>,
-        prior: &Value,
-        planned: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Value>;
+    async fn read(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Option<Option<Value>>;
+    async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value>;
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics);
 
     /// A minimal state from an import id; Terraform reads the object right after.
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value>;
     /// The same from an identity object (`import { identity = {…} }`).
     fn import_identity(&self, _identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        diags.push(Diagnostic::error(
-            "Import by identity is not supported",
-            "Import this resource by id.",
-        ));
+        diags.push(Diagnostic::error("Import by identity is not supported", "Import this resource by id."));
         None
     }
     /// The identity of a (wholly known) state.
@@ -93,12 +69,7 @@ pub trait Resource: Send + Sync {
 
     /// Upgrades raw JSON state written by an older schema `version`. The default accepts only
     /// the current version.
-    fn upgrade_state(
-        &self,
-        version: i64,
-        raw_json: &[u8],
-        diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    fn upgrade_state(&self, version: i64, raw_json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
         let schema = self.schema();
         if version != schema.version {
             diags.push(Diagnostic::error(
@@ -110,10 +81,7 @@ pub trait Resource: Send + Sync {
         match Value::from_json(raw_json, &schema.ty()) {
             Ok(v) => Some(v),
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    "Could not read the stored state",
-                    e.to_string(),
-                ));
+                diags.push(Diagnostic::error("Could not read the stored state", e.to_string()));
                 None
             }
         }
@@ -136,12 +104,7 @@ pub struct Planned {
 }
 
 /// Plans a change (not a destroy: the caller handles a null proposed state).
-pub async fn plan(
-    res: &dyn Resource,
-    ctx: &PlanCtx<'_>,
-    proposed: Value,
-    diags: &mut Diagnostics,
-) -> Planned {
+pub async fn plan(res: &dyn Resource, ctx: &PlanCtx<'_>, proposed: Value, diags: &mut Diagnostics) -> Planned {
     let schema = res.schema();
     let mut planned = proposed;
     for a in &schema.attributes {
@@ -155,20 +118,12 @@ pub async fn plan(
     }
     let creating = ctx.prior.is_null();
     if creating || planned != *ctx.prior {
-        for a in schema
-            .attributes
-            .iter()
-            .filter(|a| a.is_computed() && a.default.is_none())
-        {
+        for a in schema.attributes.iter().filter(|a| a.is_computed() && a.default.is_none()) {
             if !ctx.config.get(a.name).is_null() {
                 continue;
             }
             let keep = a.use_state_for_unknown && !creating && !ctx.prior.get(a.name).is_null();
-            let v = if keep {
-                ctx.prior.get(a.name).clone()
-            } else {
-                Value::unknown()
-            };
+            let v = if keep { ctx.prior.get(a.name).clone() } else { Value::unknown() };
             planned.set(a.name, v);
         }
     }
@@ -181,20 +136,12 @@ pub async fn plan(
         }
     }
     requires_replace.extend(res.modify_plan(ctx, &mut planned, diags).await);
-    Planned {
-        state: planned,
-        requires_replace,
-    }
+    Planned { state: planned, requires_replace }
 }
 
 /// Validates a configuration: the resource's own checks, and write-only values refused when
 /// the client cannot keep them out of state.
-pub fn validate_resource(
-    res: &dyn Resource,
-    config: &Value,
-    write_only_allowed: bool,
-    diags: &mut Diagnostics,
-) {
+pub fn validate_resource(res: &dyn Resource, config: &Value, write_only_allowed: bool, diags: &mut Diagnostics) {
     let schema = res.schema();
     for a in schema.attributes.iter().filter(|a| a.write_only) {
         if !write_only_allowed && !config.get(a.name).is_null() {
@@ -223,11 +170,7 @@ pub async fn apply(
 ) -> Value {
     let out = if planned.is_null() {
         res.delete(ctx, prior, diags).await;
-        return if diags.has_errors() {
-            prior.clone()
-        } else {
-            Value::Null
-        };
+        return if diags.has_errors() { prior.clone() } else { Value::Null };
     } else if prior.is_null() {
         res.create(ctx, planned, diags).await
     } else {
@@ -241,12 +184,7 @@ pub async fn apply(
 }
 
 /// Reads a resource; a vanished object becomes a null state and a warning.
-pub async fn read(
-    res: &dyn Resource,
-    ctx: &Ctx<'_>,
-    state: &Value,
-    diags: &mut Diagnostics,
-) -> Value {
+pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Value {
     match res.read(ctx, state, diags).await {
         Some(Some(v)) => v,
         Some(None) => {

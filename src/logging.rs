@@ -28,9 +28,7 @@ pub fn init() {
     let filter = tracing_subscriber::filter::Targets::new()
         .with_target("terraform_provider_grafana", level)
         .with_default(Level::WARN);
-    let _ = tracing_subscriber::registry()
-        .with(HclogLayer.with_filter(filter))
-        .try_init();
+    let _ = tracing_subscriber::registry().with(HclogLayer.with_filter(filter)).try_init();
 }
 
 struct HclogLayer;
@@ -39,8 +37,7 @@ struct Fields(serde_json::Map<String, serde_json::Value>);
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(key(field), serde_json::Value::String(format!("{value:?}")));
+        self.0.insert(key(field), serde_json::Value::String(format!("{value:?}")));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.0.insert(key(field), value.into());
@@ -57,27 +54,19 @@ impl Visit for Fields {
 }
 
 fn key(f: &Field) -> String {
-    if f.name() == "message" {
-        "@message".to_string()
-    } else {
-        f.name().to_string()
-    }
+    if f.name() == "message" { "@message".to_string() } else { f.name().to_string() }
 }
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let meta = event.metadata();
         let mut f = Fields(serde_json::Map::new());
-        f.0.insert(
-            "@level".into(),
-            meta.level().as_str().to_ascii_lowercase().into(),
-        );
+        f.0.insert("@level".into(), meta.level().as_str().to_ascii_lowercase().into());
         event.record(&mut f);
         f.0.entry("@message").or_insert_with(|| "".into());
         f.0.insert("@module".into(), meta.target().replace("::", ".").into());
-        let ts = time::OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let ts =
+            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         f.0.insert("@timestamp".into(), ts.into());
         let mut line = serde_json::Value::Object(f.0).to_string();
         line.push('\n');

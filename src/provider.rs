@@ -75,16 +75,10 @@ impl Provider {
         &self.data_sources
     }
     pub fn resource(&self, name: &str) -> Option<&dyn Resource> {
-        self.resources
-            .iter()
-            .find(|r| r.type_name() == name)
-            .map(|r| r.as_ref())
+        self.resources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
     }
     pub fn data_source(&self, name: &str) -> Option<&dyn DataSource> {
-        self.data_sources
-            .iter()
-            .find(|r| r.type_name() == name)
-            .map(|r| r.as_ref())
+        self.data_sources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
     }
 
     /// Checks the provider block alone.
@@ -99,19 +93,12 @@ impl Provider {
     /// Builds the Grafana client from the provider block and the environment.
     pub fn configure(&self, config: &Value, diags: &mut Diagnostics) {
         if !config.is_wholly_known() {
-            tracing::info!(
-                "provider configuration has values unknown until apply; deferring client setup"
-            );
+            tracing::info!("provider configuration has values unknown until apply; deferring client setup");
             *self.state.write().expect("provider state lock") = State::Unknown;
             return;
         }
         let setting = |name: &str, env: &str| -> Option<String> {
-            config
-                .get(name)
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| std::env::var(env).ok())
-                .filter(|s| !s.is_empty())
+            config.get(name).as_str().map(str::to_string).or_else(|| std::env::var(env).ok()).filter(|s| !s.is_empty())
         };
         let Some(url) = setting("url", "GRAFANA_URL") else {
             diags.push(
@@ -127,26 +114,15 @@ impl Provider {
             Ok(u) => u,
             Err(d) => return diags.push(d),
         };
-        let ca_pem = match setting("ca_cert", "GRAFANA_CA_CERT")
-            .map(|c| load_pem(&c))
-            .transpose()
-        {
+        let ca_pem = match setting("ca_cert", "GRAFANA_CA_CERT").map(|c| load_pem(&c)).transpose() {
             Ok(p) => p,
             Err(d) => return diags.push(d),
         };
         let token = setting("auth", "GRAFANA_AUTH").map(|t| Secret::new(&t));
-        let cfg = grafana::Config {
-            url,
-            token,
-            ca_pem,
-            max_retries: 4,
-        };
+        let cfg = grafana::Config { url, token, ca_pem, max_retries: 4 };
         match Client::new(cfg, self.cancel.clone()) {
             Ok(c) => *self.state.write().expect("provider state lock") = State::Ready(c),
-            Err(e) => diags.push(
-                Diagnostic::error("Invalid provider configuration", e.to_string())
-                    .at_attr("ca_cert"),
-            ),
+            Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string()).at_attr("ca_cert")),
         }
     }
 

@@ -19,21 +19,12 @@ pub struct Schema {
 
 impl Schema {
     pub fn new(description: &'static str, attributes: Vec<Attribute>) -> Schema {
-        Schema {
-            version: 0,
-            description,
-            attributes,
-        }
+        Schema { version: 0, description, attributes }
     }
 
     /// The object type of a whole value of this schema.
     pub fn ty(&self) -> Type {
-        Type::Object(
-            self.attributes
-                .iter()
-                .map(|a| (a.name.to_string(), a.ty()))
-                .collect(),
-        )
+        Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty())).collect())
     }
 
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
@@ -118,10 +109,7 @@ impl Attribute {
     }
     pub fn nested(name: &'static str, nesting: Nesting, attributes: Vec<Attribute>) -> Attribute {
         let mut a = Attribute::new(name, Type::Bool);
-        a.nested = Some(Nested {
-            nesting,
-            attributes,
-        });
+        a.nested = Some(Nested { nesting, attributes });
         a.ty = a.ty();
         a
     }
@@ -174,10 +162,7 @@ impl Attribute {
     }
 
     pub fn is_computed(&self) -> bool {
-        matches!(
-            self.presence,
-            Presence::Computed | Presence::OptionalComputed
-        )
+        matches!(self.presence, Presence::Computed | Presence::OptionalComputed)
     }
 
     /// The type of the attribute's value (derived from the nested attributes, if any).
@@ -185,12 +170,8 @@ impl Attribute {
         match &self.nested {
             None => self.ty.clone(),
             Some(n) => {
-                let obj = Type::Object(
-                    n.attributes
-                        .iter()
-                        .map(|a| (a.name.to_string(), a.ty()))
-                        .collect::<BTreeMap<_, _>>(),
-                );
+                let obj =
+                    Type::Object(n.attributes.iter().map(|a| (a.name.to_string(), a.ty())).collect::<BTreeMap<_, _>>());
                 match n.nesting {
                     Nesting::Single => obj,
                     Nesting::List => Type::list(obj),
@@ -219,11 +200,6 @@ pub struct IdentityAttribute {
 
 impl IdentitySchema {
     pub fn ty(&self) -> Type {
-        Type::Object(
-            self.attributes
-                .iter()
-                .map(|a| (a.name.to_string(), a.ty.clone()))
-                .collect(),
-        )
+        Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty.clone())).collect())
     }
 }

@@ -41,10 +41,7 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<_, _> = attrs
-                    .iter()
-                    .map(|(k, t)| (k.clone(), t.to_json()))
-                    .collect();
+                let m: serde_json::Map<_, _> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
                 json!(["object", m])
             }
         }
@@ -105,10 +102,7 @@ pub struct Unknown {
 
 impl Default for Unknown {
     fn default() -> Self {
-        Unknown {
-            code: 0,
-            data: vec![0],
-        }
+        Unknown { code: 0, data: vec![0] }
     }
 }
 
@@ -120,11 +114,7 @@ pub enum ValueError {
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{path}: expected {expected}, found {found}")]
-    Mismatch {
-        path: String,
-        expected: String,
-        found: String,
-    },
+    Mismatch { path: String, expected: String, found: String },
 }
 
 impl Value {
@@ -208,16 +198,14 @@ impl Value {
             return Ok(Value::Null);
         }
         let mut rd = bytes;
-        let raw =
-            rmpv::decode::read_value(&mut rd).map_err(|e| ValueError::Msgpack(e.to_string()))?;
+        let raw = rmpv::decode::read_value(&mut rd).map_err(|e| ValueError::Msgpack(e.to_string()))?;
         from_rmpv(raw, ty, &mut String::new())
     }
 
     /// Encodes to msgpack as Terraform expects for `ty` (objects always carry every attribute).
     pub fn to_msgpack(&self, ty: &Type) -> Vec<u8> {
         let mut out = Vec::new();
-        rmpv::encode::write_value(&mut out, &to_rmpv(self, ty))
-            .expect("writing to a Vec cannot fail");
+        rmpv::encode::write_value(&mut out, &to_rmpv(self, ty)).expect("writing to a Vec cannot fail");
         out
     }
 
@@ -234,11 +222,7 @@ fn mismatch(path: &str, expected: &Type, found: impl std::fmt::Debug) -> ValueEr
     let mut found = format!("{found:?}");
     found.truncate(60);
     ValueError::Mismatch {
-        path: if path.is_empty() {
-            "value".into()
-        } else {
-            path.to_string()
-        },
+        path: if path.is_empty() { "value".into() } else { path.to_string() },
         expected: expected.to_json().to_string(),
         found,
     }
@@ -281,19 +265,12 @@ fn from_rmpv(raw: rmpv::Value, ty: &Type, path: &mut String) -> Result<Value, Va
             for (i, x) in xs.into_iter().enumerate() {
                 out.push(child(path, &format!("[{i}]"), |p| from_rmpv(x, t, p))?);
             }
-            if matches!(ty, Type::List(_)) {
-                Value::List(out)
-            } else {
-                Value::Set(out)
-            }
+            if matches!(ty, Type::List(_)) { Value::List(out) } else { Value::Set(out) }
         }
         (R::Map(kvs), Type::Map(t)) => {
             let mut out = BTreeMap::new();
             for (k, v) in kvs {
-                let k = k
-                    .as_str()
-                    .ok_or_else(|| mismatch(path, ty, "non-string key"))?
-                    .to_string();
+                let k = k.as_str().ok_or_else(|| mismatch(path, ty, "non-string key"))?.to_string();
                 let v = child(path, &format!("[{k:?}]"), |p| from_rmpv(v, t, p))?;
                 out.insert(k, v);
             }
@@ -302,10 +279,7 @@ fn from_rmpv(raw: rmpv::Value, ty: &Type, path: &mut String) -> Result<Value, Va
         (R::Map(kvs), Type::Object(attrs)) => {
             let mut given: BTreeMap<String, rmpv::Value> = BTreeMap::new();
             for (k, v) in kvs {
-                let k = k
-                    .as_str()
-                    .ok_or_else(|| mismatch(path, ty, "non-string key"))?
-                    .to_string();
+                let k = k.as_str().ok_or_else(|| mismatch(path, ty, "non-string key"))?.to_string();
                 given.insert(k, v);
             }
             let mut out = BTreeMap::new();
@@ -341,21 +315,11 @@ fn to_rmpv(v: &Value, ty: &Type) -> rmpv::Value {
         (Value::List(xs) | Value::Set(xs), Type::List(t) | Type::Set(t)) => {
             R::Array(xs.iter().map(|x| to_rmpv(x, t)).collect())
         }
-        (Value::Map(m) | Value::Object(m), Type::Map(t)) => R::Map(
-            m.iter()
-                .map(|(k, x)| (R::from(k.as_str()), to_rmpv(x, t)))
-                .collect(),
-        ),
+        (Value::Map(m) | Value::Object(m), Type::Map(t)) => {
+            R::Map(m.iter().map(|(k, x)| (R::from(k.as_str()), to_rmpv(x, t))).collect())
+        }
         (Value::Object(m) | Value::Map(m), Type::Object(attrs)) => R::Map(
-            attrs
-                .iter()
-                .map(|(k, t)| {
-                    (
-                        R::from(k.as_str()),
-                        m.get(k).map_or(R::Nil, |x| to_rmpv(x, t)),
-                    )
-                })
-                .collect(),
+            attrs.iter().map(|(k, t)| (R::from(k.as_str()), m.get(k).map_or(R::Nil, |x| to_rmpv(x, t)))).collect(),
         ),
         // A value that does not fit its type is a bug in the provider; encode it as null so
         // Terraform reports an inconsistency instead of the provider crashing.
@@ -363,11 +327,7 @@ fn to_rmpv(v: &Value, ty: &Type) -> rmpv::Value {
     }
 }
 
-fn from_json_value(
-    j: &serde_json::Value,
-    ty: &Type,
-    path: &mut String,
-) -> Result<Value, ValueError> {
+fn from_json_value(j: &serde_json::Value, ty: &Type, path: &mut String) -> Result<Value, ValueError> {
     use serde_json::Value as J;
     Ok(match (j, ty) {
         (J::Null, _) => Value::Null,
@@ -384,23 +344,14 @@ fn from_json_value(
         (J::Array(xs), Type::List(t) | Type::Set(t)) => {
             let mut out = Vec::with_capacity(xs.len());
             for (i, x) in xs.iter().enumerate() {
-                out.push(child(path, &format!("[{i}]"), |p| {
-                    from_json_value(x, t, p)
-                })?);
+                out.push(child(path, &format!("[{i}]"), |p| from_json_value(x, t, p))?);
             }
-            if matches!(ty, Type::List(_)) {
-                Value::List(out)
-            } else {
-                Value::Set(out)
-            }
+            if matches!(ty, Type::List(_)) { Value::List(out) } else { Value::Set(out) }
         }
         (J::Object(m), Type::Map(t)) => {
             let mut out = BTreeMap::new();
             for (k, x) in m {
-                out.insert(
-                    k.clone(),
-                    child(path, &format!("[{k:?}]"), |p| from_json_value(x, t, p))?,
-                );
+                out.insert(k.clone(), child(path, &format!("[{k:?}]"), |p| from_json_value(x, t, p))?);
             }
             Value::Map(out)
         }
@@ -460,13 +411,7 @@ mod tests {
             proptest::collection::btree_map("[a-z]{1,5}", leaf(Type::Number), 0..4),
         )
             .prop_map(|(s, n, b, l, m)| {
-                Value::object([
-                    ("s", s),
-                    ("n", n),
-                    ("b", b),
-                    ("l", Value::List(l)),
-                    ("m", Value::Map(m)),
-                ])
+                Value::object([("s", s), ("n", n), ("b", b), ("l", Value::List(l)), ("m", Value::Map(m))])
             })
     }
 
@@ -487,26 +432,14 @@ mod tests {
             Value::from_msgpack(&b, &Type::Number).unwrap()
         };
         assert_eq!(enc(rmpv::Value::from(42)), Value::int(42));
-        assert_eq!(
-            enc(rmpv::Value::F64(1.5)),
-            Value::Number(Number::Float(1.5))
-        );
+        assert_eq!(enc(rmpv::Value::F64(1.5)), Value::Number(Number::Float(1.5)));
         assert_eq!(enc(rmpv::Value::from("7")), Value::int(7));
-        assert_eq!(
-            enc(rmpv::Value::from("0.25")),
-            Value::Number(Number::Float(0.25))
-        );
+        assert_eq!(enc(rmpv::Value::from("0.25")), Value::Number(Number::Float(0.25)));
         let big = "123456789012345678901234567890";
-        assert_eq!(
-            enc(rmpv::Value::from(big)),
-            Value::Number(Number::Big(big.into()))
-        );
+        assert_eq!(enc(rmpv::Value::from(big)), Value::Number(Number::Big(big.into())));
         // A big number goes back out as the same text.
         let out = Value::Number(Number::Big(big.into())).to_msgpack(&Type::Number);
-        assert_eq!(
-            Value::from_msgpack(&out, &Type::Number).unwrap(),
-            Value::Number(Number::Big(big.into()))
-        );
+        assert_eq!(Value::from_msgpack(&out, &Type::Number).unwrap(), Value::Number(Number::Big(big.into())));
     }
 
     #[test]
@@ -514,19 +447,10 @@ mod tests {
         // ext 12 with a map {1: true} (refined: definitely not null), as Terraform sends it.
         let bytes = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc3];
         let v = Value::from_msgpack(&bytes, &Type::String).unwrap();
-        assert_eq!(
-            v,
-            Value::Unknown(Unknown {
-                code: 12,
-                data: vec![0x81, 0x01, 0xc3]
-            })
-        );
+        assert_eq!(v, Value::Unknown(Unknown { code: 12, data: vec![0x81, 0x01, 0xc3] }));
         assert_eq!(v.to_msgpack(&Type::String), bytes);
         // A plain unknown is cty's fixext1 code 0.
-        assert_eq!(
-            Value::unknown().to_msgpack(&Type::String),
-            [0xd4, 0x00, 0x00]
-        );
+        assert_eq!(Value::unknown().to_msgpack(&Type::String), [0xd4, 0x00, 0x00]);
     }
 
     #[test]
@@ -540,9 +464,6 @@ mod tests {
     #[test]
     fn type_mismatch_names_the_path() {
         let err = Value::from_json(br#"{"l":["a", 1]}"#, &obj_type()).unwrap_err();
-        assert!(
-            err.to_string().starts_with(".l[1]: expected \"string\""),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with(".l[1]: expected \"string\""), "{err}");
     }
 }

@@ -32,12 +32,8 @@ impl Args {
                 Some((f, v)) => (f.to_string(), Some(v.to_string())),
                 None => (flag, None),
             };
-            let mut value = |name: &str| {
-                inline
-                    .clone()
-                    .or_else(|| it.next())
-                    .ok_or_else(|| format!("{name} needs a value"))
-            };
+            let mut value =
+                |name: &str| inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value"));
             match flag.as_str() {
                 "--listen" => {
                     let v = value("--listen")?;
@@ -49,9 +45,7 @@ impl Args {
                 "--grafana-version" => {
                     let v = value("--grafana-version")?;
                     if crate::world::Profile::parse(&v).is_none() {
-                        return Err(format!(
-                            "--grafana-version {v}: supported versions are 10.4 and 12.4"
-                        ));
+                        return Err(format!("--grafana-version {v}: supported versions are 10.4 and 12.4"));
                     }
                     a.grafana_version = v;
                 }
@@ -60,16 +54,12 @@ impl Args {
                 "--drop-rate" => a.drop_rate = rate("--drop-rate", &value("--drop-rate")?)?,
                 "--latency-ms" => {
                     let v = value("--latency-ms")?;
-                    a.latency_ms = v.parse().map_err(|_| {
-                        format!("--latency-ms {v}: expected a whole number of milliseconds")
-                    })?;
+                    a.latency_ms =
+                        v.parse().map_err(|_| format!("--latency-ms {v}: expected a whole number of milliseconds"))?;
                 }
                 "--seed" => {
                     let v = value("--seed")?;
-                    a.seed = Some(
-                        v.parse()
-                            .map_err(|_| format!("--seed {v}: expected a whole number"))?,
-                    );
+                    a.seed = Some(v.parse().map_err(|_| format!("--seed {v}: expected a whole number"))?);
                 }
                 "-h" | "--help" => return Err("help requested".into()),
                 other => return Err(format!("unknown argument {other:?}")),

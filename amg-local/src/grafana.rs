@@ -17,8 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::Shared;
 use crate::world::{
-    Credential, DashRec, DsRec, FolderRec, Profile, Role, Store, VersionRec, Workspace, now_epoch,
-    now_rfc3339,
+    Credential, DashRec, DsRec, FolderRec, Profile, Role, Store, VersionRec, Workspace, now_epoch, now_rfc3339,
 };
 
 /// Grafana's request-body limit as this emulator enforces it.
@@ -41,40 +40,17 @@ pub fn router(world: Shared, ws_id: String) -> Router {
     let ctx = Ctx { world, ws_id };
     Router::new()
         .route("/api/folders", get(list_folders).post(create_folder))
-        .route(
-            "/api/folders/{uid}",
-            get(get_folder).put(update_folder).delete(delete_folder),
-        )
+        .route("/api/folders/{uid}", get(get_folder).put(update_folder).delete(delete_folder))
         .route("/api/folders/{uid}/move", post(move_folder))
         .route("/api/dashboards/db", post(save_dashboard))
-        .route(
-            "/api/dashboards/uid/{uid}",
-            get(get_dashboard).delete(delete_dashboard),
-        )
+        .route("/api/dashboards/uid/{uid}", get(get_dashboard).delete(delete_dashboard))
         .route("/api/dashboards/uid/{uid}/versions", get(list_versions))
-        .route(
-            "/api/dashboards/uid/{uid}/versions/{version}",
-            get(get_version),
-        )
+        .route("/api/dashboards/uid/{uid}/versions/{version}", get(get_version))
         .route("/api/search", get(search))
-        .route(
-            "/api/datasources",
-            get(list_datasources).post(add_datasource),
-        )
-        .route(
-            "/api/datasources/uid/{uid}",
-            get(get_datasource)
-                .put(update_datasource)
-                .delete(delete_datasource),
-        )
-        .route(
-            "/api/datasources/name/{name}",
-            get(get_datasource_by_name).delete(delete_datasource_by_name),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            ctx.clone(),
-            authenticate,
-        ))
+        .route("/api/datasources", get(list_datasources).post(add_datasource))
+        .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
+        .route("/api/datasources/name/{name}", get(get_datasource_by_name).delete(delete_datasource_by_name))
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), authenticate))
         .route("/api/health", get(health))
         .fallback(|| async { gerr(StatusCode::NOT_FOUND, json!({"message": "Not found"})) })
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -119,9 +95,7 @@ fn body(b: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, Response
 
 impl Ctx {
     fn ws(&self) -> Result<Arc<Workspace>, Response> {
-        self.world
-            .workspace(&self.ws_id)
-            .ok_or_else(|| msg(StatusCode::NOT_FOUND, "workspace not found"))
+        self.world.workspace(&self.ws_id).ok_or_else(|| msg(StatusCode::NOT_FOUND, "workspace not found"))
     }
 }
 
@@ -152,33 +126,16 @@ async fn authenticate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> R
             json!({"message": "Expired API key", "messageId": "api-key.expired", "statusCode": 401, "traceID": ""}),
         )
     };
-    let cred = ctx
-        .world
-        .credentials
-        .lock()
-        .expect("lock")
-        .get(&token)
-        .cloned();
+    let cred = ctx.world.credentials.lock().expect("lock").get(&token).cloned();
     let Ok(ws) = ctx.ws() else { return invalid() };
     let now = now_epoch();
     let caller = match cred {
-        Some(Credential::Token {
-            workspace,
-            sa_id,
-            token_id,
-        }) if workspace == ctx.ws_id => {
+        Some(Credential::Token { workspace, sa_id, token_id }) if workspace == ctx.ws_id => {
             let acc = ws.accounts.lock().expect("lock");
-            match acc
-                .service_accounts
-                .get(&sa_id)
-                .and_then(|sa| sa.tokens.get(&token_id).map(|t| (sa, t)))
-            {
+            match acc.service_accounts.get(&sa_id).and_then(|sa| sa.tokens.get(&token_id).map(|t| (sa, t))) {
                 None => return invalid(),
                 Some((_, t)) if t.expires <= now => return expired(),
-                Some((sa, _)) => Caller {
-                    role: sa.role,
-                    login: sa.login.clone(),
-                },
+                Some((sa, _)) => Caller { role: sa.role, login: sa.login.clone() },
             }
         }
         Some(Credential::ApiKey { workspace, name }) if workspace == ctx.ws_id => {
@@ -186,10 +143,7 @@ async fn authenticate(State(ctx): State<Ctx>, mut req: Request, next: Next) -> R
             match acc.api_keys.get(&name) {
                 None => return invalid(),
                 Some(k) if k.expires <= now => return expired(),
-                Some(k) => Caller {
-                    role: k.role,
-                    login: format!("api-key-{name}"),
-                },
+                Some(k) => Caller { role: k.role, login: format!("api-key-{name}") },
             }
         }
         _ => return invalid(),
@@ -217,10 +171,7 @@ async fn health(State(ctx): State<Ctx>) -> R {
 // ---- shared rules ----
 
 fn check_uid(uid: &str) -> Result<(), &'static str> {
-    if !uid
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if !uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err("uid contains illegal characters");
     }
     if uid.len() > 40 {
@@ -277,17 +228,7 @@ fn folder_json(store: &Store, f: &FolderRec, profile: Profile, caller: Option<&C
             v["parents"] = Value::Array(
                 parents
                     .iter()
-                    .map(|pf| {
-                        folder_json(
-                            store,
-                            &FolderRec {
-                                parent_uid: None,
-                                ..pf.clone()
-                            },
-                            profile,
-                            caller,
-                        )
-                    })
+                    .map(|pf| folder_json(store, &FolderRec { parent_uid: None, ..pf.clone() }, profile, caller))
                     .collect(),
             );
         }
@@ -296,10 +237,7 @@ fn folder_json(store: &Store, f: &FolderRec, profile: Profile, caller: Option<&C
 }
 
 fn folder_not_found() -> Response {
-    gerr(
-        StatusCode::NOT_FOUND,
-        json!({"message": "folder not found", "status": "not-found"}),
-    )
+    gerr(StatusCode::NOT_FOUND, json!({"message": "folder not found", "status": "not-found"}))
 }
 
 fn depth(store: &Store, uid: &str) -> usize {
@@ -324,47 +262,26 @@ async fn create_folder(
     if caller.role < Role::Editor {
         return Err(msg_trace(StatusCode::FORBIDDEN, "Access denied"));
     }
-    let title = b
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let title = b.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     if title.is_empty() {
         return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
     }
-    let uid = b
-        .get("uid")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let uid = b.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
     if title.eq_ignore_ascii_case("general") {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "A folder with that name already exists",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "A folder with that name already exists"));
     }
     let parent = if ws.profile.nested_folders() {
-        b.get("parentUid")
-            .and_then(Value::as_str)
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
+        b.get("parentUid").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_string)
     } else {
         None
     };
     let mut g = ws.grafana.lock().expect("lock");
     if !uid.is_empty() && (g.folders.contains_key(&uid) || g.dashboards.contains_key(&uid)) {
-        return Err(msg(
-            StatusCode::CONFLICT,
-            "a folder/dashboard with the same uid already exists",
-        ));
+        return Err(msg(StatusCode::CONFLICT, "a folder/dashboard with the same uid already exists"));
     }
     if ws.profile.unique_titles()
-        && g.folders
-            .values()
-            .any(|f| f.parent_uid.is_none() && slugify(&f.title) == slugify(&title))
+        && g.folders.values().any(|f| f.parent_uid.is_none() && slugify(&f.title) == slugify(&title))
     {
         return Err(msg(
             StatusCode::CONFLICT,
@@ -376,27 +293,16 @@ async fn create_folder(
             return Err(folder_not_found());
         }
         if depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
-            return Err(msg(
-                StatusCode::BAD_REQUEST,
-                "Maximum nested folder depth reached",
-            ));
+            return Err(msg(StatusCode::BAD_REQUEST, "Maximum nested folder depth reached"));
         }
     }
-    let uid = if uid.is_empty() {
-        ctx.world.new_uid()
-    } else {
-        uid
-    };
+    let uid = if uid.is_empty() { ctx.world.new_uid() } else { uid };
     let now = now_rfc3339();
     let f = FolderRec {
         id: g.next_id(),
         uid: uid.clone(),
         title,
-        description: b
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        description: b.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
         parent_uid: parent,
         version: 1,
         created: now.clone(),
@@ -423,19 +329,11 @@ async fn list_folders(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     let ws = ctx.ws()?;
     let q = query_pairs(q.as_deref());
     let parent = first(&q, "parentUid").filter(|p| !p.is_empty());
-    let limit: usize = first(&q, "limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(1000);
-    let page: usize = first(&q, "page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let limit: usize = first(&q, "limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
+    let page: usize = first(&q, "page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let g = ws.grafana.lock().expect("lock");
-    let mut list: Vec<&FolderRec> = g
-        .folders
-        .values()
-        .filter(|f| !ws.profile.nested_folders() || f.parent_uid.as_deref() == parent)
-        .collect();
+    let mut list: Vec<&FolderRec> =
+        g.folders.values().filter(|f| !ws.profile.nested_folders() || f.parent_uid.as_deref() == parent).collect();
     list.sort_by_key(|f| f.title.to_lowercase());
     let out: Vec<Value> = list
         .into_iter()
@@ -465,10 +363,7 @@ async fn update_folder(
     }
     let mut g = ws.grafana.lock().expect("lock");
     let cur = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
-    let title = b
-        .get("title")
-        .and_then(Value::as_str)
-        .map(|t| t.trim().to_string());
+    let title = b.get("title").and_then(Value::as_str).map(|t| t.trim().to_string());
     if title.as_deref() == Some("") {
         return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
     }
@@ -485,9 +380,7 @@ async fn update_folder(
     let mut f = cur;
     if let Some(t) = title {
         if ws.profile.unique_titles()
-            && g.folders.values().any(|o| {
-                o.uid != f.uid && o.parent_uid.is_none() && slugify(&o.title) == slugify(&t)
-            })
+            && g.folders.values().any(|o| o.uid != f.uid && o.parent_uid.is_none() && slugify(&o.title) == slugify(&t))
         {
             return Err(msg(
                 StatusCode::CONFLICT,
@@ -520,11 +413,7 @@ async fn move_folder(
     if caller.role < Role::Editor {
         return Err(msg_trace(StatusCode::FORBIDDEN, "Access denied"));
     }
-    let parent = b
-        .get("parentUid")
-        .and_then(Value::as_str)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string);
+    let parent = b.get("parentUid").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_string);
     let mut g = ws.grafana.lock().expect("lock");
     let mut f = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
     if let Some(p) = &parent {
@@ -540,10 +429,7 @@ async fn move_folder(
             cur = g.folders.get(&c).and_then(|x| x.parent_uid.clone());
         }
         if depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
-            return Err(msg(
-                StatusCode::BAD_REQUEST,
-                "Maximum nested folder depth reached",
-            ));
+            return Err(msg(StatusCode::BAD_REQUEST, "Maximum nested folder depth reached"));
         }
     }
     f.parent_uid = parent;
@@ -573,10 +459,7 @@ async fn delete_folder(
     while i < doomed.len() {
         let cur = doomed[i].clone();
         doomed.extend(
-            g.folders
-                .values()
-                .filter(|f| f.parent_uid.as_deref() == Some(cur.as_str()))
-                .map(|f| f.uid.clone()),
+            g.folders.values().filter(|f| f.parent_uid.as_deref() == Some(cur.as_str())).map(|f| f.uid.clone()),
         );
         i += 1;
     }
@@ -613,35 +496,16 @@ async fn save_dashboard(
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     };
     if caller.role < Role::Editor {
-        return Err(msg_trace(
-            StatusCode::FORBIDDEN,
-            "Access denied to save dashboard",
-        ));
+        return Err(msg_trace(StatusCode::FORBIDDEN, "Access denied to save dashboard"));
     }
     if b.get("isFolder").and_then(Value::as_bool) == Some(true) {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "Use folders endpoint for saving folders.",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for saving folders."));
     }
     let overwrite = b.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
-    let message = b
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let title = dash
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let message = b.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
+    let title = dash.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     if title.is_empty() {
-        return Err(dash_status(
-            StatusCode::BAD_REQUEST,
-            "Dashboard title cannot be empty",
-            "empty-name",
-        ));
+        return Err(dash_status(StatusCode::BAD_REQUEST, "Dashboard title cannot be empty", "empty-name"));
     }
     if ws.profile == Profile::V12_4 && title.chars().count() > 5000 {
         return Err(dash_status(
@@ -650,24 +514,12 @@ async fn save_dashboard(
             "title-too-long",
         ));
     }
-    let uid = dash
-        .get("uid")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let uid = dash.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
     if message.chars().count() > 500 {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "message too long, max 500 characters",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "message too long, max 500 characters"));
     }
-    let folder_uid = b
-        .get("folderUid")
-        .and_then(Value::as_str)
-        .filter(|f| !f.is_empty())
-        .map(str::to_string);
+    let folder_uid = b.get("folderUid").and_then(Value::as_str).filter(|f| !f.is_empty()).map(str::to_string);
     let mut g = ws.grafana.lock().expect("lock");
     if let Some(f) = &folder_uid {
         if !g.folders.contains_key(f) {
@@ -682,32 +534,20 @@ async fn save_dashboard(
         match g.dashboards.values().find(|d| d.id == id) {
             Some(d) => Some(d.uid.clone()),
             None => {
-                return Err(dash_status(
-                    StatusCode::NOT_FOUND,
-                    "Dashboard not found",
-                    "not-found",
-                ));
+                return Err(dash_status(StatusCode::NOT_FOUND, "Dashboard not found", "not-found"));
             }
         }
     } else {
         None
     };
-    let by_uid = (!uid.is_empty())
-        .then(|| g.dashboards.get(&uid).map(|d| d.uid.clone()))
-        .flatten();
+    let by_uid = (!uid.is_empty()).then(|| g.dashboards.get(&uid).map(|d| d.uid.clone())).flatten();
     if let (Some(a), Some(b)) = (&by_id, &by_uid) {
         if a != b {
-            return Err(msg(
-                StatusCode::BAD_REQUEST,
-                "A dashboard with the same uid already exists",
-            ));
+            return Err(msg(StatusCode::BAD_REQUEST, "A dashboard with the same uid already exists"));
         }
     }
     if !uid.is_empty() && by_uid.is_none() && g.folders.contains_key(&uid) {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "Dashboard cannot be changed to a folder",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "Dashboard cannot be changed to a folder"));
     }
     let mut existing = by_id.or(by_uid).and_then(|u| g.dashboards.get(&u).cloned());
     if let Some(e) = &existing {
@@ -749,11 +589,7 @@ async fn save_dashboard(
             // Grafana 10.4 quirk: overwrite takes over the dashboard that has the name.
             existing = Some(other);
         }
-        if folder_uid.is_none()
-            && g.folders
-                .values()
-                .any(|f| f.parent_uid.is_none() && slugify(&f.title) == slug)
-        {
+        if folder_uid.is_none() && g.folders.values().any(|f| f.parent_uid.is_none() && slugify(&f.title) == slug) {
             return Err(dash_status(
                 StatusCode::BAD_REQUEST,
                 "Dashboard name cannot be the same as folder",
@@ -763,20 +599,9 @@ async fn save_dashboard(
     }
     let now = now_rfc3339();
     let (rec_id, rec_uid, version, created, created_by, parent_version) = match &existing {
-        Some(e) => (
-            e.id,
-            e.uid.clone(),
-            e.version + 1,
-            e.created.clone(),
-            e.created_by.clone(),
-            e.version,
-        ),
+        Some(e) => (e.id, e.uid.clone(), e.version + 1, e.created.clone(), e.created_by.clone(), e.version),
         None => {
-            let uid = if uid.is_empty() {
-                ctx.world.new_uid()
-            } else {
-                uid
-            };
+            let uid = if uid.is_empty() { ctx.world.new_uid() } else { uid };
             (g.next_id(), uid, 1, now.clone(), caller.login.clone(), 0)
         }
     };
@@ -804,19 +629,16 @@ async fn save_dashboard(
     };
     g.dashboards.insert(rec_uid.clone(), rec);
     let vid = g.next_id();
-    g.versions
-        .entry(rec_uid.clone())
-        .or_default()
-        .push(VersionRec {
-            id: vid,
-            version,
-            parent_version,
-            restored_from: 0,
-            created: now,
-            created_by: caller.login.clone(),
-            message,
-            data: dash,
-        });
+    g.versions.entry(rec_uid.clone()).or_default().push(VersionRec {
+        id: vid,
+        version,
+        parent_version,
+        restored_from: 0,
+        created: now,
+        created_by: caller.login.clone(),
+        message,
+        data: dash,
+    });
     let slug = slugify(&title);
     let mut out = json!({"id": rec_id, "slug": slug, "status": "success", "uid": rec_uid, "url": format!("/d/{rec_uid}/{slug}"), "version": version});
     if ws.profile != Profile::V10_4 {
@@ -868,17 +690,11 @@ async fn delete_dashboard(
 ) -> R {
     let ws = ctx.ws()?;
     if caller.role < Role::Editor {
-        return Err(msg_trace(
-            StatusCode::FORBIDDEN,
-            "Access denied to delete dashboard",
-        ));
+        return Err(msg_trace(StatusCode::FORBIDDEN, "Access denied to delete dashboard"));
     }
     let mut g = ws.grafana.lock().expect("lock");
     if g.folders.contains_key(&uid) {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "Use folders endpoint for deleting folders.",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for deleting folders."));
     }
     let d = g.dashboards.remove(&uid).ok_or_else(dashboard_not_found)?;
     g.versions.remove(&uid);
@@ -915,11 +731,8 @@ async fn list_versions(
     }
     let g = ws.grafana.lock().expect("lock");
     let d = g.dashboards.get(&uid).ok_or_else(dashboard_not_found)?;
-    let list: Vec<Value> = g
-        .versions
-        .get(&uid)
-        .map(|vs| vs.iter().rev().map(|v| version_json(d, v, false)).collect())
-        .unwrap_or_default();
+    let list: Vec<Value> =
+        g.versions.get(&uid).map(|vs| vs.iter().rev().map(|v| version_json(d, v, false)).collect()).unwrap_or_default();
     ok(match ws.profile {
         Profile::V10_4 => Value::Array(list),
         Profile::V12_4 => json!({"continueToken": "", "versions": list}),
@@ -937,18 +750,11 @@ async fn get_version(
     }
     let g = ws.grafana.lock().expect("lock");
     let d = g.dashboards.get(&uid).ok_or_else(dashboard_not_found)?;
-    match g
-        .versions
-        .get(&uid)
-        .and_then(|vs| vs.iter().find(|v| v.version == version))
-    {
+    match g.versions.get(&uid).and_then(|vs| vs.iter().find(|v| v.version == version)) {
         Some(v) => ok(version_json(d, v, true)),
         None => Err(msg_trace(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &format!(
-                "Dashboard version {version} not found for dashboardId {}",
-                d.id
-            ),
+            &format!("Dashboard version {version} not found for dashboardId {}", d.id),
         )),
     }
 }
@@ -956,9 +762,7 @@ async fn get_version(
 // ---- search ----
 
 fn query_pairs(q: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+    form_urlencoded::parse(q.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
 fn first<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -966,18 +770,13 @@ fn first<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
 }
 
 fn all<'a>(q: &'a [(String, String)], k: &str) -> Vec<&'a str> {
-    q.iter()
-        .filter(|(kk, _)| kk == k)
-        .map(|(_, v)| v.as_str())
-        .collect()
+    q.iter().filter(|(kk, _)| kk == k).map(|(_, v)| v.as_str()).collect()
 }
 
 async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     let ws = ctx.ws()?;
     let q = query_pairs(q.as_deref());
-    let limit: usize = first(&q, "limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(1000);
+    let limit: usize = first(&q, "limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
     if limit > 5000 {
         return Err(msg(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -985,15 +784,9 @@ async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
         ));
     }
     if !all(&q, "dashboardIds").is_empty() && !all(&q, "dashboardUIDs").is_empty() {
-        return Err(msg(
-            StatusCode::BAD_REQUEST,
-            "search supports UIDs or IDs, not both",
-        ));
+        return Err(msg(StatusCode::BAD_REQUEST, "search supports UIDs or IDs, not both"));
     }
-    let page: usize = first(&q, "page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page: usize = first(&q, "page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let text = first(&q, "query").unwrap_or_default().to_lowercase();
     let kind = first(&q, "type");
     let tags = all(&q, "tag");
@@ -1004,10 +797,9 @@ async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     if kind != Some("dash-db") && tags.is_empty() {
         for f in g.folders.values() {
             let in_folder = folders.is_empty()
-                || folders.iter().any(|x| {
-                    Some(*x) == f.parent_uid.as_deref()
-                        || (*x == "general" && f.parent_uid.is_none())
-                });
+                || folders
+                    .iter()
+                    .any(|x| Some(*x) == f.parent_uid.as_deref() || (*x == "general" && f.parent_uid.is_none()));
             if !f.title.to_lowercase().contains(&text)
                 || !in_folder
                 || (!uids.is_empty() && !uids.contains(&f.uid.as_str()))
@@ -1030,17 +822,12 @@ async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
                 .data
                 .get("tags")
                 .and_then(Value::as_array)
-                .map(|t| {
-                    t.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
+                .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
                 .unwrap_or_default();
             let in_folder = folders.is_empty()
-                || folders.iter().any(|x| {
-                    Some(*x) == d.folder_uid.as_deref()
-                        || (*x == "general" && d.folder_uid.is_none())
-                });
+                || folders
+                    .iter()
+                    .any(|x| Some(*x) == d.folder_uid.as_deref() || (*x == "general" && d.folder_uid.is_none()));
             if !d.title.to_lowercase().contains(&text)
                 || !in_folder
                 || (!uids.is_empty() && !uids.contains(&d.uid.as_str()))
@@ -1063,21 +850,15 @@ async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     if first(&q, "sort") == Some("alpha-desc") {
         hits.sort_by(|a, b| (a.0, &b.1).cmp(&(b.0, &a.1)));
     }
-    ok(Value::Array(
-        hits.into_iter()
-            .skip((page - 1) * limit)
-            .take(limit)
-            .map(|h| h.2)
-            .collect(),
-    ))
+    ok(Value::Array(hits.into_iter().skip((page - 1) * limit).take(limit).map(|h| h.2).collect()))
 }
 
 // ---- data sources ----
 
 fn logo(kind: &str) -> String {
     match kind {
-        "prometheus" | "cloudwatch" | "loki" | "elasticsearch" | "graphite" | "influxdb"
-        | "tempo" | "jaeger" | "zipkin" | "mysql" | "postgres" => {
+        "prometheus" | "cloudwatch" | "loki" | "elasticsearch" | "graphite" | "influxdb" | "tempo" | "jaeger"
+        | "zipkin" | "mysql" | "postgres" => {
             format!("public/app/plugins/datasource/{kind}/img/{kind}_logo.svg")
         }
         _ => "public/img/icn-datasource.svg".into(),
@@ -1093,12 +874,8 @@ fn ds_json(ds: &DsRec, profile: Profile) -> Value {
     if !ds.json_data.is_null() {
         v["jsonData"] = ds.json_data.clone();
     }
-    let fields: Map<String, Value> = ds
-        .secure
-        .iter()
-        .filter(|(_, s)| !s.is_empty())
-        .map(|(k, _)| (k.clone(), json!(true)))
-        .collect();
+    let fields: Map<String, Value> =
+        ds.secure.iter().filter(|(_, s)| !s.is_empty()).map(|(k, _)| (k.clone(), json!(true))).collect();
     v["secureJsonFields"] = Value::Object(fields);
     v["version"] = json!(ds.version);
     v["readOnly"] = json!(ds.read_only);
@@ -1113,17 +890,10 @@ fn ds_not_found() -> Response {
 }
 
 fn require_admin(caller: &Caller, permission: &str) -> Result<(), Response> {
-    if caller.role < Role::Admin {
-        Err(rbac_denied(permission))
-    } else {
-        Ok(())
-    }
+    if caller.role < Role::Admin { Err(rbac_denied(permission)) } else { Ok(()) }
 }
 
-async fn list_datasources(
-    State(ctx): State<Ctx>,
-    axum::Extension(caller): axum::Extension<Caller>,
-) -> R {
+async fn list_datasources(State(ctx): State<Ctx>, axum::Extension(caller): axum::Extension<Caller>) -> R {
     let ws = ctx.ws()?;
     require_admin(&caller, "datasources:read")?;
     let g = ws.grafana.lock().expect("lock");
@@ -1134,13 +904,7 @@ async fn list_datasources(
             .map(|d| {
                 let mut v = ds_json(d, ws.profile);
                 let m = v.as_object_mut().expect("object");
-                for k in [
-                    "basicAuthUser",
-                    "withCredentials",
-                    "secureJsonFields",
-                    "version",
-                    "apiVersion",
-                ] {
+                for k in ["basicAuthUser", "withCredentials", "secureJsonFields", "version", "apiVersion"] {
                     m.remove(k);
                 }
                 m.insert("typeName".into(), json!(d.kind));
@@ -1151,18 +915,13 @@ async fn list_datasources(
 }
 
 fn str_of(b: &Map<String, Value>, k: &str) -> String {
-    b.get(k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    b.get(k).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 fn secure_of(b: &Map<String, Value>) -> Option<Vec<(String, String)>> {
-    b.get("secureJsonData").and_then(Value::as_object).map(|m| {
-        m.iter()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect()
-    })
+    b.get("secureJsonData")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
 }
 
 async fn add_datasource(
@@ -1204,20 +963,13 @@ async fn add_datasource(
         name
     };
     if g.datasources.iter().any(|d| d.name == name) {
-        return Err(msg_trace(
-            StatusCode::CONFLICT,
-            "data source with the same name already exists",
-        ));
+        return Err(msg_trace(StatusCode::CONFLICT, "data source with the same name already exists"));
     }
     let uid = str_of(&b, "uid");
     if !uid.is_empty() && g.datasources.iter().any(|d| d.uid == uid) {
-        return Err(msg_trace(
-            StatusCode::CONFLICT,
-            "data source with the same uid already exists",
-        ));
+        return Err(msg_trace(StatusCode::CONFLICT, "data source with the same uid already exists"));
     }
-    let is_default =
-        g.datasources.is_empty() || b.get("isDefault").and_then(Value::as_bool).unwrap_or(false);
+    let is_default = g.datasources.is_empty() || b.get("isDefault").and_then(Value::as_bool).unwrap_or(false);
     if is_default {
         for d in g.datasources.iter_mut() {
             d.is_default = false;
@@ -1225,11 +977,7 @@ async fn add_datasource(
     }
     let ds = DsRec {
         id: g.next_id(),
-        uid: if uid.is_empty() {
-            ctx.world.new_uid()
-        } else {
-            uid
-        },
+        uid: if uid.is_empty() { ctx.world.new_uid() } else { uid },
         name: name.clone(),
         kind,
         access,
@@ -1238,24 +986,15 @@ async fn add_datasource(
         database: str_of(&b, "database"),
         basic_auth: b.get("basicAuth").and_then(Value::as_bool).unwrap_or(false),
         basic_auth_user: str_of(&b, "basicAuthUser"),
-        with_credentials: b
-            .get("withCredentials")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        with_credentials: b.get("withCredentials").and_then(Value::as_bool).unwrap_or(false),
         is_default,
-        json_data: b
-            .get("jsonData")
-            .cloned()
-            .filter(|j| !j.is_null())
-            .unwrap_or(json!({})),
+        json_data: b.get("jsonData").cloned().filter(|j| !j.is_null()).unwrap_or(json!({})),
         secure: secure_of(&b).unwrap_or_default().into_iter().collect(),
         version: 1,
         read_only: false,
     };
     g.datasources.push(ds.clone());
-    ok(
-        json!({"datasource": ds_json(&ds, ws.profile), "id": ds.id, "message": "Datasource added", "name": name}),
-    )
+    ok(json!({"datasource": ds_json(&ds, ws.profile), "id": ds.id, "message": "Datasource added", "name": name}))
 }
 
 async fn get_datasource(
@@ -1266,11 +1005,7 @@ async fn get_datasource(
     let ws = ctx.ws()?;
     require_admin(&caller, "datasources:read")?;
     let g = ws.grafana.lock().expect("lock");
-    let ds = g
-        .datasources
-        .iter()
-        .find(|d| d.uid == uid)
-        .ok_or_else(ds_not_found)?;
+    let ds = g.datasources.iter().find(|d| d.uid == uid).ok_or_else(ds_not_found)?;
     ok(ds_json(ds, ws.profile))
 }
 
@@ -1282,11 +1017,7 @@ async fn get_datasource_by_name(
     let ws = ctx.ws()?;
     require_admin(&caller, "datasources:read")?;
     let g = ws.grafana.lock().expect("lock");
-    let ds = g
-        .datasources
-        .iter()
-        .find(|d| d.name == name)
-        .ok_or_else(ds_not_found)?;
+    let ds = g.datasources.iter().find(|d| d.name == name).ok_or_else(ds_not_found)?;
     ok(ds_json(ds, ws.profile))
 }
 
@@ -1304,16 +1035,9 @@ async fn update_datasource(
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     }
     let mut g = ws.grafana.lock().expect("lock");
-    let idx = g
-        .datasources
-        .iter()
-        .position(|d| d.uid == uid)
-        .ok_or_else(ds_not_found)?;
+    let idx = g.datasources.iter().position(|d| d.uid == uid).ok_or_else(ds_not_found)?;
     if g.datasources[idx].read_only {
-        return Err(msg(
-            StatusCode::FORBIDDEN,
-            "Cannot update read-only data source",
-        ));
+        return Err(msg(StatusCode::FORBIDDEN, "Cannot update read-only data source"));
     }
     if g.datasources.iter().any(|d| d.uid != uid && d.name == name) {
         return Err(msg_trace(
@@ -1338,10 +1062,7 @@ async fn update_datasource(
     ds.kind = kind;
     ds.access = access;
     // Empty strings are not written (xorm zero-value skip), except user and database.
-    for (k, field) in [
-        ("url", &mut ds.url),
-        ("basicAuthUser", &mut ds.basic_auth_user),
-    ] {
+    for (k, field) in [("url", &mut ds.url), ("basicAuthUser", &mut ds.basic_auth_user)] {
         let v = str_of(&b, k);
         if !v.is_empty() {
             *field = v;
@@ -1350,16 +1071,9 @@ async fn update_datasource(
     ds.user = str_of(&b, "user");
     ds.database = str_of(&b, "database");
     ds.basic_auth = b.get("basicAuth").and_then(Value::as_bool).unwrap_or(false);
-    ds.with_credentials = b
-        .get("withCredentials")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    ds.with_credentials = b.get("withCredentials").and_then(Value::as_bool).unwrap_or(false);
     ds.is_default = b.get("isDefault").and_then(Value::as_bool).unwrap_or(false);
-    ds.json_data = b
-        .get("jsonData")
-        .cloned()
-        .filter(|j| !j.is_null())
-        .unwrap_or(json!({}));
+    ds.json_data = b.get("jsonData").cloned().filter(|j| !j.is_null()).unwrap_or(json!({}));
     if let Some(sec) = secure_of(&b) {
         for (k, v) in sec {
             ds.secure.insert(k, v);
@@ -1367,9 +1081,7 @@ async fn update_datasource(
     }
     ds.version = req_version + 1;
     let ds = ds.clone();
-    ok(
-        json!({"datasource": ds_json(&ds, ws.profile), "id": ds.id, "message": "Datasource updated", "name": name}),
-    )
+    ok(json!({"datasource": ds_json(&ds, ws.profile), "id": ds.id, "message": "Datasource updated", "name": name}))
 }
 
 async fn delete_datasource(
@@ -1392,16 +1104,9 @@ fn delete_ds_where(ctx: &Ctx, caller: &Caller, pred: impl Fn(&DsRec) -> bool) ->
     let ws = ctx.ws()?;
     require_admin(caller, "datasources:delete")?;
     let mut g = ws.grafana.lock().expect("lock");
-    let idx = g
-        .datasources
-        .iter()
-        .position(pred)
-        .ok_or_else(ds_not_found)?;
+    let idx = g.datasources.iter().position(pred).ok_or_else(ds_not_found)?;
     if g.datasources[idx].read_only {
-        return Err(msg(
-            StatusCode::FORBIDDEN,
-            "Cannot delete read-only data source",
-        ));
+        return Err(msg(StatusCode::FORBIDDEN, "Cannot delete read-only data source"));
     }
     let ds = g.datasources.remove(idx);
     ok(json!({"id": ds.id, "message": "Data source deleted"}))

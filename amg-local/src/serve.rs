@@ -34,12 +34,9 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 pub async fn start_control_plane(world: Shared, addr: SocketAddr) -> Result<SocketAddr, String> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("binding {addr}: {e}"))?;
+    let listener = TcpListener::bind(addr).await.map_err(|e| format!("binding {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let router = crate::control::router(world.clone())
-        .route_layer(axum::middleware::from_fn_with_state(world, count));
+    let router = crate::control::router(world.clone()).route_layer(axum::middleware::from_fn_with_state(world, count));
     spawn_accept_loop(listener, router, None);
     Ok(local)
 }
@@ -47,9 +44,7 @@ pub async fn start_control_plane(world: Shared, addr: SocketAddr) -> Result<Sock
 /// Binds a new loopback port for a workspace's Grafana API (same IP as the control plane).
 pub async fn bind_workspace_listener(world: &Shared) -> Result<TcpListener, String> {
     let addr = SocketAddr::new(world.args.listen.ip(), 0);
-    TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("binding {addr}: {e}"))
+    TcpListener::bind(addr).await.map_err(|e| format!("binding {addr}: {e}"))
 }
 
 pub fn serve_workspace(world: Shared, ws_id: String, listener: TcpListener) {
@@ -60,11 +55,7 @@ pub fn serve_workspace(world: Shared, ws_id: String, listener: TcpListener) {
     spawn_accept_loop(listener, router, tls);
 }
 
-fn spawn_accept_loop(
-    listener: TcpListener,
-    router: Router,
-    tls: Option<Arc<rustls::ServerConfig>>,
-) {
+fn spawn_accept_loop(listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>) {
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
@@ -74,22 +65,13 @@ fn spawn_accept_loop(
             let router = router.clone();
             let tls = tls.clone();
             tokio::spawn(async move {
-                let svc = hyper::service::service_fn(
-                    move |req: hyper::Request<hyper::body::Incoming>| {
-                        let router = router.clone();
-                        async move {
-                            let resp = router
-                                .oneshot(req.map(axum::body::Body::new))
-                                .await
-                                .unwrap_or_else(|e| match e {});
-                            if resp.extensions().get::<DropConnection>().is_some() {
-                                Err(Dropped)
-                            } else {
-                                Ok(resp)
-                            }
-                        }
-                    },
-                );
+                let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let router = router.clone();
+                    async move {
+                        let resp = router.oneshot(req.map(axum::body::Body::new)).await.unwrap_or_else(|e| match e {});
+                        if resp.extensions().get::<DropConnection>().is_some() { Err(Dropped) } else { Ok(resp) }
+                    }
+                });
                 let http = hyper::server::conn::http1::Builder::new();
                 match tls {
                     None => {
@@ -109,11 +91,7 @@ fn spawn_accept_loop(
 /// Counts every routed request by method, route template and status.
 async fn count(State(world): State<Shared>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| template(m.as_str()))
-        .unwrap_or_else(|| "*".into());
+    let route = req.extensions().get::<MatchedPath>().map(|m| template(m.as_str())).unwrap_or_else(|| "*".into());
     let resp = next.run(req).await;
     if route != "/_amg-local/stats" {
         world.record(&method, &route, resp.status().as_u16());
@@ -125,12 +103,10 @@ async fn count(State(world): State<Shared>, req: Request, next: Next) -> Respons
 fn template(axum_path: &str) -> String {
     axum_path
         .split('/')
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => format!(":{}", name.trim_start_matches('*')),
-                None => s.to_string(),
-            },
-        )
+        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => format!(":{}", name.trim_start_matches('*')),
+            None => s.to_string(),
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -144,23 +120,16 @@ async fn faults(State(world): State<Shared>, req: Request, next: Next) -> Respon
     }
     if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
         let mut resp = if world.roll() < 0.5 {
-            let mut r = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(serde_json::json!({"message": "Too Many Requests"})),
-            )
-                .into_response();
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from_static("1"));
+            let mut r =
+                (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"message": "Too Many Requests"})))
+                    .into_response();
+            r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
             r
         } else {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"message": "Service Unavailable"})),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"message": "Service Unavailable"})))
                 .into_response()
         };
-        resp.headers_mut()
-            .insert("x-amg-local-fault", HeaderValue::from_static("injected"));
+        resp.headers_mut().insert("x-amg-local-fault", HeaderValue::from_static("injected"));
         return resp;
     }
     let is_write = req.method() != Method::GET && req.method() != Method::HEAD;
@@ -179,42 +148,29 @@ pub fn make_tls() -> Result<Tls, String> {
     let ca_key = rcgen::KeyPair::generate().map_err(e)?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(e)?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "amg-local CA");
-    ca_params.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::CrlSign,
-    ];
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "amg-local CA");
+    ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
     let ca = ca_params.self_signed(&ca_key).map_err(e)?;
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
 
     let key = rcgen::KeyPair::generate().map_err(e)?;
     let mut params =
-        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .map_err(e)?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "amg-local");
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(e)?;
+    params.distinguished_name.push(rcgen::DnType::CommonName, "amg-local");
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     let cert = params.signed_by(&key, &issuer).map_err(e)?;
 
     let dir = std::env::temp_dir().join(format!("amg-local-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.pem())
-        .map_err(|e| format!("writing {}: {e}", ca_file.display()))?;
+    std::fs::write(&ca_file, ca.pem()).map_err(|e| format!("writing {}: {e}", ca_file.display()))?;
 
     let chain = vec![cert.der().clone(), ca.der().clone()];
-    let key_der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der())
-        .map_err(|e| e.to_string())?;
+    let key_der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| e.to_string())?;
     let mut server = rustls::ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(chain, key_der)
         .map_err(|e| e.to_string())?;
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Tls {
-        ca_file,
-        server: Arc::new(server),
-    })
+    Ok(Tls { ca_file, server: Arc::new(server) })
 }

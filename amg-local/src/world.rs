@@ -100,15 +100,8 @@ pub struct World {
 
 #[derive(Clone, Debug)]
 pub enum Credential {
-    Token {
-        workspace: String,
-        sa_id: u64,
-        token_id: u64,
-    },
-    ApiKey {
-        workspace: String,
-        name: String,
-    },
+    Token { workspace: String, sa_id: u64, token_id: u64 },
+    ApiKey { workspace: String, name: String },
 }
 
 pub struct Workspace {
@@ -237,17 +230,10 @@ pub struct DsRec {
 
 impl World {
     pub fn new(args: &Args) -> Result<Arc<World>, String> {
-        let seed = args.seed.unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(7)
-        });
-        let tls = if args.tls {
-            Some(crate::serve::make_tls()?)
-        } else {
-            None
-        };
+        let seed = args
+            .seed
+            .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7));
+        let tls = if args.tls { Some(crate::serve::make_tls()?) } else { None };
         Ok(Arc::new(World {
             args: args.clone(),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
@@ -269,17 +255,13 @@ impl World {
 
     pub fn random_hex(&self, n: usize) -> String {
         let mut rng = self.rng.lock().expect("lock");
-        (0..n)
-            .map(|_| char::from_digit(rng.random_range(0..16), 16).expect("hex digit"))
-            .collect()
+        (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).expect("hex digit")).collect()
     }
 
     pub fn random_alnum(&self, n: usize) -> String {
         const CH: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let mut rng = self.rng.lock().expect("lock");
-        (0..n)
-            .map(|_| CH[rng.random_range(0..CH.len())] as char)
-            .collect()
+        (0..n).map(|_| CH[rng.random_range(0..CH.len())] as char).collect()
     }
 
     /// A Grafana-style generated uid: a letter, 24 hex digits of a random UUID, a letter.
@@ -287,10 +269,7 @@ impl World {
         let letters = b"abcdefghijklmnopqrstuvwxyz";
         let (a, b) = {
             let mut rng = self.rng.lock().expect("lock");
-            (
-                letters[rng.random_range(0..26)] as char,
-                letters[rng.random_range(0..26)] as char,
-            )
+            (letters[rng.random_range(0..26)] as char, letters[rng.random_range(0..26)] as char)
         };
         format!("{a}{}{b}", self.random_hex(24))
     }
@@ -313,52 +292,27 @@ impl World {
             );
             id
         };
-        self.mint_token(ws, sa_id, "amg-local-admin", 30 * 24 * 3600)
-            .expect("service account just created")
-            .1
+        self.mint_token(ws, sa_id, "amg-local-admin", 30 * 24 * 3600).expect("service account just created").1
     }
 
     /// Creates a token for a service account: (token id, key).
-    pub fn mint_token(
-        &self,
-        ws: &Workspace,
-        sa_id: u64,
-        name: &str,
-        seconds_to_live: u64,
-    ) -> Option<(u64, String)> {
+    pub fn mint_token(&self, ws: &Workspace, sa_id: u64, name: &str, seconds_to_live: u64) -> Option<(u64, String)> {
         let key = format!("glsa_{}_{}", self.random_alnum(32), self.random_hex(8));
         let now = now_epoch();
         let mut acc = ws.accounts.lock().expect("lock");
         acc.next_token += 1;
         let id = acc.next_token;
         let sa = acc.service_accounts.get_mut(&sa_id)?;
-        sa.tokens.insert(
-            id,
-            Token {
-                id,
-                name: name.to_string(),
-                created: now,
-                expires: now + seconds_to_live as f64,
-            },
-        );
-        self.credentials.lock().expect("lock").insert(
-            key.clone(),
-            Credential::Token {
-                workspace: ws.id.clone(),
-                sa_id,
-                token_id: id,
-            },
-        );
+        sa.tokens.insert(id, Token { id, name: name.to_string(), created: now, expires: now + seconds_to_live as f64 });
+        self.credentials
+            .lock()
+            .expect("lock")
+            .insert(key.clone(), Credential::Token { workspace: ws.id.clone(), sa_id, token_id: id });
         Some((id, key))
     }
 
     pub fn record(&self, method: &str, route: &str, status: u16) {
-        *self
-            .stats
-            .lock()
-            .expect("lock")
-            .entry((method.to_string(), route.to_string(), status))
-            .or_insert(0) += 1;
+        *self.stats.lock().expect("lock").entry((method.to_string(), route.to_string(), status)).or_insert(0) += 1;
     }
 
     pub fn stats_json(&self) -> Value {
@@ -374,11 +328,8 @@ impl World {
         for (id, ws) in self.workspaces.read().expect("lock").iter() {
             let g = ws.grafana.lock().expect("lock");
             let acc = ws.accounts.lock().expect("lock");
-            let live_tokens: usize = acc
-                .service_accounts
-                .values()
-                .map(|sa| sa.tokens.values().filter(|t| t.expires > now).count())
-                .sum();
+            let live_tokens: usize =
+                acc.service_accounts.values().map(|sa| sa.tokens.values().filter(|t| t.expires > now).count()).sum();
             workspaces.insert(
                 id.clone(),
                 json!({
@@ -396,17 +347,11 @@ impl World {
 }
 
 pub fn now_epoch() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as f64 / 1000.0)
-        .unwrap_or(0.0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as f64 / 1000.0).unwrap_or(0.0)
 }
 
 /// RFC 3339 UTC, as Grafana writes `created`/`updated`.
 pub fn now_rfc3339() -> String {
-    let t = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    let t = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

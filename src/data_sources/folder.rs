@@ -20,8 +20,12 @@ impl DataSource for FolderDataSource {
             "Looks up an existing Grafana folder by `uid` or by `title`. Set exactly one of them.",
             vec![
                 Attribute::string("uid").optional_computed().describe("The folder's uid. Set this or `title`."),
-                Attribute::string("title").optional_computed().describe("The folder's exact title. Set this or `uid`; it is an error if several folders share the title."),
-                Attribute::string("parent_folder_uid").computed().describe("The uid of the parent folder; null for a top-level folder."),
+                Attribute::string("title").optional_computed().describe(
+                    "The folder's exact title. Set this or `uid`; it is an error if several folders share the title.",
+                ),
+                Attribute::string("parent_folder_uid")
+                    .computed()
+                    .describe("The uid of the parent folder; null for a top-level folder."),
                 Attribute::string("url").computed().describe("The folder's full URL in Grafana."),
             ],
         )
@@ -47,17 +51,20 @@ impl DataSource for FolderDataSource {
                 Ok(found) if found.len() == 1 => found[0].uid.clone(),
                 Ok(found) if found.is_empty() => {
                     diags.push(
-                        Diagnostic::error(
-                            "Folder not found",
-                            format!("No folder is titled {title:?}."),
-                        )
-                        .at_attr("title"),
+                        Diagnostic::error("Folder not found", format!("No folder is titled {title:?}."))
+                            .at_attr("title"),
                     );
                     return None;
                 }
                 Ok(found) => {
                     let uids: Vec<&str> = found.iter().map(|f| f.uid.as_str()).collect();
-                    diags.push(Diagnostic::error("Several folders have this title", format!("Folders {uids:?} are all titled {title:?}; look the folder up by `uid` instead.")).at_attr("title"));
+                    diags.push(
+                        Diagnostic::error(
+                            "Several folders have this title",
+                            format!("Folders {uids:?} are all titled {title:?}; look the folder up by `uid` instead."),
+                        )
+                        .at_attr("title"),
+                    );
                     return None;
                 }
                 Err(e) => {
@@ -71,20 +78,11 @@ impl DataSource for FolderDataSource {
             Ok(f) => Some(Value::object([
                 ("uid", Value::string(&f.uid)),
                 ("title", Value::string(&f.title)),
-                (
-                    "parent_folder_uid",
-                    Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty())),
-                ),
-                (
-                    "url",
-                    Value::string(format!("{}{}", ctx.client.base_url(), f.url)),
-                ),
+                ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
+                ("url", Value::string(format!("{}{}", ctx.client.base_url(), f.url))),
             ])),
             Err(e) if e.is_not_found() => {
-                diags.push(
-                    Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}."))
-                        .at_attr("uid"),
-                );
+                diags.push(Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}.")).at_attr("uid"));
                 None
             }
             Err(e) => {

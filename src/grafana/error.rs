@@ -15,12 +15,7 @@ pub enum Error {
     },
     /// The request did not get an answer (connection refused, reset, timed out, TLS failure).
     #[error("{method} {path} failed: {reason}")]
-    Transport {
-        method: String,
-        path: String,
-        reason: String,
-        connect: bool,
-    },
+    Transport { method: String, path: String, reason: String, connect: bool },
     /// Grafana answered success with a body we could not read.
     #[error("unexpected answer to {what}: {reason}")]
     Decode { what: String, reason: String },
@@ -33,11 +28,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub(super) fn from_response(
-        status: StatusCode,
-        body: &[u8],
-        retry_after: Option<u64>,
-    ) -> Error {
+    pub(super) fn from_response(status: StatusCode, body: &[u8], retry_after: Option<u64>) -> Error {
         #[derive(serde::Deserialize)]
         struct Body {
             message: Option<String>,
@@ -47,37 +38,28 @@ impl Error {
         let message = parsed
             .as_ref()
             .and_then(|b| b.message.clone())
-            .unwrap_or_else(|| {
-                String::from_utf8_lossy(&body[..body.len().min(200)])
-                    .trim()
-                    .to_string()
-            });
-        let message = if message.is_empty() {
-            status.canonical_reason().unwrap_or("").to_string()
-        } else {
-            message
-        };
-        Error::Api {
-            status: status.as_u16(),
-            message,
-            reason: parsed.and_then(|b| b.status),
-            retry_after,
-        }
+            .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_string());
+        let message = if message.is_empty() { status.canonical_reason().unwrap_or("").to_string() } else { message };
+        Error::Api { status: status.as_u16(), message, reason: parsed.and_then(|b| b.status), retry_after }
     }
 
     pub(super) fn transport(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
         // reqwest's Display includes the URL; we keep only the path so no credentials in a URL leak.
-        let mut reason = e.to_string();
-        if let Some(src) = std::error::Error::source(&e) {
-            reason = format!("{reason}: {src}");
+        // Every cause in the chain: the useful part ("invalid peer certificate: UnknownIssuer")
+        // is usually the innermost one.
+        let mut parts = vec![e.to_string()];
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            let text = s.to_string();
+            if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+                parts.push(text);
+            }
+            src = s.source();
         }
-        let reason = reason.replace(url.as_str(), url.path());
-        Error::Transport {
-            method: method.to_string(),
-            path: url.path().to_string(),
-            reason,
-            connect: e.is_connect(),
-        }
+        let reason = parts.join(": ").replace(url.as_str(), url.path());
+        // A certificate that fails verification will fail again: not worth a retry.
+        let tls = reason.to_lowercase().contains("certificate");
+        Error::Transport { method: method.to_string(), path: url.path().to_string(), reason, connect: e.is_connect() && !tls }
     }
 
     /// True for a 404.

@@ -55,72 +55,38 @@ impl Client {
     }
 
     pub async fn get_folder(&self, uid: &str) -> Result<Folder, Error> {
-        self.send(Method::GET, &format!("api/folders/{}", seg(uid)), None)
-            .await
+        self.send(Method::GET, &format!("api/folders/{}", seg(uid)), None).await
     }
 
     /// Renames a folder. `overwrite` skips Grafana's version check (the legacy folder store has one).
-    pub async fn update_folder(
-        &self,
-        uid: &str,
-        title: &str,
-        version: Option<i64>,
-    ) -> Result<Folder, Error> {
+    pub async fn update_folder(&self, uid: &str, title: &str, version: Option<i64>) -> Result<Folder, Error> {
         let mut body = json!({ "title": title, "overwrite": version.is_none() });
         if let Some(v) = version {
             body["version"] = json!(v);
         }
-        self.send(
-            Method::PUT,
-            &format!("api/folders/{}", seg(uid)),
-            Some(&body),
-        )
-        .await
+        self.send(Method::PUT, &format!("api/folders/{}", seg(uid)), Some(&body)).await
     }
 
     /// Moves a folder under `parent_uid` (None: to the root). Grafana 11+ only.
     pub async fn move_folder(&self, uid: &str, parent_uid: Option<&str>) -> Result<Folder, Error> {
         let body = json!({ "parentUid": parent_uid.unwrap_or("") });
-        self.send(
-            Method::POST,
-            &format!("api/folders/{}/move", seg(uid)),
-            Some(&body),
-        )
-        .await
+        self.send(Method::POST, &format!("api/folders/{}/move", seg(uid)), Some(&body)).await
     }
 
     pub async fn delete_folder(&self, uid: &str) -> Result<(), Error> {
-        let _: serde_json::Value = self
-            .send(Method::DELETE, &format!("api/folders/{}", seg(uid)), None)
-            .await?;
+        let _: serde_json::Value = self.send(Method::DELETE, &format!("api/folders/{}", seg(uid)), None).await?;
         Ok(())
     }
 
     /// Direct children of a folder: dashboards, and sub-folders where `nested` folders exist
     /// (without them, Grafana ignores `parentUid` and would list every folder).
     pub async fn folder_children(&self, uid: &str, nested: bool) -> Result<Vec<FolderRef>, Error> {
-        let hits: Vec<Hit> = self
-            .send(
-                Method::GET,
-                &format!("api/search?folderUIDs={}&limit=10", seg(uid)),
-                None,
-            )
-            .await?;
-        let mut out: Vec<FolderRef> = hits
-            .into_iter()
-            .map(|h| FolderRef {
-                uid: h.uid,
-                title: h.title,
-            })
-            .collect();
+        let hits: Vec<Hit> =
+            self.send(Method::GET, &format!("api/search?folderUIDs={}&limit=10", seg(uid)), None).await?;
+        let mut out: Vec<FolderRef> = hits.into_iter().map(|h| FolderRef { uid: h.uid, title: h.title }).collect();
         if nested {
-            let subs: Vec<FolderRef> = self
-                .send(
-                    Method::GET,
-                    &format!("api/folders?parentUid={}&limit=10", seg(uid)),
-                    None,
-                )
-                .await?;
+            let subs: Vec<FolderRef> =
+                self.send(Method::GET, &format!("api/folders?parentUid={}&limit=10", seg(uid)), None).await?;
             out.extend(subs);
         }
         Ok(out)
@@ -133,16 +99,11 @@ impl Client {
             .append_pair("query", title)
             .append_pair("limit", "5000")
             .finish();
-        let hits: Vec<Hit> = self
-            .send(Method::GET, &format!("api/search?{query}"), None)
-            .await?;
+        let hits: Vec<Hit> = self.send(Method::GET, &format!("api/search?{query}"), None).await?;
         Ok(hits
             .into_iter()
             .filter(|h| h.kind == "dash-folder" && h.title == title)
-            .map(|h| FolderRef {
-                uid: h.uid,
-                title: h.title,
-            })
+            .map(|h| FolderRef { uid: h.uid, title: h.title })
             .collect())
     }
 }

@@ -64,10 +64,7 @@ impl Client {
     pub fn new(cfg: Config, cancel: CancellationToken) -> Result<Client, Error> {
         let mut b = reqwest::Client::builder()
             .use_rustls_tls()
-            .user_agent(concat!(
-                "terraform-provider-grafana/",
-                env!("CARGO_PKG_VERSION")
-            ))
+            .user_agent(concat!("terraform-provider-grafana/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120));
         if let Some(pem) = &cfg.ca_pem {
@@ -80,21 +77,13 @@ impl Client {
                 b = b.add_root_certificate(c);
             }
         }
-        let http = b
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let mut base = cfg.url;
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        Ok(Client {
-            http,
-            base,
-            token: cfg.token,
-            max_retries: cfg.max_retries,
-            cancel,
-        })
+        Ok(Client { http, base, token: cfg.token, max_retries: cfg.max_retries, cancel })
     }
 
     /// The base URL, without a trailing slash, for building links such as `url` attributes.
@@ -115,11 +104,7 @@ impl Client {
     /// Whether this Grafana has nested folders (Grafana 11 and later).
     pub async fn has_nested_folders(&self) -> Result<bool, Error> {
         let v = self.version().await?;
-        let major: u32 = v
-            .split('.')
-            .next()
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(0);
+        let major: u32 = v.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
         Ok(major >= 11)
     }
 
@@ -131,15 +116,9 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<T, Error> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
+        let url = self.base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
         let attempt = || async {
-            let mut req = self
-                .http
-                .request(method.clone(), url.clone())
-                .header("Accept", "application/json");
+            let mut req = self.http.request(method.clone(), url.clone()).header("Accept", "application/json");
             if let Some(t) = &self.token {
                 req = req.bearer_auth(t.expose());
             }
@@ -147,26 +126,15 @@ impl Client {
                 req = req.json(b);
             }
             tracing::debug!(method = %method, path = %url.path(), "grafana request");
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| Error::transport(&method, &url, e))?;
+            let resp = req.send().await.map_err(|e| Error::transport(&method, &url, e))?;
             let status = resp.status();
-            let retry_after = resp
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            let bytes = resp
-                .bytes()
-                .await
-                .map_err(|e| Error::transport(&method, &url, e))?;
+            let retry_after =
+                resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+            let bytes = resp.bytes().await.map_err(|e| Error::transport(&method, &url, e))?;
             tracing::debug!(method = %method, path = %url.path(), status = status.as_u16(), "grafana response");
             if status.is_success() {
-                return serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-                    what: format!("{method} {}", url.path()),
-                    reason: e.to_string(),
-                });
+                return serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::Decode { what: format!("{method} {}", url.path()), reason: e.to_string() });
             }
             Err(Error::from_response(status, &bytes, retry_after))
         };

@@ -28,10 +28,7 @@ pub(super) struct Stdio;
 #[tonic::async_trait]
 impl pb::grpc_stdio_server::GrpcStdio for Stdio {
     type StreamStdioStream = Empty<pb::StdioData>;
-    async fn stream_stdio(
-        &self,
-        _req: Request<()>,
-    ) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(&self, _req: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(Box::pin(tokio_stream::empty())))
     }
 }

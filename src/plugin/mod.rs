@@ -37,9 +37,7 @@ pub fn main() -> ExitCode {
     // a provider by itself (it panics), and aws-lc breaks Terraform's handshake.
     let _ = rustls::crypto::ring::default_provider().install_default();
     crate::logging::init();
-    let debug = std::env::args()
-        .skip(1)
-        .any(|a| a == "--debug" || a == "-debug");
+    let debug = std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug");
     if !debug && std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
         eprintln!(
             "This binary is a plugin for Terraform and OpenTofu (the Grafana provider); it is not meant to be run by hand.\n\
@@ -48,10 +46,7 @@ pub fn main() -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -75,8 +70,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
     // A unix socket in a fresh 0700 directory: only this user can connect (go-plugin does the same).
     let dir = private_dir()?;
     let sock = dir.path.join("plugin.sock");
-    let listener =
-        UnixListener::bind(&sock).with_context(|| format!("binding {}", sock.display()))?;
+    let listener = UnixListener::bind(&sock).with_context(|| format!("binding {}", sock.display()))?;
 
     let provider = Arc::new(Provider::new());
     let shutdown = Arc::new(tokio::sync::Notify::new());
@@ -96,15 +90,11 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
                 .max_encoding_message_size(MAX_MESSAGE_BYTES),
         )
-        .add_service(pb::grpc_controller_server::GrpcControllerServer::new(
-            goplugin::Controller {
-                shutdown: shutdown.clone(),
-            },
-        ))
+        .add_service(pb::grpc_controller_server::GrpcControllerServer::new(goplugin::Controller {
+            shutdown: shutdown.clone(),
+        }))
         .add_service(pb::grpc_stdio_server::GrpcStdioServer::new(goplugin::Stdio))
-        .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(
-            goplugin::Broker,
-        ));
+        .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(goplugin::Broker));
 
     ignore_sigint();
     let stop = {
@@ -112,8 +102,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
         let provider = provider.clone();
         async move {
             let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
             tokio::select! {
                 _ = shutdown.notified() => tracing::info!("shutdown requested by Terraform"),
                 _ = term.recv() => tracing::info!("SIGTERM received"),
@@ -121,8 +110,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
             provider.cancel.cancel();
         }
     };
-    let server =
-        tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop));
+    let server = tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop));
 
     let addr = sock.display();
     if debug {
@@ -140,10 +128,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
     } else {
         handshake(&format!("1|{PROTOCOL_VERSION}|unix|{addr}|grpc|{cert_b64}"))?;
     }
-    server
-        .await
-        .context("server task")?
-        .context("gRPC server")?;
+    server.await.context("server task")?.context("gRPC server")?;
     drop(dir);
     Ok(())
 }
@@ -161,9 +146,7 @@ fn check_protocol_versions() -> anyhow::Result<()> {
     let Ok(v) = std::env::var("PLUGIN_PROTOCOL_VERSIONS") else {
         return Ok(());
     };
-    if v.split(',')
-        .any(|p| p.trim() == PROTOCOL_VERSION.to_string())
-    {
+    if v.split(',').any(|p| p.trim() == PROTOCOL_VERSION.to_string()) {
         return Ok(());
     }
     bail!(
@@ -181,16 +164,10 @@ fn server_certificate() -> anyhow::Result<(String, String, Vec<u8>)> {
         rcgen::KeyUsagePurpose::KeyEncipherment,
         rcgen::KeyUsagePurpose::KeyCertSign,
     ];
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    params
-        .distinguished_name
-        .push(rcgen::DnType::OrganizationName, "HashiCorp");
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name.push(rcgen::DnType::OrganizationName, "HashiCorp");
     let cert = params.self_signed(&key)?;
     Ok((cert.pem(), key.serialize_pem(), cert.der().to_vec()))
 }
@@ -217,28 +194,19 @@ struct PrivateDir {
 
 fn private_dir() -> anyhow::Result<PrivateDir> {
     use std::os::unix::fs::DirBuilderExt;
-    let base = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
+    let base =
+        std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
     for attempt in 0..16u32 {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let path = base.join(format!(
-            "tfprov-grafana-{}-{nanos:x}-{attempt}",
-            std::process::id()
-        ));
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let path = base.join(format!("tfprov-grafana-{}-{nanos:x}-{attempt}", std::process::id()));
         match std::fs::DirBuilder::new().mode(0o700).create(&path) {
             Ok(()) => return Ok(PrivateDir { path }),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
         }
     }
-    bail!(
-        "cannot create a private socket directory in {}",
-        base.display()
-    )
+    bail!("cannot create a private socket directory in {}", base.display())
 }
 
 impl Drop for PrivateDir {

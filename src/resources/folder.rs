@@ -54,11 +54,8 @@ impl Resource for FolderResource {
         if let Some(t) = config.get("title").as_str() {
             if t.trim().is_empty() {
                 diags.push(
-                    Diagnostic::error(
-                        "Folder title is blank",
-                        "Set `title` to a non-blank name for the folder.",
-                    )
-                    .at_attr("title"),
+                    Diagnostic::error("Folder title is blank", "Set `title` to a non-blank name for the folder.")
+                        .at_attr("title"),
                 );
             }
         }
@@ -67,9 +64,7 @@ impl Resource for FolderResource {
                 diags.push(
                     Diagnostic::error(
                         "Invalid folder uid",
-                        format!(
-                            "`uid` {e}. Fix it, or leave `uid` unset to let Grafana choose one."
-                        ),
+                        format!("`uid` {e}. Fix it, or leave `uid` unset to let Grafana choose one."),
                     )
                     .at_attr("uid"),
                 );
@@ -78,48 +73,28 @@ impl Resource for FolderResource {
         if let Some(p) = config.get("parent_folder_uid").as_str() {
             if let Err(e) = check_uid(p) {
                 diags.push(
-                    Diagnostic::error(
-                        "Invalid parent folder uid",
-                        format!("`parent_folder_uid` {e}."),
-                    )
-                    .at_attr("parent_folder_uid"),
+                    Diagnostic::error("Invalid parent folder uid", format!("`parent_folder_uid` {e}."))
+                        .at_attr("parent_folder_uid"),
                 );
             }
         }
     }
 
-    async fn modify_plan(
-        &self,
-        ctx: &PlanCtx<'_>,
-        planned: &mut Value,
-        diags: &mut Diagnostics,
-    ) -> Vec<AttrPath> {
+    async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
         let parent = planned.get("parent_folder_uid");
-        if let (Some(client), false) = (
-            ctx.client,
-            parent.is_null() || parent == ctx.prior.get("parent_folder_uid"),
-        ) {
+        if let (Some(client), false) = (ctx.client, parent.is_null() || parent == ctx.prior.get("parent_folder_uid")) {
             check_nested(client, diags).await;
         }
         Vec::new()
     }
 
-    async fn create(
-        &self,
-        ctx: &Ctx<'_>,
-        planned: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let title = planned.get("title").as_str().unwrap_or_default();
         let parent = planned.get("parent_folder_uid").as_str();
         if parent.is_some() && !check_nested(ctx.client, diags).await {
             return None;
         }
-        match ctx
-            .client
-            .create_folder(planned.get("uid").as_str(), title, parent)
-            .await
-        {
+        match ctx.client.create_folder(planned.get("uid").as_str(), title, parent).await {
             Ok(f) => Some(state(ctx.client, &f, planned)),
             Err(e) => {
                 diags.push(api_error(format!("Could not create folder {title:?}"), &e));
@@ -128,12 +103,7 @@ impl Resource for FolderResource {
         }
     }
 
-    async fn read(
-        &self,
-        ctx: &Ctx<'_>,
-        prior: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Option<Value>> {
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
         let uid = prior.get("uid").as_str().unwrap_or_default();
         match ctx.client.get_folder(uid).await {
             Ok(f) => Some(Some(state(ctx.client, &f, prior))),
@@ -145,13 +115,7 @@ impl Resource for FolderResource {
         }
     }
 
-    async fn update(
-        &self,
-        ctx: &Ctx<'_>,
-        prior: &Value,
-        planned: &Value,
-        diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let uid = prior.get("uid").as_str().unwrap_or_default();
         let title = planned.get("title").as_str().unwrap_or_default();
         let parent = planned.get("parent_folder_uid");
@@ -163,10 +127,7 @@ impl Resource for FolderResource {
             match ctx.client.move_folder(uid, parent.as_str()).await {
                 Ok(f) => folder = Some(f),
                 Err(e) => {
-                    diags.push(
-                        api_error(format!("Could not move folder {uid:?}"), &e)
-                            .at_attr("parent_folder_uid"),
-                    );
+                    diags.push(api_error(format!("Could not move folder {uid:?}"), &e).at_attr("parent_folder_uid"));
                     return None;
                 }
             }
@@ -175,9 +136,7 @@ impl Resource for FolderResource {
             match ctx.client.update_folder(uid, title, None).await {
                 Ok(f) => folder = Some(f),
                 Err(e) => {
-                    diags.push(
-                        api_error(format!("Could not rename folder {uid:?}"), &e).at_attr("title"),
-                    );
+                    diags.push(api_error(format!("Could not rename folder {uid:?}"), &e).at_attr("title"));
                     return None;
                 }
             }
@@ -204,11 +163,8 @@ impl Resource for FolderResource {
             };
             match ctx.client.folder_children(uid, nested).await {
                 Ok(children) if !children.is_empty() => {
-                    let names: Vec<String> = children
-                        .iter()
-                        .take(5)
-                        .map(|c| format!("{:?} ({})", c.title, c.uid))
-                        .collect();
+                    let names: Vec<String> =
+                        children.iter().take(5).map(|c| format!("{:?} ({})", c.title, c.uid)).collect();
                     return diags.push(
                         Diagnostic::error(
                             "Folder is not empty",
@@ -259,22 +215,13 @@ impl Resource for FolderResource {
 
 /// The state for a folder Grafana returned; `prevent_destroy_if_not_empty` lives only in Terraform.
 fn state(client: &Client, f: &Folder, prior: &Value) -> Value {
-    let keep = prior
-        .get("prevent_destroy_if_not_empty")
-        .as_bool()
-        .unwrap_or(false);
+    let keep = prior.get("prevent_destroy_if_not_empty").as_bool().unwrap_or(false);
     Value::object([
         ("title", Value::string(&f.title)),
         ("uid", Value::string(&f.uid)),
-        (
-            "parent_folder_uid",
-            Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty())),
-        ),
+        ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
         ("prevent_destroy_if_not_empty", Value::Bool(keep)),
-        (
-            "url",
-            Value::string(format!("{}{}", client.base_url(), f.url)),
-        ),
+        ("url", Value::string(format!("{}{}", client.base_url(), f.url))),
     ])
 }
 

@@ -18,18 +18,10 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if uid.len() > 40 {
-        return Err(format!(
-            "is {} characters long; Grafana allows at most 40",
-            uid.len()
-        ));
+        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
     }
-    if let Some(c) = uid
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
-        return Err(format!(
-            "contains {c:?}; only letters, digits, '-' and '_' are allowed"
-        ));
+    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
     }
     Ok(())
 }

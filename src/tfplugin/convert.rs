@@ -9,12 +9,7 @@ use crate::value::{Type, Value};
 // ---- from_proto ----
 
 /// Decodes a `DynamicValue` (msgpack, or JSON where Terraform sends JSON).
-pub fn value(
-    dv: Option<&pb::DynamicValue>,
-    ty: &Type,
-    what: &str,
-    diags: &mut Diagnostics,
-) -> Value {
+pub fn value(dv: Option<&pb::DynamicValue>, ty: &Type, what: &str, diags: &mut Diagnostics) -> Value {
     let Some(dv) = dv else { return Value::Null };
     let r = if !dv.msgpack.is_empty() || dv.json.is_empty() {
         Value::from_msgpack(&dv.msgpack, ty)
@@ -24,9 +19,7 @@ pub fn value(
     r.unwrap_or_else(|e| {
         diags.push(Diagnostic::error(
             format!("Could not decode the {what}"),
-            format!(
-                "{e}. This is a bug in the provider or a Terraform version it does not support."
-            ),
+            format!("{e}. This is a bug in the provider or a Terraform version it does not support."),
         ));
         Value::Null
     })
@@ -50,20 +43,12 @@ pub fn write_only_allowed(c: Option<&pb::ClientCapabilities>) -> bool {
 // ---- to_proto ----
 
 pub fn dynamic(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue {
-        msgpack: v.to_msgpack(ty),
-        json: Vec::new(),
-    })
+    Some(pb::DynamicValue { msgpack: v.to_msgpack(ty), json: Vec::new() })
 }
 
-pub fn identity_data(
-    v: Option<Value>,
-    schema: Option<&IdentitySchema>,
-) -> Option<pb::ResourceIdentityData> {
+pub fn identity_data(v: Option<Value>, schema: Option<&IdentitySchema>) -> Option<pb::ResourceIdentityData> {
     let (v, s) = (v?, schema?);
-    Some(pb::ResourceIdentityData {
-        identity_data: dynamic(&v, &s.ty()),
-    })
+    Some(pb::ResourceIdentityData { identity_data: dynamic(&v, &s.ty()) })
 }
 
 pub fn diagnostics(d: Diagnostics) -> Vec<pb::Diagnostic> {
@@ -137,11 +122,7 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
     });
     pb::schema::Attribute {
         name: a.name.to_string(),
-        r#type: if nested_type.is_some() {
-            Vec::new()
-        } else {
-            type_json(&a.ty)
-        },
+        r#type: if nested_type.is_some() { Vec::new() } else { type_json(&a.ty) },
         nested_type,
         description: a.description.to_string(),
         required,

@@ -49,17 +49,10 @@ impl Service {
         r
     }
 
-    fn data_source(
-        &self,
-        name: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<&dyn framework::DataSource> {
+    fn data_source(&self, name: &str, diags: &mut Diagnostics) -> Option<&dyn framework::DataSource> {
         let r = self.provider.data_source(name);
         if r.is_none() {
-            diags.push(Diagnostic::error(
-                "Unknown data source",
-                format!("This provider has no data source {name:?}."),
-            ));
+            diags.push(Diagnostic::error("Unknown data source", format!("This provider has no data source {name:?}.")));
         }
         r
     }
@@ -105,17 +98,9 @@ impl pb::provider_server::Provider for Service {
             .provider
             .resources()
             .iter()
-            .filter_map(|r| {
-                Some((
-                    r.type_name().to_string(),
-                    convert::identity_schema(&r.identity_schema()?),
-                ))
-            })
+            .filter_map(|r| Some((r.type_name().to_string(), convert::identity_schema(&r.identity_schema()?))))
             .collect();
-        Ok(Response::new(pb::get_resource_identity_schemas::Response {
-            identity_schemas,
-            diagnostics: Vec::new(),
-        }))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: Vec::new() }))
     }
 
     async fn validate_provider_config(
@@ -124,16 +109,10 @@ impl pb::provider_server::Provider for Service {
     ) -> Res<pb::validate_provider_config::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        let config = convert::value(
-            req.config.as_ref(),
-            &provider::schema().ty(),
-            "provider configuration",
-            &mut diags,
-        );
+        let config =
+            convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
         self.provider.validate(&config, &mut diags);
-        Ok(Response::new(pb::validate_provider_config::Response {
-            diagnostics: convert::diagnostics(diags),
-        }))
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(diags) }))
     }
 
     async fn configure_provider(
@@ -143,18 +122,12 @@ impl pb::provider_server::Provider for Service {
         let req = req.into_inner();
         tracing::info!(terraform_version = %req.terraform_version, "configure_provider");
         let mut diags = Diagnostics::default();
-        let config = convert::value(
-            req.config.as_ref(),
-            &provider::schema().ty(),
-            "provider configuration",
-            &mut diags,
-        );
+        let config =
+            convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
         if !diags.has_errors() {
             self.provider.configure(&config, &mut diags);
         }
-        Ok(Response::new(pb::configure_provider::Response {
-            diagnostics: convert::diagnostics(diags),
-        }))
+        Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(diags) }))
     }
 
     async fn validate_resource_config(
@@ -164,20 +137,13 @@ impl pb::provider_server::Provider for Service {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            let config = convert::value(
-                req.config.as_ref(),
-                &r.schema().ty(),
-                "configuration",
-                &mut diags,
-            );
+            let config = convert::value(req.config.as_ref(), &r.schema().ty(), "configuration", &mut diags);
             let wo = convert::write_only_allowed(req.client_capabilities.as_ref());
             if !diags.has_errors() {
                 framework::validate_resource(r, &config, wo, &mut diags);
             }
         }
-        Ok(Response::new(pb::validate_resource_config::Response {
-            diagnostics: convert::diagnostics(diags),
-        }))
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
     }
 
     async fn validate_data_resource_config(
@@ -187,19 +153,12 @@ impl pb::provider_server::Provider for Service {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         if let Some(d) = self.data_source(&req.type_name, &mut diags) {
-            let config = convert::value(
-                req.config.as_ref(),
-                &d.schema().ty(),
-                "configuration",
-                &mut diags,
-            );
+            let config = convert::value(req.config.as_ref(), &d.schema().ty(), "configuration", &mut diags);
             if !diags.has_errors() {
                 d.validate(&config, &mut diags);
             }
         }
-        Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: convert::diagnostics(diags),
-        }))
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
     }
 
     async fn upgrade_resource_state(
@@ -212,7 +171,10 @@ impl pb::provider_server::Provider for Service {
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
             let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
             if raw.is_empty() {
-                diags.push(Diagnostic::error("Cannot upgrade legacy state", "The stored state is in the pre-0.12 flatmap format, which this provider does not read."));
+                diags.push(Diagnostic::error(
+                    "Cannot upgrade legacy state",
+                    "The stored state is in the pre-0.12 flatmap format, which this provider does not read.",
+                ));
             } else if let Some(v) = r.upgrade_state(req.version, &raw, &mut diags) {
                 upgraded_state = convert::dynamic(&v, &r.schema().ty());
             }
@@ -236,10 +198,7 @@ impl pb::provider_server::Provider for Service {
                     let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
                     match crate::value::Value::from_json(&raw, &s.ty()) {
                         Ok(v) => upgraded_identity = convert::identity_data(Some(v), Some(&s)),
-                        Err(e) => diags.push(Diagnostic::error(
-                            "Could not read the stored identity",
-                            e.to_string(),
-                        )),
+                        Err(e) => diags.push(Diagnostic::error("Could not read the stored identity", e.to_string())),
                     }
                 }
                 _ => diags.push(Diagnostic::error(
@@ -257,10 +216,7 @@ impl pb::provider_server::Provider for Service {
         }))
     }
 
-    async fn read_resource(
-        &self,
-        req: Request<pb::read_resource::Request>,
-    ) -> Res<pb::read_resource::Response> {
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Res<pb::read_resource::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut resp = pb::read_resource::Response {
@@ -275,14 +231,8 @@ impl pb::provider_server::Provider for Service {
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let new = framework::read(r, &Ctx { client: &client }, &state, &mut diags).await;
                 let ids = r.identity_schema();
-                resp.new_identity = convert::identity_data(
-                    if new.is_null() {
-                        None
-                    } else {
-                        r.identity_of(&new)
-                    },
-                    ids.as_ref(),
-                );
+                resp.new_identity =
+                    convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
@@ -301,38 +251,23 @@ impl pb::provider_server::Provider for Service {
             tracing::debug!(type_name = %req.type_name, "plan_resource_change");
             let ty = r.schema().ty();
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let proposed = convert::value(
-                req.proposed_new_state.as_ref(),
-                &ty,
-                "proposed state",
-                &mut diags,
-            );
+            let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
             let ids = r.identity_schema();
-            let prior_identity =
-                convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
+            let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
             if !diags.has_errors() {
                 if proposed.is_null() {
                     resp.planned_state = convert::dynamic(&proposed, &ty);
                 } else {
                     let client = self.provider.client_if_ready();
-                    let ctx = PlanCtx {
-                        prior: &prior,
-                        config: &config,
-                        client: client.as_ref(),
-                    };
+                    let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
                     let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
                     resp.planned_state = convert::dynamic(&planned.state, &ty);
-                    resp.requires_replace = planned
-                        .requires_replace
-                        .into_iter()
-                        .map(convert::path)
-                        .collect();
+                    resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
                 }
                 let replacing = !resp.requires_replace.is_empty();
                 if !prior_identity.is_null() && !replacing {
-                    resp.planned_identity =
-                        convert::identity_data(Some(prior_identity), ids.as_ref());
+                    resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
                 }
             }
             resp.planned_private = req.prior_private;
@@ -347,29 +282,17 @@ impl pb::provider_server::Provider for Service {
     ) -> Res<pb::apply_resource_change::Response> {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
-        let mut resp = pb::apply_resource_change::Response {
-            new_state: req.prior_state.clone(),
-            ..Default::default()
-        };
+        let mut resp = pb::apply_resource_change::Response { new_state: req.prior_state.clone(), ..Default::default() };
         if let Some(r) = self.resource(&req.type_name, &mut diags) {
             tracing::debug!(type_name = %req.type_name, "apply_resource_change");
             let ty = r.schema().ty();
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let planned =
-                convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
+            let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let new =
-                    framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags)
-                        .await;
+                let new = framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags).await;
                 let ids = r.identity_schema();
-                resp.new_identity = convert::identity_data(
-                    if new.is_null() {
-                        None
-                    } else {
-                        r.identity_of(&new)
-                    },
-                    ids.as_ref(),
-                );
+                resp.new_identity =
+                    convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
@@ -432,14 +355,9 @@ impl pb::provider_server::Provider for Service {
         }))
     }
 
-    async fn stop_provider(
-        &self,
-        _req: Request<pb::stop_provider::Request>,
-    ) -> Res<pb::stop_provider::Response> {
+    async fn stop_provider(&self, _req: Request<pb::stop_provider::Request>) -> Res<pb::stop_provider::Response> {
         tracing::info!("StopProvider: cancelling requests in flight");
         self.provider.cancel.cancel();
-        Ok(Response::new(pb::stop_provider::Response {
-            error: String::new(),
-        }))
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }

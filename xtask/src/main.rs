@@ -91,7 +91,10 @@ fn quickstart(args: &[String]) -> Result<(), String> {
     println!("  Grafana API: {}  (Authorization: Bearer <admin_token>)", emu.grafana_url);
     println!("  emulator stats: {}/_amg-local/stats", emu.control_plane_url);
     if keep {
-        println!("  amg-local keeps running (--keep); press Ctrl-C to stop it.\n  export GRAFANA_URL={} GRAFANA_AUTH={}", emu.grafana_url, emu.admin_token);
+        println!(
+            "  amg-local keeps running (--keep); press Ctrl-C to stop it.\n  export GRAFANA_URL={} GRAFANA_AUTH={}",
+            emu.grafana_url, emu.admin_token
+        );
         emu.wait();
     }
     Ok(())

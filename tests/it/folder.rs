@@ -1,0 +1,293 @@
+//! `grafana_folder` end to end, following terraform-plugin-testing's script: apply → empty
+//! plan → empty refresh-only plan → import (CLI, import block, identity block) with a no-op
+//! plan → update → drift → out-of-band delete → destroy.
+
+use serde_json::json;
+
+use crate::support::{Emulator, Terraform, Workdir};
+
+on_both_terraforms!(
+    folder_lifecycle,
+    folder_bad_input_fails_at_plan_and_writes_nothing,
+    folder_nesting_refused_on_grafana_10_4,
+    folder_prevent_destroy_if_not_empty,
+    folder_data_source,
+    folder_over_tls_with_ca_cert,
+);
+
+const TWO_FOLDERS: &str = r#"
+resource "grafana_folder" "parent" {
+  title = "Team A"
+}
+
+resource "grafana_folder" "child" {
+  title             = "Child"
+  uid               = "child-1"
+  parent_folder_uid = grafana_folder.parent.uid
+}
+"#;
+
+fn folder_lifecycle(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    w.config(&emu, TWO_FOLDERS);
+    w.init();
+
+    // Create.
+    let r = w.apply();
+    assert!(r.stdout.contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."), "{r:?}");
+    assert_eq!(emu.held("folders"), 2);
+    let state = w.state();
+    let parent_uid = state["grafana_folder.parent"]["uid"].as_str().expect("generated uid").to_string();
+    assert_eq!(parent_uid.len(), 26, "Grafana generates 26-character uids: {parent_uid}");
+    let (status, child) = emu.grafana("GET", "/api/folders/child-1", None);
+    assert_eq!(status, 200);
+    assert_eq!(child["title"], "Child");
+    assert_eq!(child["parentUid"], parent_uid.as_str());
+    assert_eq!(state["grafana_folder.child"]["url"], format!("{}/dashboards/f/child-1/child", emu.grafana_url));
+    assert_eq!(state["grafana_folder.child"]["prevent_destroy_if_not_empty"], false);
+    w.assert_plan_empty("after create");
+
+    // Import with the CLI: same state, then a no-op plan.
+    w.ok(&["state", "rm", "grafana_folder.child"]);
+    let r = w.ok(&["import", "-no-color", "grafana_folder.child", "child-1"]);
+    assert!(r.stdout.contains("Import successful!"), "{r:?}");
+    assert_eq!(
+        w.state()["grafana_folder.child"],
+        state["grafana_folder.child"],
+        "imported state differs from created state"
+    );
+    // A plain plan, as terraform-plugin-testing's import step: Terraform 1.11's refresh-only plan
+    // exits 2 here with "No changes", because `terraform import` records no dependencies.
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 0, "plan after terraform import is not empty: {r:?}");
+
+    // Import block: the plan imports with no change.
+    w.ok(&["state", "rm", "grafana_folder.child"]);
+    w.write("import.tf", "import {\n  to = grafana_folder.child\n  id = \"1:child-1\"\n}\n");
+    expect_noop_import(&w, "grafana_folder.child");
+    w.remove("import.tf");
+
+    // Identity: in state on Terraform ≥ 1.12, and `import { identity = {…} }` works.
+    if tf.has_identity() {
+        let st = w.show_json(None);
+        let child = st["values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == "grafana_folder.child")
+            .cloned()
+            .unwrap();
+        assert_eq!(child["identity"], json!({"uid": "child-1"}), "{child}");
+        w.ok(&["state", "rm", "grafana_folder.child"]);
+        w.write("import.tf", "import {\n  to       = grafana_folder.child\n  identity = { uid = \"child-1\" }\n}\n");
+        expect_noop_import(&w, "grafana_folder.child");
+        w.remove("import.tf");
+    }
+    w.assert_plan_empty("after the imports");
+
+    // Update in place: rename, then move to the root (Grafana 12.4 has nested folders).
+    w.config(&emu, &TWO_FOLDERS.replace("title             = \"Child\"", "title             = \"Child renamed\""));
+    let r = w.apply();
+    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    assert_eq!(emu.grafana("GET", "/api/folders/child-1", None).1["title"], "Child renamed");
+    w.assert_plan_empty("after rename");
+    w.config(&emu, &TWO_FOLDERS.replace("  parent_folder_uid = grafana_folder.parent.uid\n", ""));
+    let r = w.apply();
+    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    let (_, moved) = emu.grafana("GET", "/api/folders/child-1", None);
+    assert!(moved.get("parentUid").is_none(), "folder not moved to the root: {moved}");
+    w.assert_plan_empty("after move");
+
+    // Drift: a rename in Grafana shows as a change of that folder's title only.
+    let (s, _) =
+        emu.grafana("PUT", "/api/folders/child-1", Some(json!({"title": "Renamed in the UI", "overwrite": true})));
+    assert_eq!(s, 200);
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "drift not shown: {r:?}");
+    assert!(r.stdout.contains(r#"~ title                        = "Renamed in the UI" -> "Child""#), "{r:?}");
+    assert!(r.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{r:?}");
+    w.apply();
+    assert_eq!(emu.grafana("GET", "/api/folders/child-1", None).1["title"], "Child");
+
+    // Out-of-band delete: removed from state with a warning, and planned for creation.
+    let (s, _) = emu.grafana("DELETE", "/api/folders/child-1", None);
+    assert_eq!(s, 200);
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.contains("# grafana_folder.child will be created"), "{r:?}");
+    assert!(r.all().contains("grafana_folder no longer exists in Grafana"), "no warning: {r:?}");
+    w.apply();
+    assert_eq!(emu.grafana("GET", "/api/folders/child-1", None).0, 200);
+    w.assert_plan_empty("after re-create");
+
+    // Destroy leaves nothing, in Grafana or in state.
+    let r = w.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(r.stdout.contains("Destroy complete! Resources: 2 destroyed."), "{r:?}");
+    assert_eq!(emu.held("folders"), 0);
+    assert_eq!(w.state(), json!({}));
+}
+
+/// Plans with an import block and checks the plan imports with a no-op, then applies it.
+fn expect_noop_import(w: &Workdir, address: &str) {
+    w.ok(&["plan", "-out=import.plan", "-input=false", "-no-color"]);
+    let plan = w.show_json(Some("import.plan"));
+    let change = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == address)
+        .cloned()
+        .expect("change for the import");
+    assert_eq!(change["change"]["actions"], json!(["no-op"]), "{change}");
+    assert!(change["change"]["importing"].is_object(), "not importing: {change}");
+    let r = w.ok(&["apply", "-no-color", "import.plan"]);
+    assert!(r.stdout.contains("1 imported"), "{r:?}");
+}
+
+fn folder_bad_input_fails_at_plan_and_writes_nothing(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    w.config(
+        &emu,
+        r#"
+resource "grafana_folder" "blank" {
+  title = "   "
+}
+
+resource "grafana_folder" "bad_uid" {
+  title = "Fine"
+  uid   = "no spaces allowed"
+}
+
+resource "grafana_folder" "long_uid" {
+  title = "Fine too"
+  uid   = "a-uid-that-is-far-longer-than-forty-characters"
+}
+"#,
+    );
+    w.init();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.clone();
+    assert!(
+        err.contains("Folder title is blank")
+            && err.contains("with grafana_folder.blank")
+            && err.contains("title = \"   \""),
+        "{err}"
+    );
+    assert!(err.contains("Invalid folder uid") && err.contains("contains ' '"), "{err}");
+    assert!(err.contains("Grafana allows at most 40"), "{err}");
+    assert_eq!(emu.writes(), 0, "a write reached Grafana: {}", emu.stats());
+    assert_eq!(emu.held("folders"), 0);
+}
+
+fn folder_nesting_refused_on_grafana_10_4(tf: &Terraform) {
+    let emu = Emulator::start(&["--grafana-version", "10.4"]);
+    let w = Workdir::new(tf);
+    w.config(&emu, TWO_FOLDERS);
+    w.init();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Nested folders are not available"), "{r:?}");
+    assert!(
+        r.stderr.contains("parent_folder_uid = grafana_folder.parent.uid")
+            || r.stderr.contains("with grafana_folder.child"),
+        "{r:?}"
+    );
+    assert_eq!(emu.writes(), 0, "{}", emu.stats());
+    // Without nesting, folders work on 10.4, and the second plan is empty.
+    w.config(&emu, &TWO_FOLDERS.replace("  parent_folder_uid = grafana_folder.parent.uid\n", ""));
+    w.apply();
+    assert_eq!(emu.held("folders"), 2);
+    w.assert_plan_empty("10.4 folders");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(emu.held("folders"), 0);
+}
+
+fn folder_prevent_destroy_if_not_empty(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n  prevent_destroy_if_not_empty = true\n}\n");
+    w.init();
+    w.apply();
+    w.assert_plan_empty("after create");
+    let (s, _) =
+        emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": {"title": "Inside"}, "folderUid": "keep"})));
+    assert_eq!(s, 200);
+    let r = w.run(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Folder is not empty") && r.stderr.contains("\"Inside\""), "{r:?}");
+    assert_eq!(emu.held("folders"), 1);
+    assert_eq!(emu.held("dashboards"), 1);
+    // Turning the guard off is an in-place change with no API call; then destroy cascades.
+    let writes = emu.writes();
+    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n}\n");
+    let r = w.apply();
+    assert!(r.stdout.contains("1 changed"), "{r:?}");
+    assert_eq!(emu.writes(), writes, "turning the guard off must not call Grafana");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(emu.held("folders"), 0);
+    assert_eq!(emu.held("dashboards"), 0);
+}
+
+fn folder_data_source(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let (s, _) = emu.grafana("POST", "/api/folders", Some(json!({"title": "Shared", "uid": "shared"})));
+    assert_eq!(s, 200);
+    let w = Workdir::new(tf);
+    w.config(
+        &emu,
+        r#"
+data "grafana_folder" "by_uid" {
+  uid = "shared"
+}
+data "grafana_folder" "by_title" {
+  title = "Shared"
+}
+output "title" {
+  value = data.grafana_folder.by_uid.title
+}
+output "uid" {
+  value = data.grafana_folder.by_title.uid
+}
+"#,
+    );
+    w.init();
+    w.apply();
+    let out: serde_json::Value = serde_json::from_str(&w.ok(&["output", "-json"]).stdout).unwrap();
+    assert_eq!(out["title"]["value"], "Shared");
+    assert_eq!(out["uid"]["value"], "shared");
+    // Neither or both of uid and title: a plan-time error on the data source.
+    w.config(&emu, "data \"grafana_folder\" \"x\" {\n}\n");
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Set exactly one of uid and title"), "{r:?}");
+    w.config(&emu, "data \"grafana_folder\" \"x\" {\n  title = \"Missing\"\n}\n");
+    let r = w.plan(&[]);
+    assert!(r.code == 1 && r.stderr.contains("No folder is titled \"Missing\""), "{r:?}");
+}
+
+fn folder_over_tls_with_ca_cert(tf: &Terraform) {
+    let emu = Emulator::start(&["--tls"]);
+    assert!(emu.grafana_url.starts_with("https://"), "{}", emu.grafana_url);
+    let ca = emu.ca_cert_file.clone().expect("ca_cert_file with --tls");
+    let w = Workdir::new(tf);
+    let body = "resource \"grafana_folder\" \"f\" {\n  title = \"Over TLS\"\n}\n";
+    // Without the CA, verification fails and says so.
+    w.config(&emu, body);
+    w.init();
+    let r = w.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Could not create folder") && r.stderr.to_lowercase().contains("certificate"), "{r:?}");
+    assert_eq!(emu.held("folders"), 0);
+    // With the CA (a file path here), it works.
+    let provider = format!(
+        "provider \"grafana\" {{\n  url     = \"{}\"\n  auth    = \"{}\"\n  ca_cert = \"{}\"\n}}\n",
+        emu.grafana_url, emu.admin_token, ca
+    );
+    w.write("main.tf", &format!("{}\n{provider}\n{body}", crate::support::REQUIRED));
+    w.apply();
+    assert_eq!(emu.held("folders"), 1);
+    w.assert_plan_empty("over TLS");
+}

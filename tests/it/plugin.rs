@@ -1,0 +1,114 @@
+//! The plugin contract: schema as Terraform sees it, the handshake, signals, logs.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::support::{Emulator, Terraform, Workdir, provider_bin};
+
+on_both_terraforms!(schema_has_descriptions_everywhere, debug_logs_reach_terraform_without_the_token);
+
+fn schema_has_descriptions_everywhere(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    w.config(&emu, "");
+    w.init();
+    let r = w.ok(&["providers", "schema", "-json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let p = &v["provider_schemas"]["registry.terraform.io/amg-oss/grafana"];
+    let attrs = |block: &serde_json::Value| block["block"]["attributes"].as_object().cloned().unwrap_or_default();
+    let provider = attrs(&p["provider"]);
+    assert!(provider.contains_key("url") && provider.contains_key("ca_cert"));
+    assert_eq!(provider["auth"]["sensitive"], true);
+    for (kind, schemas) in [("resource", &p["resource_schemas"]), ("data source", &p["data_source_schemas"])] {
+        let folder = &schemas["grafana_folder"];
+        assert!(
+            !folder["block"]["description"].as_str().unwrap_or_default().is_empty(),
+            "{kind} grafana_folder has no description"
+        );
+        for (name, a) in attrs(folder).iter().chain(provider.iter()) {
+            let d = a["description"].as_str().unwrap_or_default();
+            assert!(d.len() > 15, "{kind} attribute {name} has no real description: {a}");
+            assert_eq!(a["description_kind"], "markdown", "{name}");
+        }
+    }
+    let folder = attrs(&p["resource_schemas"]["grafana_folder"]);
+    assert_eq!(folder["title"]["required"], true);
+    assert_eq!(folder["uid"]["optional"], true);
+    assert_eq!(folder["uid"]["computed"], true);
+    assert_eq!(folder["url"]["computed"], true);
+    if tf.has_identity() {
+        let id = &p["resource_identity_schemas"]["grafana_folder"]["attributes"]["uid"];
+        assert_eq!(id["type"], "string", "{}", p["resource_identity_schemas"]);
+        assert_eq!(id["required_for_import"], true);
+    }
+}
+
+fn debug_logs_reach_terraform_without_the_token(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let mut w = Workdir::new(tf);
+    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Logged\"\n}\n");
+    w.init();
+    w.env("TF_LOG_PROVIDER", "DEBUG");
+    let r = w.apply();
+    let all = r.all();
+    assert!(
+        all.contains("grafana request") && all.contains("/api/folders"),
+        "provider debug lines missing from Terraform's output"
+    );
+    assert!(all.contains("terraform-provider-grafana"), "lines not attributed to the provider");
+    assert!(!all.contains(&emu.admin_token), "the token appears in the logs");
+    let token_secret = emu.admin_token.split('_').nth(1).unwrap();
+    assert!(!all.contains(token_secret), "part of the token appears in the logs");
+}
+
+#[test]
+fn run_by_hand_it_explains_itself_and_exits_1() {
+    let out = Command::new(provider_bin()).env_remove("TF_PLUGIN_MAGIC_COOKIE").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing but the handshake may go to stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("plugin for Terraform and OpenTofu") && err.contains("--debug"), "{err}");
+}
+
+#[test]
+fn refuses_a_client_without_protocol_6() {
+    let out = Command::new(provider_bin())
+        .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+        .env("PLUGIN_PROTOCOL_VERSIONS", "4,5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("protocol 6 only"));
+}
+
+/// The handshake line is the only stdout output; SIGINT does not kill the plugin (Terraform
+/// sends StopProvider instead); SIGTERM ends it cleanly.
+#[test]
+fn handshake_line_then_sigint_ignored_and_sigterm_exits() {
+    let mut child = Command::new(provider_bin())
+        .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_CLIENT_CERT", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let parts: Vec<&str> = line.split('|').collect();
+    assert_eq!(parts.len(), 6, "{line}");
+    assert_eq!(&parts[..3], ["1", "6", "unix"], "{line}");
+    assert!(std::path::Path::new(parts[3]).exists(), "socket {} missing", parts[3]);
+    assert_eq!(parts[4], "grpc");
+    assert!(parts[5].len() > 50 && !parts[5].ends_with('='), "certificate not raw base64: {}", parts[5]);
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "the plugin died on SIGINT");
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let st = child.wait().unwrap();
+    assert!(st.success(), "{st}");
+    assert!(lines.next().is_none(), "more than the handshake line on stdout");
+    assert!(!std::path::Path::new(parts[3]).exists(), "socket left behind");
+}

@@ -1,0 +1,325 @@
+//! Test support: a running `amg-local`, and a Terraform working directory wired to this
+//! build of the provider through a filesystem mirror (`terraform init` works offline).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub const PROVIDER_SOURCE: &str = "amg-oss/grafana";
+
+/// Directory of the workspace's built binaries (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent().and_then(Path::parent).expect("target/debug/deps/..").to_path_buf()
+}
+
+pub fn provider_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-grafana"))
+}
+
+fn amg_local_bin() -> PathBuf {
+    let p = std::env::var_os("AMG_LOCAL_BIN").map(PathBuf::from).unwrap_or_else(|| bin_dir().join("amg-local"));
+    assert!(p.is_file(), "{} is missing: build it first (`cargo xtask test` does)", p.display());
+    p
+}
+
+/// A Terraform version under test.
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    pub version: String,
+    pub path: PathBuf,
+}
+
+impl Terraform {
+    /// At least 1.12: identity and `import { identity }`.
+    pub fn has_identity(&self) -> bool {
+        let mut it = self.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        (it.next().unwrap_or(0), it.next().unwrap_or(0)) >= (1, 12)
+    }
+}
+
+/// The Terraform binaries named by `TF_BINARIES` (`1.11.4=/path,1.15.5=/path`). A missing
+/// one is a failure: CI must never pass by skipping the real-Terraform tests.
+pub fn terraform(version: &str) -> Terraform {
+    let spec = std::env::var("TF_BINARIES").unwrap_or_else(|_| {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        format!("1.11.4=terraform,1.15.5={}", repo.join(".tools/bin/terraform-1.15.5").display())
+    });
+    let path = spec
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(v, _)| *v == version)
+        .map(|(_, p)| PathBuf::from(p))
+        .unwrap_or_else(|| {
+            panic!("Terraform {version} is not in TF_BINARIES ({spec}); run the tests with `cargo xtask test`")
+        });
+    let out = Command::new(&path)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run Terraform {version} at {}: {e}; run `cargo xtask test`", path.display())
+        });
+    let v: Value = serde_json::from_slice(&out.stdout).expect("terraform version -json");
+    assert_eq!(v["terraform_version"], version, "{} is not Terraform {version}", path.display());
+    Terraform { version: version.to_string(), path }
+}
+
+// ---- amg-local ----
+
+pub struct Emulator {
+    child: Child,
+    pub control_plane_url: String,
+    pub grafana_url: String,
+    pub admin_token: String,
+    pub workspace_id: String,
+    pub ca_cert_file: Option<String>,
+}
+
+impl Emulator {
+    pub fn start(args: &[&str]) -> Emulator {
+        let mut child = Command::new(amg_local_bin())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start amg-local");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("ready line");
+        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        Emulator {
+            control_plane_url: s("control_plane_url"),
+            grafana_url: s("grafana_url"),
+            admin_token: s("admin_token"),
+            workspace_id: s("workspace_id"),
+            ca_cert_file: v["ca_cert_file"].as_str().map(str::to_string),
+            child,
+        }
+    }
+
+    /// Calls the workspace's Grafana API as the admin; returns (status, JSON body).
+    pub fn grafana(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        http(
+            method,
+            &format!("{}{path}", self.grafana_url),
+            Some(&self.admin_token),
+            body,
+            self.ca_cert_file.as_deref(),
+        )
+    }
+
+    pub fn stats(&self) -> Value {
+        http("GET", &format!("{}/_amg-local/stats", self.control_plane_url), None, None, None).1
+    }
+
+    /// How many requests with `method` (and route, if given) the emulator has answered.
+    pub fn count(&self, method: &str, route: Option<&str>) -> u64 {
+        self.stats()["requests"]
+            .as_array()
+            .expect("requests")
+            .iter()
+            .filter(|r| r["method"] == method && route.is_none_or(|x| r["route"] == x))
+            .map(|r| r["count"].as_u64().unwrap_or(0))
+            .sum()
+    }
+
+    /// Requests that change something (POST, PUT, PATCH, DELETE) on the Grafana API.
+    pub fn writes(&self) -> u64 {
+        ["POST", "PUT", "PATCH", "DELETE"].iter().map(|m| self.count(m, None)).sum()
+    }
+
+    pub fn held(&self, kind: &str) -> u64 {
+        self.stats()["workspaces"][&self.workspace_id][kind].as_u64().expect("count")
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// One blocking HTTP call on loopback.
+pub fn http(method: &str, url: &str, token: Option<&str>, body: Option<Value>, ca: Option<&str>) -> (u16, Value) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut b = reqwest::Client::builder().use_rustls_tls();
+        if let Some(ca) = ca {
+            b = b.add_root_certificate(
+                reqwest::Certificate::from_pem(&std::fs::read(ca).expect("ca file")).expect("ca pem"),
+            );
+        }
+        let client = b.build().expect("client");
+        let mut req = client.request(method.parse().expect("method"), url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    })
+}
+
+// ---- Terraform working directories ----
+
+/// A mirror holding this build of the provider, shared by every test in this process.
+fn mirror_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::tempdir().expect("tempdir");
+        let plat = d.path().join("registry.terraform.io").join(PROVIDER_SOURCE).join("0.1.0/linux_amd64");
+        std::fs::create_dir_all(&plat).expect("mirror dirs");
+        std::fs::copy(provider_bin(), plat.join("terraform-provider-grafana_v0.1.0")).expect("copy provider");
+        d
+    })
+    .path()
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// A Terraform working directory.
+pub struct Workdir {
+    pub tf: Terraform,
+    dir: tempfile::TempDir,
+    rc: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// The `terraform` block every test configuration starts with.
+pub const REQUIRED: &str = r#"terraform {
+  required_providers {
+    grafana = {
+      source  = "amg-oss/grafana"
+      version = "0.1.0"
+    }
+  }
+}
+"#;
+
+impl Workdir {
+    pub fn new(tf: &Terraform) -> Workdir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rc = dir.path().join("terraform.rc");
+        let text = format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
+            mirror_dir().display()
+        );
+        std::fs::write(&rc, text).expect("write rc");
+        Workdir { tf: tf.clone(), dir, rc, env: Vec::new() }
+    }
+
+    pub fn env(&mut self, k: &str, v: &str) {
+        self.env.push((k.to_string(), v.to_string()));
+    }
+
+    /// Writes `main.tf`: the required_providers block, a provider block for `emu`, then `body`.
+    pub fn config(&self, emu: &Emulator, body: &str) {
+        let provider = format!(
+            "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n",
+            emu.grafana_url, emu.admin_token
+        );
+        self.write("main.tf", &format!("{REQUIRED}\n{provider}\n{body}"));
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).expect("write config");
+    }
+
+    pub fn remove(&self, name: &str) {
+        let _ = std::fs::remove_file(self.dir.path().join(name));
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = Command::new(&self.tf.path)
+            .current_dir(self.dir.path())
+            .args(args)
+            .env("TF_CLI_CONFIG_FILE", &self.rc)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .output()
+            .expect("run terraform");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
+    }
+
+    /// Runs and asserts exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "terraform {} (Terraform {}) failed: {r:?}", args.join(" "), self.tf.version);
+        r
+    }
+
+    pub fn init(&self) {
+        self.ok(&["init", "-input=false", "-no-color"]);
+    }
+
+    pub fn apply(&self) -> Run {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `plan -detailed-exitcode`: 0 empty, 2 changes (1 is an error).
+    pub fn plan(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["plan", "-detailed-exitcode", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    pub fn assert_plan_empty(&self, why: &str) {
+        let r = self.plan(&[]);
+        assert_eq!(r.code, 0, "{why}: the plan is not empty (Terraform {}): {r:?}", self.tf.version);
+        let r = self.plan(&["-refresh-only"]);
+        assert_eq!(r.code, 0, "{why}: the refresh-only plan is not empty (Terraform {}): {r:?}", self.tf.version);
+    }
+
+    /// `terraform show -json` of the state, or of a saved plan.
+    pub fn show_json(&self, plan_file: Option<&str>) -> Value {
+        let mut args = vec!["show", "-json", "-no-color"];
+        args.extend(plan_file);
+        let r = self.ok(&args);
+        serde_json::from_str(&r.stdout).expect("show -json output")
+    }
+
+    /// The state's resources as `address → values`.
+    pub fn state(&self) -> Value {
+        let v = self.show_json(None);
+        let mut out = serde_json::Map::new();
+        for r in v["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
+            out.insert(r["address"].as_str().unwrap_or_default().to_string(), r["values"].clone());
+        }
+        Value::Object(out)
+    }
+}
