@@ -19,6 +19,7 @@ macro_rules! on_both_terraforms {
     )*};
 }
 
+mod docs;
 mod emulator;
 mod folder;
 mod plugin;
