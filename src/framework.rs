@@ -197,3 +197,165 @@ pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut 
         None => state.clone(),
     }
 }
+
+/// Plan helper for JSON-text attributes (dashboards' `config_json`): when the planned text
+/// means the same JSON as the prior state's, keep the prior text, so a reformatted
+/// configuration or key order is not a change. Returns true when it kept the prior text.
+pub fn keep_prior_if_same_json(prior: &Value, planned: &mut Value, attr: &str) -> bool {
+    let (Some(old), Some(new)) = (prior.get(attr).as_str(), planned.get(attr).as_str()) else { return false };
+    if old != new && json_equal(old, new) {
+        planned.set(attr, Value::string(old));
+        return true;
+    }
+    false
+}
+
+/// True when two texts parse to the same JSON value (object key order and whitespace aside).
+pub fn json_equal(a: &str, b: &str) -> bool {
+    match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+        (Ok(x), Ok(y)) => sorted(x) == sorted(y),
+        _ => false,
+    }
+}
+
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Object(m) => {
+            let mut kv: Vec<(String, J)> = m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            kv.sort_by(|a, b| a.0.cmp(&b.0));
+            J::Object(kv.into_iter().collect())
+        }
+        J::Array(xs) => J::Array(xs.into_iter().map(sorted).collect()),
+        // 1 and 1.0 mean the same number.
+        J::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => J::from(f as i64),
+            _ => J::Number(n),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Attribute;
+
+    /// A resource with one attribute of each plan behaviour.
+    struct Probe;
+
+    #[async_trait]
+    impl Resource for Probe {
+        fn type_name(&self) -> &'static str {
+            "probe"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                "probe",
+                vec![
+                    Attribute::string("name").required(),
+                    Attribute::string("uid").optional_computed().requires_replace().use_state_for_unknown(),
+                    Attribute::string("url").computed(),
+                    Attribute::bool("flag").default(Value::Bool(false)),
+                    Attribute::string("secret").optional().sensitive().write_only(),
+                ],
+            )
+        }
+        async fn create(&self, _: &Ctx<'_>, _: &Value, _: &mut Diagnostics) -> Option<Value> {
+            None
+        }
+        async fn read(&self, _: &Ctx<'_>, _: &Value, _: &mut Diagnostics) -> Option<Option<Value>> {
+            None
+        }
+        async fn update(&self, _: &Ctx<'_>, _: &Value, _: &Value, _: &mut Diagnostics) -> Option<Value> {
+            None
+        }
+        async fn delete(&self, _: &Ctx<'_>, _: &Value, _: &mut Diagnostics) {}
+        fn import_id(&self, _: &str, _: &mut Diagnostics) -> Option<Value> {
+            None
+        }
+    }
+
+    fn obj(name: &str, uid: Value, url: Value, flag: Value, secret: Value) -> Value {
+        Value::object([("name", Value::string(name)), ("uid", uid), ("url", url), ("flag", flag), ("secret", secret)])
+    }
+
+    fn run_plan(prior: &Value, config: &Value, proposed: Value) -> Planned {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let ctx = PlanCtx { prior, config, client: None };
+        rt.block_on(plan(&Probe, &ctx, proposed, &mut Diagnostics::default()))
+    }
+
+    #[test]
+    fn create_marks_computed_unknown_applies_defaults_and_nulls_write_only() {
+        let config = obj("a", Value::Null, Value::Null, Value::Null, Value::string("s3cret"));
+        let p = run_plan(&Value::Null, &config, config.clone());
+        assert_eq!(p.state.get("uid"), &Value::unknown());
+        assert_eq!(p.state.get("url"), &Value::unknown());
+        assert_eq!(p.state.get("flag"), &Value::Bool(false));
+        assert_eq!(p.state.get("secret"), &Value::Null, "a write-only value must never be planned into state");
+        assert!(p.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn no_change_keeps_prior_state_exactly() {
+        let prior = obj("a", Value::string("u1"), Value::string("http://x/u1"), Value::Bool(false), Value::Null);
+        let config = obj("a", Value::Null, Value::Null, Value::Null, Value::Null);
+        let p = run_plan(&prior, &config, prior.clone());
+        assert_eq!(p.state, prior);
+    }
+
+    #[test]
+    fn update_keeps_uid_from_state_but_recomputes_url() {
+        let prior = obj("a", Value::string("u1"), Value::string("http://x/u1/a"), Value::Bool(false), Value::Null);
+        let config = obj("b", Value::Null, Value::Null, Value::Null, Value::Null);
+        let proposed = obj("b", Value::string("u1"), Value::string("http://x/u1/a"), Value::Bool(false), Value::Null);
+        let p = run_plan(&prior, &config, proposed);
+        assert_eq!(p.state.get("uid"), &Value::string("u1"));
+        assert_eq!(p.state.get("url"), &Value::unknown());
+        assert!(p.requires_replace.is_empty());
+    }
+
+    #[test]
+    fn a_configured_uid_change_requires_replacement() {
+        let prior = obj("a", Value::string("u1"), Value::string("http://x"), Value::Bool(false), Value::Null);
+        let config = obj("a", Value::string("u2"), Value::Null, Value::Null, Value::Null);
+        let proposed = obj("a", Value::string("u2"), Value::string("http://x"), Value::Bool(false), Value::Null);
+        let p = run_plan(&prior, &config, proposed);
+        assert_eq!(p.requires_replace, vec![AttrPath::attr("uid")]);
+    }
+
+    #[test]
+    fn write_only_values_are_refused_for_clients_without_the_capability() {
+        let config = obj("a", Value::Null, Value::Null, Value::Null, Value::string("s3cret"));
+        let mut d = Diagnostics::default();
+        validate_resource(&Probe, &config, false, &mut d);
+        assert!(d.has_errors());
+        assert_eq!(d.0[0].path, Some(AttrPath::attr("secret")));
+        assert!(!d.0[0].detail.contains("s3cret"), "the secret leaked into the diagnostic");
+        let mut d = Diagnostics::default();
+        validate_resource(&Probe, &config, true, &mut d);
+        assert!(!d.has_errors());
+    }
+
+    #[test]
+    fn state_of_the_current_version_upgrades_from_json() {
+        let mut d = Diagnostics::default();
+        let v = Probe.upgrade_state(0, br#"{"name":"a","uid":"u","flag":true}"#, &mut d).unwrap();
+        assert_eq!(v.get("uid"), &Value::string("u"));
+        assert_eq!(v.get("url"), &Value::Null);
+        assert!(Probe.upgrade_state(7, b"{}", &mut d).is_none());
+        assert!(d.0[0].summary.contains("Unsupported state version"));
+    }
+
+    #[test]
+    fn json_equality_ignores_order_whitespace_and_number_spelling() {
+        assert!(json_equal(r#"{"a":1,"b":[1,{"c":2}]}"#, "{ \"b\": [1, {\"c\": 2.0}],\n \"a\": 1 }"));
+        assert!(!json_equal(r#"{"a":[1,2]}"#, r#"{"a":[2,1]}"#));
+        assert!(!json_equal(r#"{"a":1}"#, "not json"));
+        let prior = Value::object([("j", Value::string("{\"a\": 1, \"b\": 2}"))]);
+        let mut planned = Value::object([("j", Value::string("{\"b\":2,\"a\":1}"))]);
+        assert!(keep_prior_if_same_json(&prior, &mut planned, "j"));
+        assert_eq!(planned, prior, "the user's earlier text is kept when the meaning is unchanged");
+    }
+}

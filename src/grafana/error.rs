@@ -59,7 +59,12 @@ impl Error {
         let reason = parts.join(": ").replace(url.as_str(), url.path());
         // A certificate that fails verification will fail again: not worth a retry.
         let tls = reason.to_lowercase().contains("certificate");
-        Error::Transport { method: method.to_string(), path: url.path().to_string(), reason, connect: e.is_connect() && !tls }
+        Error::Transport {
+            method: method.to_string(),
+            path: url.path().to_string(),
+            reason,
+            connect: e.is_connect() && !tls,
+        }
     }
 
     /// True for a 404.

@@ -159,7 +159,8 @@ fn resource_examples_apply(tf: &Terraform) {
         let mut w = Workdir::new(tf);
         w.env("GRAFANA_URL", &emu.grafana_url);
         w.env("GRAFANA_AUTH", &emu.admin_token);
-        let ex = std::fs::read_to_string(repo().join("examples/resources").join(r.type_name()).join("resource.tf")).unwrap();
+        let ex =
+            std::fs::read_to_string(repo().join("examples/resources").join(r.type_name()).join("resource.tf")).unwrap();
         w.write("main.tf", &format!("{}\nprovider \"grafana\" {{}}\n\n{ex}", crate::support::REQUIRED));
         w.init();
         w.apply();

@@ -112,3 +112,86 @@ fn handshake_line_then_sigint_ignored_and_sigterm_exits() {
     assert!(lines.next().is_none(), "more than the handshake line on stdout");
     assert!(!std::path::Path::new(parts[3]).exists(), "socket left behind");
 }
+
+on_both_terraforms!(provider_config_unknown_at_plan_does_not_fail_the_plan);
+
+/// The workspace URL is often known only after apply (a workspace created in the same run).
+fn provider_config_unknown_at_plan_does_not_fail_the_plan(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    let config = format!(
+        r#"{}
+resource "terraform_data" "endpoint" {{
+  input = "{}"
+}}
+
+provider "grafana" {{
+  url  = terraform_data.endpoint.output
+  auth = "{}"
+}}
+
+resource "grafana_folder" "f" {{
+  title = "Created after its URL"
+}}
+"#,
+        crate::support::REQUIRED,
+        emu.grafana_url,
+        emu.admin_token
+    );
+    w.write("main.tf", &config);
+    w.init();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.contains("grafana_folder.f will be created"), "{r:?}");
+    assert_eq!(emu.count("GET", None) + emu.writes(), 0, "the plan must not call Grafana: {}", emu.stats());
+    w.apply();
+    assert_eq!(emu.held("folders"), 1);
+    w.assert_plan_empty("after apply");
+}
+
+/// Ctrl-C in a terminal signals the whole process group: Terraform and the provider. The
+/// provider must survive it (Terraform stops it with StopProvider), and the apply must end
+/// promptly with a clear message instead of hanging on the slow request.
+/// Terraform 1.11.4 only: the 1.15.5 shim runs Terraform inside Python, whose own SIGINT
+/// handling is not Terraform's.
+#[test]
+fn ctrl_c_during_apply_stops_cleanly_tf_1_11() {
+    use std::os::unix::process::CommandExt;
+    let tf = crate::support::terraform("1.11.4");
+    let emu = Emulator::start(&["--latency-ms", "20000"]);
+    let w = Workdir::new(&tf);
+    w.config(&emu, "resource \"grafana_folder\" \"slow\" {\n  title = \"Slow\"\n}\n");
+    w.init();
+    let dir = w.dir();
+    let started = std::time::Instant::now();
+    let mut cmd = Command::new(&tf.path);
+    cmd.current_dir(dir)
+        .args(["apply", "-auto-approve", "-no-color", "-refresh=false"])
+        .env("TF_CLI_CONFIG_FILE", dir.join("terraform.rc"))
+        .env("CHECKPOINT_DISABLE", "1")
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // A terminal's processes start with SIGINT at its default; a background job of a
+    // non-interactive shell (CI) starts with it ignored, and Terraform would never see it.
+    // SAFETY: signal() is async-signal-safe, and the child runs nothing else before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        })
+    };
+    let child = cmd.spawn().unwrap();
+    // The create request is in flight once Terraform has planned and started applying.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // SAFETY: plain kill(2) on the process group we created.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let elapsed = started.elapsed();
+    let all = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(elapsed.as_secs() < 15, "apply did not stop promptly ({elapsed:?}): {all}");
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("Interrupt received"), "{all}");
+    assert!(all.contains("Terraform asked the provider to stop"), "the provider did not report the stop: {all}");
+    assert!(!all.contains("plugin exited") && !all.contains("plugin crashed"), "the provider died: {all}");
+}

@@ -235,6 +235,10 @@ impl Workdir {
         Workdir { tf: tf.clone(), dir, rc, env: Vec::new() }
     }
 
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn env(&mut self, k: &str, v: &str) {
         self.env.push((k.to_string(), v.to_string()));
     }
