@@ -167,9 +167,9 @@ async fn new_workspace(
     ] {
         desc.insert(k.into(), v);
     }
-    for k in ["dataSources", "notificationDestinations", "organizationalUnits"] {
-        desc.entry(k).or_insert(json!([]));
-    }
+    // `dataSources` is a required member (empty list when none); optional members are omitted
+    // when empty, as AWS's JSON protocols serialise them.
+    desc.entry("dataSources").or_insert(json!([]));
     desc.entry("tags").or_insert(json!({}));
     desc.entry("configuration")
         .or_insert(json!(r#"{"plugins":{"pluginAdminEnabled":false},"unifiedAlerting":{"enabled":true}}"#));
@@ -191,6 +191,11 @@ async fn new_workspace(
 fn description(ws: &Workspace) -> Value {
     let mut d = ws.desc.lock().expect("lock").clone();
     d.remove("configuration");
+    for k in ["notificationDestinations", "organizationalUnits"] {
+        if d.get(k).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+            d.remove(k);
+        }
+    }
     Value::Object(d)
 }
 

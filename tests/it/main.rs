@@ -19,6 +19,7 @@ macro_rules! on_both_terraforms {
     )*};
 }
 
+mod aws_provider;
 mod docs;
 mod emulator;
 mod folder;

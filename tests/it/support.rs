@@ -173,6 +173,20 @@ pub fn http(method: &str, url: &str, token: Option<&str>, body: Option<Value>, c
 
 // ---- Terraform working directories ----
 
+/// The filesystem mirror holding `registry.terraform.io/hashicorp/aws` 5.100.0 (machine image),
+/// from `AWS_PROVIDER_MIRROR` (set by `cargo xtask test`) or its usual place. Missing is a failure.
+pub fn aws_mirror() -> PathBuf {
+    let p =
+        std::env::var_os("AWS_PROVIDER_MIRROR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/opt/tf-plugins"));
+    let bin = p.join("registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws_v5.100.0_x5");
+    assert!(
+        bin.is_file(),
+        "the AWS provider 5.100.0 is not at {}: set AWS_PROVIDER_MIRROR to its filesystem mirror",
+        bin.display()
+    );
+    p
+}
+
 /// A mirror holding this build of the provider, shared by every test in this process.
 fn mirror_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -225,12 +239,27 @@ pub const REQUIRED: &str = r#"terraform {
 
 impl Workdir {
     pub fn new(tf: &Terraform) -> Workdir {
+        Workdir::with_mirrors(tf, &[])
+    }
+
+    /// Also installs the real AWS provider from the machine image's filesystem mirror.
+    pub fn with_aws(tf: &Terraform) -> Workdir {
+        Workdir::with_mirrors(tf, &[(aws_mirror(), "registry.terraform.io/hashicorp/aws")])
+    }
+
+    fn with_mirrors(tf: &Terraform, extra: &[(PathBuf, &str)]) -> Workdir {
         let dir = tempfile::tempdir().expect("tempdir");
         let rc = dir.path().join("terraform.rc");
-        let text = format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
-            mirror_dir().display()
-        );
+        let mut mirrors = vec![(mirror_dir().to_path_buf(), format!("registry.terraform.io/{PROVIDER_SOURCE}"))];
+        mirrors.extend(extra.iter().map(|(p, src)| (p.clone(), src.to_string())));
+        let mut text = String::from("provider_installation {\n");
+        for (path, src) in mirrors {
+            text.push_str(&format!(
+                "  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{src}\"]\n  }}\n",
+                path.display()
+            ));
+        }
+        text.push_str("}\n");
         std::fs::write(&rc, text).expect("write rc");
         Workdir { tf: tf.clone(), dir, rc, env: Vec::new() }
     }
