@@ -1,0 +1,46 @@
+//! Bad input never crashes the emulator.
+
+use serde_json::json;
+
+use crate::support::{Emu, call, call_raw};
+
+#[test]
+fn malformed_json_unknown_routes_and_huge_bodies() {
+    let emu = Emu::start(&[]);
+    let g = emu.grafana_url();
+    let t = emu.token();
+    for path in ["/api/folders", "/api/dashboards/db", "/api/datasources"] {
+        let (s, b) = call("POST", &format!("{g}{path}"), Some(&t), Some("{not json"));
+        assert_eq!((s, b), (400, json!({"message": "bad request data", "traceID": ""})), "{path}");
+        let (s, b) = call("POST", &format!("{g}{path}"), Some(&t), Some("[1,2]"));
+        assert_eq!((s, b), (400, json!({"message": "bad request data", "traceID": ""})), "{path}");
+    }
+    assert_eq!(call("GET", &format!("{g}/api/no/such/route"), Some(&t), None), (404, json!({"message": "Not found"})));
+    let big = vec![b' '; (32 << 20) + 16];
+    let (s, _) = call_raw("POST", &format!("{g}/api/dashboards/db"), Some(&t), Some(&big));
+    assert_eq!(s, 413);
+    // Still serving.
+    assert_eq!(emu.g("GET", "/api/health", None).0, 200);
+    let (s, _) = call("POST", &format!("{}/workspaces", emu.cp()), None, Some("{"));
+    assert_eq!(s, 403, "unsigned first");
+}
+
+#[test]
+fn faults_are_injected_before_any_effect() {
+    let emu = Emu::start(&["--fault-rate", "1", "--seed", "7"]);
+    let (s, _) = emu.g("POST", "/api/folders", Some(r#"{"title":"never"}"#));
+    assert!(s == 429 || s == 503, "{s}");
+    assert_eq!(emu.stats()["workspaces"][emu.workspace_id()]["folders"], 0);
+}
+
+#[test]
+fn drops_apply_the_write_then_close_the_connection() {
+    let emu = Emu::start(&["--drop-rate", "1"]);
+    let g = emu.grafana_url();
+    let r = std::panic::catch_unwind(|| {
+        call_raw("POST", &format!("{g}/api/folders"), Some(&emu.token()), Some(br#"{"title":"applied"}"#))
+    });
+    assert!(r.is_err(), "a response arrived despite --drop-rate 1");
+    assert_eq!(emu.stats()["workspaces"][emu.workspace_id()]["folders"], 1, "the write was applied");
+    assert_eq!(emu.g("GET", "/api/health", None).0, 200, "reads are never dropped");
+}
