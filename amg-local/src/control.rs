@@ -97,6 +97,23 @@ async fn require_sigv4(req: Request, next: Next) -> Response {
             None,
         );
     }
+    // Fault injection for clients' retry logic: `x-amg-local-fault: throttle | internal`.
+    match req.headers().get("x-amg-local-fault").and_then(|v| v.to_str().ok()) {
+        Some("throttle") => {
+            let mut r = aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded", None);
+            r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
+            let body = json!({"message": "Rate exceeded", "serviceCode": "grafana", "quotaCode": "L-AMGLOCAL"});
+            *r.body_mut() = axum::body::Body::from(body.to_string());
+            return r;
+        }
+        Some("internal") => {
+            let mut r =
+                aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", "Internal server error", None);
+            r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
+            return r;
+        }
+        _ => {}
+    }
     next.run(req).await
 }
 

@@ -1,4 +1,144 @@
-//! `cargo xtask bench`: numbers, not pass/fail.
+//! `cargo xtask bench`: prints numbers; it never fails on a threshold (speed targets do not
+//! belong in tests that flake). Release builds; loopback only; bounded in count and time.
+//!
+//! - provider: time from process start to the handshake line (median of 20), binary size;
+//! - amg-local: requests per second for GET and POST of a dashboard, with keep-alive
+//!   connections from this process (client and server share the machine's cores).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{cargo, root, run as run_cmd, tools::Emulator};
+
 pub fn run() -> Result<(), String> {
-    Err("bench: not yet written".into())
+    run_cmd(cargo().current_dir(root()).args(["build", "--release", "--workspace", "--bins"]))?;
+    let target = root().join("target/release");
+    let provider = target.join("terraform-provider-grafana");
+    println!("## terraform-provider-grafana");
+    let size = std::fs::metadata(&provider).map_err(|e| e.to_string())?.len();
+    println!("binary size: {:.1} MiB ({size} bytes, release)", size as f64 / (1 << 20) as f64);
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        times.push(handshake_time(&provider)?);
+    }
+    times.sort();
+    println!(
+        "start → handshake line: median {:.1} ms, min {:.1} ms, max {:.1} ms (20 runs)",
+        ms(times[10]),
+        ms(times[0]),
+        ms(times[19])
+    );
+
+    println!("\n## amg-local (loopback, {} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let emu = Emulator::start(&target.join("amg-local"), &[])?;
+    let host = emu.grafana_url.trim_start_matches("http://").to_string();
+    let dash = r#"{"dashboard":{"uid":"bench","title":"Bench","panels":[{"id":1,"type":"timeseries","title":"CPU","targets":[{"expr":"rate(x[5m])"}]}]},"overwrite":true}"#;
+    let (s, _) = request(
+        &mut TcpStream::connect(&host).map_err(|e| e.to_string())?,
+        "POST",
+        "/api/dashboards/db",
+        &emu.admin_token,
+        dash,
+    )?;
+    if s != 200 {
+        return Err(format!("seeding the dashboard failed: {s}"));
+    }
+    for (label, method, path, body) in [
+        ("GET  /api/dashboards/uid/:uid", "GET", "/api/dashboards/uid/bench", ""),
+        ("POST /api/dashboards/db      ", "POST", "/api/dashboards/db", dash),
+    ] {
+        for conns in [1usize, 4] {
+            let rps = load(&host, &emu.admin_token, method, path, body, conns, Duration::from_secs(3))?;
+            println!("{label} {conns} connection(s): {rps:>8.0} requests/s");
+        }
+    }
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn handshake_time(provider: &std::path::Path) -> Result<Duration, String> {
+    let t = Instant::now();
+    let mut child = Command::new(provider)
+        .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_CLIENT_CERT", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).map_err(|e| e.to_string())?;
+    let d = t.elapsed();
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    if !line.starts_with("1|6|") {
+        return Err(format!("unexpected handshake line {line:?}"));
+    }
+    Ok(d)
+}
+
+/// `conns` keep-alive connections, each in its own thread, for `dur`; total requests per second.
+fn load(
+    host: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    conns: usize,
+    dur: Duration,
+) -> Result<f64, String> {
+    let start = Instant::now();
+    let handles: Vec<_> = (0..conns)
+        .map(|_| {
+            let (host, token, method, path, body) =
+                (host.to_string(), token.to_string(), method.to_string(), path.to_string(), body.to_string());
+            std::thread::spawn(move || -> Result<u64, String> {
+                let mut s = TcpStream::connect(&host).map_err(|e| e.to_string())?;
+                s.set_nodelay(true).map_err(|e| e.to_string())?;
+                let mut n = 0u64;
+                while start.elapsed() < dur && n < 5_000_000 {
+                    let (status, _) = request(&mut s, &method, &path, &token, &body)?;
+                    if status != 200 {
+                        return Err(format!("{method} {path}: {status}"));
+                    }
+                    n += 1;
+                }
+                Ok(n)
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for h in handles {
+        total += h.join().map_err(|_| "load thread panicked".to_string())??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+/// One HTTP/1.1 request on a keep-alive connection; reads exactly one response.
+fn request(s: &mut TcpStream, method: &str, path: &str, token: &str, body: &str) -> Result<(u16, Vec<u8>), String> {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).map_err(|e| e.to_string())?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let status = head.split_whitespace().nth(1).and_then(|x| x.parse().ok()).ok_or("bad status line")?;
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .ok_or("no content-length")?;
+    let mut payload = vec![0; len];
+    s.read_exact(&mut payload).map_err(|e| e.to_string())?;
+    Ok((status, payload))
 }

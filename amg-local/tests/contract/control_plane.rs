@@ -337,3 +337,40 @@ async fn unsigned_requests_are_refused() {
     let (s, body) = call("GET", &format!("{}/workspaces/{}", emu.cp(), emu.workspace_id()), None, None);
     assert_eq!((s, body), (403, serde_json::json!({"message": "Missing Authentication Token"})));
 }
+
+/// `x-amg-local-fault` makes the control plane answer 429 ThrottlingException (with
+/// Retry-After) or 500 InternalServerException, as the SDK's retry logic expects them.
+#[tokio::test]
+async fn throttling_and_internal_errors() {
+    let emu = Emu::start(&[]);
+    let c = client(&emu);
+    let e = c
+        .list_workspaces()
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut().insert("x-amg-local-fault", "throttle");
+        })
+        .send()
+        .await
+        .unwrap_err();
+    let raw = e.raw_response().unwrap();
+    assert_eq!(raw.status().as_u16(), 429);
+    assert_eq!(raw.headers().get("retry-after"), Some("1"));
+    match e.as_service_error().unwrap() {
+        aws_sdk_grafana::operation::list_workspaces::ListWorkspacesError::ThrottlingException(t) => {
+            assert_eq!(t.message, "Rate exceeded");
+            assert_eq!(t.service_code.as_deref(), Some("grafana"));
+        }
+        other => panic!("expected ThrottlingException, got {other:?}"),
+    }
+    let e = c
+        .list_workspaces()
+        .customize()
+        .mutate_request(|r| {
+            r.headers_mut().insert("x-amg-local-fault", "internal");
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert!(e.as_service_error().unwrap().is_internal_server_exception(), "{e:?}");
+}
