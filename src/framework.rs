@@ -42,6 +42,11 @@ pub trait Resource: Send + Sync {
     /// Checks the configuration alone (no API calls). Unknown values must be let through.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
+    /// Runs before computed attributes are marked unknown: replace planned values that mean
+    /// the same as the prior state's by the prior ones (semantic equality), so an unchanged
+    /// meaning plans no change at all.
+    fn normalize_planned(&self, _prior: &Value, _planned: &mut Value) {}
+
     /// Adjusts the plan after the generic steps (e.g. add replacement paths, plan-time checks
     /// that need the API). Returns extra attribute paths that require replacement.
     async fn modify_plan(&self, _ctx: &PlanCtx<'_>, _planned: &mut Value, _diags: &mut Diagnostics) -> Vec<AttrPath> {
@@ -117,6 +122,9 @@ pub async fn plan(res: &dyn Resource, ctx: &PlanCtx<'_>, proposed: Value, diags:
         }
     }
     let creating = ctx.prior.is_null();
+    if !creating {
+        res.normalize_planned(ctx.prior, &mut planned);
+    }
     if creating || planned != *ctx.prior {
         for a in schema.attributes.iter().filter(|a| a.is_computed() && a.default.is_none()) {
             if !ctx.config.get(a.name).is_null() {
@@ -216,6 +224,11 @@ pub fn json_equal(a: &str, b: &str) -> bool {
         (Ok(x), Ok(y)) => sorted(x) == sorted(y),
         _ => false,
     }
+}
+
+/// A JSON value in canonical form: object keys sorted, integral floats as integers.
+pub fn canonical_json(v: serde_json::Value) -> serde_json::Value {
+    sorted(v)
 }
 
 fn sorted(v: serde_json::Value) -> serde_json::Value {

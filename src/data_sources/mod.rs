@@ -4,9 +4,15 @@ use std::sync::Arc;
 
 use crate::framework::DataSource;
 
+pub mod dashboard;
+pub mod dashboards;
 pub mod folder;
 
 /// Every data source this provider serves.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(folder::FolderDataSource)]
+    vec![
+        Arc::new(folder::FolderDataSource),
+        Arc::new(dashboard::DashboardDataSource),
+        Arc::new(dashboards::DashboardsDataSource),
+    ]
 }

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Client, Error};
+use super::{Client, Error, seg};
 
 /// A folder as Grafana returns it (fields this provider uses).
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -106,9 +106,4 @@ impl Client {
             .map(|h| FolderRef { uid: h.uid, title: h.title })
             .collect())
     }
-}
-
-/// Percent-encodes one path segment.
-fn seg(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -5,6 +5,7 @@
 //! Requests that failed before Grafana acted on them (429, 502–504, connection refused) are
 //! retried a bounded number of times; see [`Client::send`].
 
+mod dashboards;
 mod error;
 mod folders;
 
@@ -16,6 +17,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
+pub use dashboards::{Dashboard, DashboardHit, SaveDashboard, Saved};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
 
@@ -160,4 +162,9 @@ impl Client {
 
 fn is_not_acted_on(s: StatusCode) -> bool {
     matches!(s.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// Percent-encodes one path segment.
+fn seg(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

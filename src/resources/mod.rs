@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use crate::framework::Resource;
 
+pub mod dashboard;
 pub mod folder;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(folder::FolderResource)]
+    vec![Arc::new(folder::FolderResource), Arc::new(dashboard::DashboardResource)]
 }
 
 /// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.

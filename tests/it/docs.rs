@@ -159,8 +159,15 @@ fn resource_examples_apply(tf: &Terraform) {
         let mut w = Workdir::new(tf);
         w.env("GRAFANA_URL", &emu.grafana_url);
         w.env("GRAFANA_AUTH", &emu.admin_token);
-        let ex =
-            std::fs::read_to_string(repo().join("examples/resources").join(r.type_name()).join("resource.tf")).unwrap();
+        let dir = repo().join("examples/resources").join(r.type_name());
+        let ex = std::fs::read_to_string(dir.join("resource.tf")).unwrap();
+        // Files the example reads (an exported dashboard, say) go along.
+        for f in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            if !["resource.tf", "import.sh", "import-block.tf"].contains(&name.as_str()) {
+                w.write(&name, &std::fs::read_to_string(&f).unwrap());
+            }
+        }
         w.write("main.tf", &format!("{}\nprovider \"grafana\" {{}}\n\n{ex}", crate::support::REQUIRED));
         w.init();
         w.apply();

@@ -195,3 +195,36 @@ fn ctrl_c_during_apply_stops_cleanly_tf_1_11() {
     assert!(all.contains("Terraform asked the provider to stop"), "the provider did not report the stop: {all}");
     assert!(!all.contains("plugin exited") && !all.contains("plugin crashed"), "the provider died: {all}");
 }
+
+on_both_terraforms!(debug_mode_prints_a_reattach_value_terraform_uses);
+
+/// `--debug` runs the provider by hand (for a debugger): it prints TF_REATTACH_PROVIDERS, and
+/// Terraform uses that process instead of starting one, then leaves it running.
+fn debug_mode_prints_a_reattach_value_terraform_uses(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let mut child =
+        Command::new(provider_bin()).arg("--debug").stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut value = None;
+    for _ in 0..5 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.trim().strip_prefix("export TF_REATTACH_PROVIDERS='") {
+            value = Some(v.trim_end_matches('\'').to_string());
+            break;
+        }
+    }
+    let value = value.expect("a TF_REATTACH_PROVIDERS line");
+    let parsed: serde_json::Value = serde_json::from_str(&value).unwrap();
+    assert_eq!(parsed["registry.terraform.io/amg-oss/grafana"]["ProtocolVersion"], 6, "{parsed}");
+    let mut w = Workdir::new(tf);
+    w.env("TF_REATTACH_PROVIDERS", &value);
+    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Debugged\"\n}\n");
+    // No init: Terraform does not install a reattached provider.
+    let r = w.apply();
+    assert!(r.stdout.contains("1 added"), "{r:?}");
+    assert_eq!(emu.held("folders"), 1);
+    assert!(child.try_wait().unwrap().is_none(), "Terraform must leave a reattached provider running");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}

@@ -1,0 +1,125 @@
+//! Dashboards: `POST /api/dashboards/db`, `GET`/`DELETE /api/dashboards/uid/:uid`, `GET /api/search`.
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Client, Error, seg};
+
+/// What a save asks of Grafana.
+pub struct SaveDashboard {
+    /// The dashboard JSON, with `uid` set and, for an update, the `version` last seen.
+    pub dashboard: Map<String, Value>,
+    pub folder_uid: Option<String>,
+    pub message: Option<String>,
+    pub overwrite: bool,
+}
+
+/// Grafana's answer to a save.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Saved {
+    pub id: i64,
+    pub uid: String,
+    pub url: String,
+    pub version: i64,
+}
+
+/// A dashboard and the metadata the provider uses.
+#[derive(Clone, Debug)]
+pub struct Dashboard {
+    pub json: Map<String, Value>,
+    pub id: i64,
+    pub version: i64,
+    /// `""` at the root.
+    pub folder_uid: String,
+    pub folder_title: String,
+    pub url: String,
+}
+
+/// A search hit for a dashboard.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardHit {
+    pub uid: String,
+    pub title: String,
+    #[serde(default)]
+    pub folder_uid: Option<String>,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl Client {
+    pub async fn save_dashboard(&self, req: &SaveDashboard) -> Result<Saved, Error> {
+        let mut body = json!({ "dashboard": req.dashboard, "overwrite": req.overwrite });
+        if let Some(f) = &req.folder_uid {
+            body["folderUid"] = json!(f);
+        }
+        if let Some(m) = &req.message {
+            body["message"] = json!(m);
+        }
+        self.send(Method::POST, "api/dashboards/db", Some(&body)).await
+    }
+
+    pub async fn get_dashboard(&self, uid: &str) -> Result<Dashboard, Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Meta {
+            #[serde(default)]
+            version: i64,
+            #[serde(default)]
+            folder_uid: String,
+            #[serde(default)]
+            folder_title: String,
+            #[serde(default)]
+            url: String,
+        }
+        #[derive(Deserialize)]
+        struct Resp {
+            dashboard: Map<String, Value>,
+            meta: Meta,
+        }
+        let r: Resp = self.send(Method::GET, &format!("api/dashboards/uid/{}", seg(uid)), None).await?;
+        let id = r.dashboard.get("id").and_then(Value::as_i64).unwrap_or(0);
+        let version = r.dashboard.get("version").and_then(Value::as_i64).unwrap_or(r.meta.version);
+        Ok(Dashboard {
+            json: r.dashboard,
+            id,
+            version,
+            folder_uid: r.meta.folder_uid,
+            folder_title: r.meta.folder_title,
+            url: r.meta.url,
+        })
+    }
+
+    pub async fn delete_dashboard(&self, uid: &str) -> Result<(), Error> {
+        let _: Value = self.send(Method::DELETE, &format!("api/dashboards/uid/{}", seg(uid)), None).await?;
+        Ok(())
+    }
+
+    /// Dashboards (not folders), optionally only those in `folder_uids` and carrying every tag.
+    pub async fn search_dashboards(&self, folder_uids: &[String], tags: &[String]) -> Result<Vec<DashboardHit>, Error> {
+        let mut out = Vec::new();
+        for page in 1.. {
+            let query = {
+                let mut q = url::form_urlencoded::Serializer::new(String::new());
+                q.append_pair("type", "dash-db").append_pair("limit", "5000").append_pair("page", &page.to_string());
+                for f in folder_uids {
+                    q.append_pair("folderUIDs", f);
+                }
+                for t in tags {
+                    q.append_pair("tag", t);
+                }
+                q.finish()
+            };
+            let hits: Vec<DashboardHit> = self.send(Method::GET, &format!("api/search?{query}"), None).await?;
+            let n = hits.len();
+            out.extend(hits);
+            if n < 5000 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

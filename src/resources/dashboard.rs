@@ -1,0 +1,550 @@
+//! `grafana_dashboard`: a dashboard from its JSON model, with plans that mean something.
+//!
+//! What Grafana adds or rewrites (`id`, `version`, a trimmed title, key order, whitespace) never
+//! shows as a change; the user's text stays in state while its meaning is unchanged; a `uid`
+//! change inside `config_json` replaces the dashboard. A dashboard without a `uid` gets one
+//! derived from its content at plan time, so a retried create finds its first attempt instead
+//! of making a second copy. `${NAME}` placeholders declared in `__inputs` are filled from
+//! `inputs` before upload, as Grafana's import dialog does.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value as Json};
+
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
+use crate::framework::{Ctx, PlanCtx, Resource, canonical_json};
+use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
+use crate::resources::{check_uid, parse_import_id};
+use crate::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
+use crate::value::{Type, Value};
+
+pub struct DashboardResource;
+
+#[async_trait]
+impl Resource for DashboardResource {
+    fn type_name(&self) -> &'static str {
+        "grafana_dashboard"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; a change of the `uid` inside `config_json` replaces the dashboard, any other change updates it in place, keeping its panel ids.",
+            vec![
+                Attribute::string("config_json").required().describe(
+                    "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
+                ),
+                Attribute::string("folder").optional().describe("The uid of the folder holding the dashboard; unset for the General folder. Changing it moves the dashboard in place."),
+                Attribute::bool("overwrite").default(Value::Bool(false)).describe(
+                    "When `true`, take over a dashboard that already has this uid (or, on Grafana 10.4, this title in the folder), and save updates even if the dashboard changed in Grafana since Terraform read it. Defaults to `false`: both are errors that say what to do.",
+                ),
+                Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters."),
+                Attribute::of("inputs", Type::map(Type::String)).optional().describe(
+                    "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, and only declared inputs may be.",
+                ),
+                Attribute::string("uid").computed().describe(
+                    "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider derives from the dashboard's content when it is first planned and keeps from then on.",
+                ),
+                Attribute::number("dashboard_id").computed().use_state_for_unknown().describe("Grafana's numeric id of the dashboard (deprecated by Grafana in favour of `uid`)."),
+                Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
+                Attribute::number("version").computed().describe("The dashboard's version in Grafana; it grows by one with each save."),
+            ],
+        )
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "uid",
+                ty: Type::String,
+                description: "The dashboard's uid.",
+                required_for_import: true,
+            }],
+        })
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let model = config.get("config_json").as_str().map(parse_model);
+        if let Some(Err(d)) = &model {
+            diags.push(d.clone());
+        }
+        if let Some(m) = config.get("message").as_str() {
+            if m.chars().count() > 500 {
+                diags.push(
+                    Diagnostic::error(
+                        "Message too long",
+                        format!("`message` has {} characters; Grafana accepts at most 500.", m.chars().count()),
+                    )
+                    .at_attr("message"),
+                );
+            }
+        }
+        if let Some(f) = config.get("folder").as_str() {
+            if let Err(e) = check_uid(f) {
+                diags.push(
+                    Diagnostic::error("Invalid folder uid", format!("`folder` is a folder uid and {e}."))
+                        .at_attr("folder"),
+                );
+            }
+        }
+        if let (Some(Ok(model)), false) = (&model, config.get("inputs").is_unknown()) {
+            check_inputs(model, config.get("inputs"), diags);
+        }
+    }
+
+    fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
+        // Same meaning as the prior text, with the same inputs: keep the prior text.
+        let (Some(old), Some(new)) = (prior.get("config_json").as_str(), planned.get("config_json").as_str()) else {
+            return;
+        };
+        if old == new || prior.get("inputs") != planned.get("inputs") {
+            return;
+        }
+        if let (Ok(a), Ok(b)) = (parse_model(old), parse_model(new)) {
+            let inputs = input_values(planned.get("inputs"));
+            let uid = prior.get("uid").as_str();
+            if comparable(&upload_model(&a, &inputs), uid) == comparable(&upload_model(&b, &inputs), uid) {
+                planned.set("config_json", Value::string(old));
+            }
+        }
+    }
+
+    async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, _diags: &mut Diagnostics) -> Vec<AttrPath> {
+        let Some(text) = planned.get("config_json").as_str() else {
+            // Unknown until apply: so is the uid.
+            planned.set("uid", Value::unknown());
+            return Vec::new();
+        };
+        let Ok(model) = parse_model(text) else { return Vec::new() };
+        let inputs = input_values(planned.get("inputs"));
+        let uid = match (model_uid(&model), ctx.prior.get("uid").as_str()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(prior)) => prior.to_string(),
+            (None, None) => derived_uid(&upload_model(&model, &inputs)),
+        };
+        planned.set("uid", Value::string(&uid));
+        match ctx.prior.get("uid").as_str() {
+            Some(prior) if prior != uid => vec![AttrPath::attr("config_json")],
+            _ => Vec::new(),
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let want = Wanted::from_plan(planned, diags)?;
+        let req = want.save_request(None, planned.get("overwrite").as_bool() == Some(true));
+        match ctx.client.save_dashboard(&req).await {
+            Ok(saved) => Some(state_after_save(ctx.client, planned, &saved)),
+            Err(e) => {
+                // Did an earlier attempt (a lost response, a failed apply) already create exactly this?
+                let may_exist =
+                    matches!(&e, grafana::Error::Api { status: 412, .. } | grafana::Error::Transport { .. });
+                if may_exist {
+                    if let Ok(existing) = ctx.client.get_dashboard(&want.uid).await {
+                        if want.same_as(&existing) {
+                            tracing::info!(uid = %want.uid, "dashboard already exists as planned; adopting it");
+                            return Some(state_from_remote(ctx.client, planned, &existing));
+                        }
+                        if let grafana::Error::Api { status: 412, reason, .. } = &e {
+                            if reason.as_deref() != Some("name-exists") {
+                                diags.push(uid_taken(&want.uid, &existing));
+                                return None;
+                            }
+                        }
+                    }
+                }
+                diags.push(save_error(&want, "create", &e));
+                None
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
+        let uid = prior.get("uid").as_str().unwrap_or_default();
+        match ctx.client.get_dashboard(uid).await {
+            Ok(d) => Some(Some(state_from_remote(ctx.client, prior, &d))),
+            Err(e) if e.is_not_found() => Some(None),
+            Err(e) => {
+                diags.push(api_error(format!("Could not read dashboard {uid:?}"), &e));
+                None
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let want = Wanted::from_plan(planned, diags)?;
+        let prior_uid = prior.get("uid").as_str().unwrap_or_default();
+        if want.uid != prior_uid {
+            // The uid was unknown at plan time and turned out to change: replace by hand.
+            let out = self.create(ctx, planned, diags).await?;
+            self.delete(ctx, prior, diags).await;
+            return Some(out);
+        }
+        let before = Wanted::from_plan(prior, &mut Diagnostics::default());
+        let unchanged = before.as_ref().is_some_and(|b| b.comparable() == want.comparable() && b.folder == want.folder)
+            && prior.get("message") == planned.get("message");
+        if unchanged {
+            // Only Terraform-side settings changed (overwrite, or the text but not its meaning).
+            let mut s = planned.clone();
+            for k in ["uid", "dashboard_id", "url", "version"] {
+                s.set(k, prior.get(k).clone());
+            }
+            return Some(s);
+        }
+        let overwrite = planned.get("overwrite").as_bool() == Some(true);
+        let req = want.save_request(prior.get("version").as_i64(), overwrite);
+        match ctx.client.save_dashboard(&req).await {
+            Ok(saved) => Some(state_after_save(ctx.client, planned, &saved)),
+            Err(e) => {
+                diags.push(save_error(&want, "update", &e));
+                None
+            }
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
+        let uid = state.get("uid").as_str().unwrap_or_default();
+        match ctx.client.delete_dashboard(uid).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
+        }
+    }
+
+    fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        match parse_import_id(id) {
+            Ok(uid) => Some(Value::object([
+                ("config_json", Value::Null),
+                ("folder", Value::Null),
+                ("overwrite", Value::Bool(false)),
+                ("message", Value::Null),
+                ("inputs", Value::Null),
+                ("uid", Value::String(uid)),
+                ("dashboard_id", Value::Null),
+                ("url", Value::Null),
+                ("version", Value::Null),
+            ])),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "Invalid import id",
+                    format!("Import a dashboard by its uid (`<uid>` or `1:<uid>`): {e}."),
+                ));
+                None
+            }
+        }
+    }
+
+    fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        self.import_id(identity.get("uid").as_str().unwrap_or_default(), diags)
+    }
+
+    fn identity_of(&self, state: &Value) -> Option<Value> {
+        Some(Value::object([("uid", state.get("uid").clone())]))
+    }
+}
+
+// ---- the dashboard model ----
+
+/// Parses `config_json`, checking what Grafana would refuse, as a diagnostic on `config_json`.
+fn parse_model(text: &str) -> Result<Map<String, Json>, Diagnostic> {
+    let bad = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).at_attr("config_json"));
+    let v: Json = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return bad(
+                "config_json is not valid JSON",
+                format!("{e}. Paste the dashboard's JSON model, or build it with jsonencode()."),
+            );
+        }
+    };
+    let Json::Object(m) = v else {
+        return bad(
+            "config_json is not a JSON object",
+            "A dashboard's JSON model is an object, `{ \"title\": …, \"panels\": [ … ] }`.".into(),
+        );
+    };
+    match m.get("title") {
+        Some(Json::String(t)) if !t.trim().is_empty() => {}
+        Some(Json::String(_)) => {
+            return bad("Dashboard title is blank", "Set `title` in config_json to a non-blank name.".into());
+        }
+        _ => return bad("Dashboard title missing", "config_json needs a string `title`.".into()),
+    }
+    match m.get("uid") {
+        None | Some(Json::Null) => {}
+        Some(Json::String(u)) if u.is_empty() => {}
+        Some(Json::String(u)) => {
+            if let Err(e) = check_uid(u) {
+                return bad(
+                    "Invalid dashboard uid",
+                    format!("The `uid` in config_json {e}. Fix it, or remove it to let the provider choose one."),
+                );
+            }
+        }
+        Some(other) => {
+            return bad("Invalid dashboard uid", format!("The `uid` in config_json must be a string, not {other}."));
+        }
+    }
+    Ok(m)
+}
+
+/// The uid the model sets (null, missing and "" mean none).
+fn model_uid(m: &Map<String, Json>) -> Option<&str> {
+    m.get("uid").and_then(Json::as_str).filter(|u| !u.is_empty())
+}
+
+/// Input names declared in `__inputs`.
+fn declared_inputs(m: &Map<String, Json>) -> BTreeSet<String> {
+    m.get("__inputs")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+fn input_values(v: &Value) -> BTreeMap<String, String> {
+    match v {
+        Value::Map(m) => m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Every declared input set, and only declared ones.
+fn check_inputs(model: &Map<String, Json>, inputs: &Value, diags: &mut Diagnostics) {
+    let declared = declared_inputs(model);
+    let given: BTreeSet<String> = match inputs {
+        Value::Map(m) => m.keys().cloned().collect(),
+        _ => BTreeSet::new(),
+    };
+    let list = |s: &BTreeSet<String>| s.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    let undeclared: BTreeSet<String> = given.difference(&declared).cloned().collect();
+    if !undeclared.is_empty() {
+        let detail = if declared.is_empty() {
+            format!("The dashboard declares no `__inputs`, so `inputs` must be empty; remove {}.", list(&undeclared))
+        } else {
+            format!(
+                "The dashboard's `__inputs` do not declare {}. It declares: {}.",
+                list(&undeclared),
+                list(&declared)
+            )
+        };
+        diags.push(Diagnostic::error("Undeclared dashboard inputs", detail).at_attr("inputs"));
+    }
+    let unset: BTreeSet<String> = declared.difference(&given).cloned().collect();
+    if !unset.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "Dashboard inputs not set",
+                format!(
+                    "The dashboard's `__inputs` declare {}, which `inputs` must set, e.g. `inputs = {{ {} = \"<data source uid>\" }}`.",
+                    list(&unset),
+                    unset.iter().next().map(|n| if n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') { n.clone() } else { format!("{n:?}") }).unwrap_or_default()
+                ),
+            )
+            .at_attr("inputs"),
+        );
+    }
+}
+
+/// What is uploaded: the model with inputs filled in, without the export-only `__inputs` and
+/// `__requires`, and without `id` and `version` (Grafana's own).
+fn upload_model(model: &Map<String, Json>, inputs: &BTreeMap<String, String>) -> Map<String, Json> {
+    let declared = declared_inputs(model);
+    let mut m = model.clone();
+    for k in ["__inputs", "__requires", "id", "version"] {
+        m.remove(k);
+    }
+    if let Some(Json::String(t)) = m.get_mut("title") {
+        *t = t.trim().to_string();
+    }
+    let subs: Vec<(String, &str)> =
+        inputs.iter().filter(|(k, _)| declared.contains(*k)).map(|(k, v)| (format!("${{{k}}}"), v.as_str())).collect();
+    if subs.is_empty() {
+        return m;
+    }
+    match fill(Json::Object(m), &subs) {
+        Json::Object(m) => m,
+        _ => unreachable!("filling placeholders keeps an object an object"),
+    }
+}
+
+fn fill(v: Json, subs: &[(String, &str)]) -> Json {
+    match v {
+        Json::String(s) if s.contains("${") => {
+            Json::String(subs.iter().fold(s, |s, (from, to)| s.replace(from.as_str(), to)))
+        }
+        Json::Array(xs) => Json::Array(xs.into_iter().map(|x| fill(x, subs)).collect()),
+        Json::Object(m) => Json::Object(m.into_iter().map(|(k, x)| (k, fill(x, subs))).collect()),
+        other => other,
+    }
+}
+
+/// The canonical form two models are compared in, with `uid` set to the one in force.
+fn comparable(upload: &Map<String, Json>, uid: Option<&str>) -> Json {
+    let mut m = upload.clone();
+    for k in ["id", "version", "__inputs", "__requires"] {
+        m.remove(k);
+    }
+    if let Some(Json::String(t)) = m.get_mut("title") {
+        *t = t.trim().to_string();
+    }
+    match uid {
+        Some(u) => m.insert("uid".into(), Json::String(u.into())),
+        None => m.remove("uid"),
+    };
+    canonical_json(Json::Object(m))
+}
+
+/// A uid for a dashboard whose model sets none: `tf` and 24 hex digits of the SHA-256 of its
+/// canonical JSON. The same content plans the same uid, so a create that is retried (after a
+/// lost response or a failed apply) finds its first attempt instead of making a second copy.
+fn derived_uid(upload: &Map<String, Json>) -> String {
+    let canon = comparable(upload, None).to_string();
+    let d = ring::digest::digest(&ring::digest::SHA256, canon.as_bytes());
+    let hex: String = d.as_ref().iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("tf{hex}")
+}
+
+/// The dashboard a plan wants in Grafana.
+struct Wanted {
+    uid: String,
+    model: Map<String, Json>,
+    folder: Option<String>,
+    message: Option<String>,
+}
+
+impl Wanted {
+    fn from_plan(v: &Value, diags: &mut Diagnostics) -> Option<Wanted> {
+        let model = match parse_model(v.get("config_json").as_str().unwrap_or_default()) {
+            Ok(m) => m,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        let uid = v.get("uid").as_str().map(str::to_string).or_else(|| model_uid(&model).map(str::to_string))?;
+        let mut model = upload_model(&model, &input_values(v.get("inputs")));
+        model.insert("uid".into(), Json::String(uid.clone()));
+        Some(Wanted {
+            uid,
+            model,
+            folder: v.get("folder").as_str().map(str::to_string),
+            message: v.get("message").as_str().map(str::to_string),
+        })
+    }
+
+    fn comparable(&self) -> Json {
+        comparable(&self.model, Some(&self.uid))
+    }
+
+    /// Whether a dashboard in Grafana is exactly this one, in this folder.
+    fn same_as(&self, d: &Dashboard) -> bool {
+        comparable(&d.json, Some(&self.uid)) == self.comparable()
+            && self.folder.as_deref().unwrap_or("") == d.folder_uid
+    }
+
+    fn save_request(&self, version: Option<i64>, overwrite: bool) -> SaveDashboard {
+        let mut dashboard = self.model.clone();
+        if let Some(v) = version {
+            dashboard.insert("version".into(), Json::from(v));
+        }
+        SaveDashboard { dashboard, folder_uid: self.folder.clone(), message: self.message.clone(), overwrite }
+    }
+}
+
+// ---- state ----
+
+/// The state after a save: what was planned, and what Grafana's answer determines (no read-back).
+fn state_after_save(client: &Client, planned: &Value, saved: &Saved) -> Value {
+    let mut s = planned.clone();
+    s.set("uid", Value::string(&saved.uid));
+    s.set("dashboard_id", Value::int(saved.id));
+    s.set("url", Value::string(format!("{}{}", client.base_url(), saved.url)));
+    s.set("version", Value::int(saved.version));
+    s
+}
+
+/// The state for a dashboard as Grafana holds it. The configuration's text is kept while it
+/// means the same as Grafana's copy; otherwise (drift, or an import) the state takes Grafana's
+/// JSON, so the plan shows what changed.
+fn state_from_remote(client: &Client, prior: &Value, d: &Dashboard) -> Value {
+    let uid = d.json.get("uid").and_then(Json::as_str).unwrap_or_default().to_string();
+    let prior_model = prior.get("config_json").as_str().and_then(|t| parse_model(t).ok());
+    let inputs = input_values(prior.get("inputs"));
+    let same = prior_model
+        .as_ref()
+        .is_some_and(|m| comparable(&upload_model(m, &inputs), Some(&uid)) == comparable(&d.json, Some(&uid)));
+    let config_json = if same {
+        prior.get("config_json").clone()
+    } else {
+        let mut remote = d.json.clone();
+        remote.remove("id");
+        remote.remove("version");
+        // A uid the provider derived was never in the user's text: leave it out of the diff too.
+        if prior_model.as_ref().is_some_and(|m| model_uid(m).is_none()) {
+            remote.remove("uid");
+        }
+        Value::string(serde_json::to_string_pretty(&Json::Object(remote)).expect("JSON serialises"))
+    };
+    let folder = if d.folder_uid.is_empty() { Value::Null } else { Value::string(&d.folder_uid) };
+    let mut s = prior.clone();
+    s.set("config_json", config_json);
+    s.set("folder", folder);
+    if s.get("overwrite").is_null() {
+        s.set("overwrite", Value::Bool(false));
+    }
+    s.set("uid", Value::String(uid));
+    s.set("dashboard_id", Value::int(d.id));
+    s.set("url", Value::string(format!("{}{}", client.base_url(), d.url)));
+    s.set("version", Value::int(d.version));
+    s
+}
+
+// ---- errors ----
+
+fn folder_name(title: &str, uid: &str) -> String {
+    if uid.is_empty() { "the General folder".to_string() } else { format!("folder {title:?} ({uid})") }
+}
+
+fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
+    let title = existing.json.get("title").and_then(Json::as_str).unwrap_or_default();
+    Diagnostic::error(
+        "A dashboard with this uid already exists",
+        format!(
+            "Grafana already has dashboard {uid:?}, titled {title:?}, in {}. To manage it with Terraform, import it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, set `overwrite = true`; or give this dashboard another uid.",
+            folder_name(&existing.folder_title, &existing.folder_uid)
+        ),
+    )
+    .at_attr("config_json")
+}
+
+fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
+    let title = want.model.get("title").and_then(Json::as_str).unwrap_or_default();
+    if let grafana::Error::Api { status: 412, reason, .. } = e {
+        match reason.as_deref() {
+            Some("name-exists") => {
+                return Diagnostic::error(
+                    "A dashboard with this title already exists in the folder",
+                    format!(
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title:?}. Rename one of them, put this one in another folder, or set `overwrite = true` to take the other one over.",
+                        want.folder.as_deref().map_or("the General folder".to_string(), |f| format!("folder {f:?}"))
+                    ),
+                )
+                .at_attr("config_json");
+            }
+            Some("version-mismatch") if what == "update" => {
+                return Diagnostic::error(
+                    "The dashboard changed in Grafana since Terraform read it",
+                    format!(
+                        "Dashboard {:?} ({title:?}) was saved in Grafana after Terraform's last refresh, so this update was refused rather than lose that change. Run `terraform plan` to see the difference, or set `overwrite = true` to save over it.",
+                        want.uid
+                    ),
+                )
+                .at_attr("config_json");
+            }
+            _ => {}
+        }
+    }
+    api_error(format!("Could not {what} dashboard {:?} ({title:?})", want.uid), e)
+}
