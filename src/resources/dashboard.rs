@@ -38,7 +38,7 @@ impl Resource for DashboardResource {
                 Attribute::bool("overwrite").default(Value::Bool(false)).describe(
                     "When `true`, take over a dashboard that already has this uid (or, on Grafana 10.4, this title in the folder), and save updates even if the dashboard changed in Grafana since Terraform read it. Defaults to `false`: both are errors that say what to do.",
                 ),
-                Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters."),
+                Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters. Grafana does not return it when the dashboard is read, so after an import the first apply records it with a save."),
                 Attribute::of("inputs", Type::map(Type::String)).optional().describe(
                     "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, and only declared inputs may be.",
                 ),
@@ -103,8 +103,10 @@ impl Resource for DashboardResource {
         }
         if let (Ok(a), Ok(b)) = (parse_model(old), parse_model(new)) {
             let inputs = input_values(planned.get("inputs"));
-            let uid = prior.get("uid").as_str();
-            if comparable(&upload_model(&a, &inputs), uid) == comparable(&upload_model(&b, &inputs), uid) {
+            // Each side's own uid, or the one in force when it sets none.
+            let in_force = prior.get("uid").as_str();
+            let (ua, ub) = (model_uid(&a).or(in_force), model_uid(&b).or(in_force));
+            if comparable(&upload_model(&a, &inputs), ua) == comparable(&upload_model(&b, &inputs), ub) {
                 planned.set("config_json", Value::string(old));
             }
         }
@@ -196,6 +198,14 @@ impl Resource for DashboardResource {
         match ctx.client.save_dashboard(&req).await {
             Ok(saved) => Some(state_after_save(ctx.client, planned, &saved)),
             Err(e) => {
+                // The answer was lost: if Grafana now holds exactly what was sent, the save happened.
+                if let grafana::Error::Transport { .. } = e {
+                    if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
+                        if want.same_as(&now) {
+                            return Some(state_from_remote(ctx.client, planned, &now));
+                        }
+                    }
+                }
                 diags.push(save_error(&want, "update", &e));
                 None
             }
@@ -207,6 +217,11 @@ impl Resource for DashboardResource {
         match ctx.client.delete_dashboard(uid).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
+            // The answer was lost: gone now means the delete happened.
+            Err(e @ grafana::Error::Transport { .. }) => match ctx.client.get_dashboard(uid).await {
+                Err(g) if g.is_not_found() => {}
+                _ => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
+            },
             Err(e) => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
         }
     }
@@ -547,4 +562,87 @@ fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
         }
     }
     api_error(format!("Could not {what} dashboard {:?} ({title:?})", want.uid), e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(s: &str) -> Map<String, Json> {
+        parse_model(s).unwrap()
+    }
+
+    fn state(config_json: &str, uid: &str) -> Value {
+        Value::object([
+            ("config_json", Value::string(config_json)),
+            ("inputs", Value::Null),
+            ("uid", Value::string(uid)),
+        ])
+    }
+
+    #[test]
+    fn regression_uid_change_was_taken_for_same_meaning() {
+        // Semantic equality once compared both sides under the prior uid, so changing the uid
+        // inside config_json planned no change at all instead of a replacement.
+        let prior = state(r#"{"title":"T","uid":"svc"}"#, "svc");
+        let mut planned = state(r#"{"title": "T", "uid": "svc-2"}"#, "svc");
+        DashboardResource.normalize_planned(&prior, &mut planned);
+        assert_eq!(planned.get("config_json"), &Value::string(r#"{"title": "T", "uid": "svc-2"}"#));
+    }
+
+    #[test]
+    fn same_meaning_keeps_the_prior_text() {
+        let prior = state(r#"{"title":"T","panels":[{"id":1}],"id":4,"version":9}"#, "svc");
+        let mut planned = state("{\n  \"panels\": [ { \"id\": 1.0 } ],\n  \"title\": \" T \"\n}", "svc");
+        DashboardResource.normalize_planned(&prior, &mut planned);
+        assert_eq!(planned.get("config_json"), prior.get("config_json"));
+    }
+
+    #[test]
+    fn inputs_are_filled_and_export_keys_dropped() {
+        let m = model(
+            r#"{"__inputs":[{"name":"DS_P"},{"name":"DS_X Y"}],"__requires":[],"id":3,"version":2,"title":" T ",
+                "panels":[{"datasource":{"uid":"${DS_P}"},"targets":[{"expr":"up{x=\"${DS_X Y}\"}","other":"${UNDECLARED}"}]}]}"#,
+        );
+        let inputs =
+            BTreeMap::from([("DS_P".to_string(), "prom".to_string()), ("DS_X Y".to_string(), "cw".to_string())]);
+        let up = Json::Object(upload_model(&m, &inputs));
+        assert_eq!(
+            up,
+            serde_json::json!({"title": "T", "panels": [{"datasource": {"uid": "prom"}, "targets": [{"expr": "up{x=\"cw\"}", "other": "${UNDECLARED}"}]}]})
+        );
+    }
+
+    #[test]
+    fn derived_uids_are_stable_valid_and_content_dependent() {
+        let inputs = BTreeMap::new();
+        let a = derived_uid(&upload_model(&model(r#"{"title":"A","panels":[]}"#), &inputs));
+        let a2 = derived_uid(&upload_model(&model(r#"{ "panels": [], "title": "A", "id": 12 }"#), &inputs));
+        let b = derived_uid(&upload_model(&model(r#"{"title":"B","panels":[]}"#), &inputs));
+        assert_eq!(a, a2, "formatting and Grafana's id do not change the derived uid");
+        assert_ne!(a, b);
+        assert!(check_uid(&a).is_ok() && a.len() == 26, "{a}");
+    }
+
+    #[test]
+    fn validation_names_what_is_wrong() {
+        let err = |s: &str| parse_model(s).unwrap_err().summary;
+        assert_eq!(err("nope"), "config_json is not valid JSON");
+        assert_eq!(err("[1]"), "config_json is not a JSON object");
+        assert_eq!(err(r#"{"panels":[]}"#), "Dashboard title missing");
+        assert_eq!(err(r#"{"title":" "}"#), "Dashboard title is blank");
+        assert_eq!(err(r#"{"title":"t","uid":"a/b"}"#), "Invalid dashboard uid");
+        assert_eq!(err(r#"{"title":"t","uid":7}"#), "Invalid dashboard uid");
+        assert!(parse_model(r#"{"title":"t","uid":null}"#).is_ok());
+        assert!(parse_model(r#"{"title":"t","uid":""}"#).is_ok());
+        let mut d = Diagnostics::default();
+        check_inputs(
+            &model(r#"{"title":"t","__inputs":[{"name":"A"},{"name":"B"}]}"#),
+            &Value::Map(BTreeMap::from([("A".into(), Value::string("x")), ("C".into(), Value::string("y"))])),
+            &mut d,
+        );
+        let text: Vec<String> = d.0.iter().map(|x| format!("{}: {}", x.summary, x.detail)).collect();
+        assert!(text[0].starts_with("Undeclared dashboard inputs") && text[0].contains("\"C\""), "{text:?}");
+        assert!(text[1].starts_with("Dashboard inputs not set") && text[1].contains("\"B\""), "{text:?}");
+    }
 }

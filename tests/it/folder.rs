@@ -129,7 +129,7 @@ fn folder_lifecycle(tf: &Terraform) {
 }
 
 /// Plans with an import block and checks the plan imports with a no-op, then applies it.
-fn expect_noop_import(w: &Workdir, address: &str) {
+pub fn expect_noop_import(w: &Workdir, address: &str) {
     w.ok(&["plan", "-out=import.plan", "-input=false", "-no-color"]);
     let plan = w.show_json(Some("import.plan"));
     let change = plan["resource_changes"]

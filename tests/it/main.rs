@@ -20,6 +20,7 @@ macro_rules! on_both_terraforms {
 }
 
 mod aws_provider;
+mod dashboard;
 mod docs;
 mod emulator;
 mod folder;
