@@ -18,6 +18,7 @@ on_both_terraforms!(
     dashboard_survives_lost_responses,
     dashboard_titles_unique_per_folder_on_10_4,
     dashboard_data_sources,
+    dashboard_update_refuses_to_lose_a_concurrent_change,
 );
 
 /// A dashboard with a collapsed row holding nested panels, as the folder-move check needs.
@@ -605,4 +606,40 @@ fn corpus_pairs_sharing_a_uid_conflict() {
         "{r:?}"
     );
     assert_eq!(emu.held("dashboards"), 1);
+}
+
+/// Updates send the version Terraform last saw: a save in Grafana between plan and apply is
+/// refused with a message, not overwritten; with `overwrite = true` it is saved over.
+fn dashboard_update_refuses_to_lose_a_concurrent_change(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    let cfg = |title: &str, overwrite: bool| {
+        format!(
+            "resource \"grafana_dashboard\" \"d\" {{\n  config_json = jsonencode({{ title = \"{title}\", uid = \"race\" }})\n  overwrite   = {overwrite}\n}}\n"
+        )
+    };
+    w.config(&emu, &cfg("Ours", false));
+    w.init();
+    w.apply();
+    w.config(&emu, &cfg("Ours, renamed", false));
+    w.ok(&["plan", "-out=race.plan", "-no-color"]);
+    let (_, got) = emu.grafana("GET", "/api/dashboards/uid/race", None);
+    let mut theirs = got["dashboard"].clone();
+    theirs["title"] = json!("Theirs, saved meanwhile");
+    assert_eq!(emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": theirs}))).0, 200);
+    let r = w.run(&["apply", "-no-color", "race.plan"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("The dashboard changed in Grafana since Terraform read it")
+            && r.stderr.contains("overwrite = true"),
+        "{r:?}"
+    );
+    assert_eq!(emu.grafana("GET", "/api/dashboards/uid/race", None).1["dashboard"]["title"], "Theirs, saved meanwhile");
+    w.config(&emu, &cfg("Ours, renamed", true));
+    w.ok(&["plan", "-out=race.plan", "-no-color"]);
+    let mut again = emu.grafana("GET", "/api/dashboards/uid/race", None).1["dashboard"].clone();
+    again["title"] = json!("Theirs again");
+    assert_eq!(emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": again}))).0, 200);
+    w.ok(&["apply", "-no-color", "race.plan"]);
+    assert_eq!(emu.grafana("GET", "/api/dashboards/uid/race", None).1["dashboard"]["title"], "Ours, renamed");
 }

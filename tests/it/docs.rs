@@ -175,3 +175,20 @@ fn resource_examples_apply(tf: &Terraform) {
         w.ok(&["destroy", "-auto-approve", "-no-color"]);
     }
 }
+
+on_both_terraforms!(quickstart_applies);
+
+/// `examples/quickstart`, what `cargo xtask quickstart` applies, applies with an empty plan after.
+fn quickstart_applies(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let mut w = Workdir::new(tf);
+    w.env("GRAFANA_URL", &emu.grafana_url);
+    w.env("GRAFANA_AUTH", &emu.admin_token);
+    w.write("main.tf", &std::fs::read_to_string(repo().join("examples/quickstart/main.tf")).unwrap());
+    w.init();
+    let r = w.apply();
+    assert!(r.stdout.contains("Apply complete! Resources: 3 added"), "{r:?}");
+    assert_eq!(emu.held("folders"), 2);
+    assert_eq!(emu.held("dashboards"), 1);
+    w.assert_plan_empty("quickstart");
+}
