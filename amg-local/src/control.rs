@@ -228,6 +228,36 @@ fn settle(ws: Arc<Workspace>, to: &'static str, after: Duration) {
 
 const SETTLE: Duration = Duration::from_millis(800);
 
+/// Create/UpdateWorkspace request members → WorkspaceDescription members.
+const WORKSPACE_MEMBERS: &[(&str, &str)] = &[
+    ("workspaceName", "name"),
+    ("workspaceDescription", "description"),
+    ("workspaceDataSources", "dataSources"),
+    ("workspaceNotificationDestinations", "notificationDestinations"),
+    ("workspaceOrganizationalUnits", "organizationalUnits"),
+    ("workspaceRoleArn", "workspaceRoleArn"),
+    ("organizationRoleName", "organizationRoleName"),
+    ("stackSetName", "stackSetName"),
+    ("vpcConfiguration", "vpcConfiguration"),
+    ("networkAccessControl", "networkAccessControl"),
+];
+
+/// Members only CreateWorkspace takes (tags and configuration have operations of their own).
+const CREATE_ONLY_MEMBERS: &[(&str, &str)] =
+    &[("tags", "tags"), ("configuration", "configuration"), ("kmsKeyId", "kmsKeyId")];
+
+fn copy_members(
+    from: &serde_json::Map<String, Value>,
+    to: &mut serde_json::Map<String, Value>,
+    members: &[(&str, &str)],
+) {
+    for (src, dst) in members {
+        if let Some(v) = from.get(*src) {
+            to.insert((*dst).into(), v.clone());
+        }
+    }
+}
+
 async fn create_workspace(State(world): State<Shared>, body: Bytes) -> R {
     let b = body_json(&body)?;
     let access = require_str(&b, "accountAccessType")?;
@@ -263,25 +293,8 @@ async fn create_workspace(State(world): State<Shared>, body: Bytes) -> R {
     desc.insert("accountAccessType".into(), json!(access));
     desc.insert("permissionType".into(), json!(perm));
     desc.insert("authentication".into(), json!({ "providers": providers }));
-    for (from, to) in [
-        ("workspaceName", "name"),
-        ("workspaceDescription", "description"),
-        ("workspaceDataSources", "dataSources"),
-        ("workspaceNotificationDestinations", "notificationDestinations"),
-        ("workspaceOrganizationalUnits", "organizationalUnits"),
-        ("workspaceRoleArn", "workspaceRoleArn"),
-        ("organizationRoleName", "organizationRoleName"),
-        ("stackSetName", "stackSetName"),
-        ("vpcConfiguration", "vpcConfiguration"),
-        ("networkAccessControl", "networkAccessControl"),
-        ("tags", "tags"),
-        ("configuration", "configuration"),
-        ("kmsKeyId", "kmsKeyId"),
-    ] {
-        if let Some(v) = b.get(from) {
-            desc.insert(to.into(), v.clone());
-        }
-    }
+    copy_members(&b, &mut desc, CREATE_ONLY_MEMBERS);
+    copy_members(&b, &mut desc, WORKSPACE_MEMBERS);
     let ws = new_workspace(&world, profile, desc)
         .await
         .map_err(|e| aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", &e, None))?;
@@ -320,24 +333,8 @@ async fn update_workspace(State(world): State<Shared>, Path(id): Path<String>, b
     let b = body_json(&body)?;
     {
         let mut d = ws.desc.lock().expect("lock");
-        for (from, to) in [
-            ("accountAccessType", "accountAccessType"),
-            ("permissionType", "permissionType"),
-            ("workspaceName", "name"),
-            ("workspaceDescription", "description"),
-            ("workspaceDataSources", "dataSources"),
-            ("workspaceNotificationDestinations", "notificationDestinations"),
-            ("workspaceOrganizationalUnits", "organizationalUnits"),
-            ("workspaceRoleArn", "workspaceRoleArn"),
-            ("organizationRoleName", "organizationRoleName"),
-            ("stackSetName", "stackSetName"),
-            ("vpcConfiguration", "vpcConfiguration"),
-            ("networkAccessControl", "networkAccessControl"),
-        ] {
-            if let Some(v) = b.get(from) {
-                d.insert(to.into(), v.clone());
-            }
-        }
+        copy_members(&b, &mut d, &[("accountAccessType", "accountAccessType"), ("permissionType", "permissionType")]);
+        copy_members(&b, &mut d, WORKSPACE_MEMBERS);
         for (flag, key) in [
             ("removeVpcConfiguration", "vpcConfiguration"),
             ("removeNetworkAccessConfiguration", "networkAccessControl"),

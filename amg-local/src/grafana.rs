@@ -1002,11 +1002,7 @@ async fn get_datasource(
     axum::Extension(caller): axum::Extension<Caller>,
     Path(uid): Path<String>,
 ) -> R {
-    let ws = ctx.ws()?;
-    require_admin(&caller, "datasources:read")?;
-    let g = ws.grafana.lock().expect("lock");
-    let ds = g.datasources.iter().find(|d| d.uid == uid).ok_or_else(ds_not_found)?;
-    ok(ds_json(ds, ws.profile))
+    get_ds_where(&ctx, &caller, |d| d.uid == uid)
 }
 
 async fn get_datasource_by_name(
@@ -1014,10 +1010,14 @@ async fn get_datasource_by_name(
     axum::Extension(caller): axum::Extension<Caller>,
     Path(name): Path<String>,
 ) -> R {
+    get_ds_where(&ctx, &caller, |d| d.name == name)
+}
+
+fn get_ds_where(ctx: &Ctx, caller: &Caller, pred: impl Fn(&DsRec) -> bool) -> R {
     let ws = ctx.ws()?;
-    require_admin(&caller, "datasources:read")?;
+    require_admin(caller, "datasources:read")?;
     let g = ws.grafana.lock().expect("lock");
-    let ds = g.datasources.iter().find(|d| d.name == name).ok_or_else(ds_not_found)?;
+    let ds = g.datasources.iter().find(|d| pred(d)).ok_or_else(ds_not_found)?;
     ok(ds_json(ds, ws.profile))
 }
 

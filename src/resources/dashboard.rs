@@ -15,8 +15,8 @@ use serde_json::{Map, Value as Json};
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource, canonical_json};
 use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
-use crate::resources::{check_uid, parse_import_id};
-use crate::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
+use crate::resources::{check_uid, import_uid, uid_identity, uid_identity_schema};
+use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 pub struct DashboardResource;
@@ -53,15 +53,7 @@ impl Resource for DashboardResource {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "uid",
-                ty: Type::String,
-                description: "The dashboard's uid.",
-                required_for_import: true,
-            }],
-        })
+        Some(uid_identity_schema("The dashboard's uid."))
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -227,26 +219,18 @@ impl Resource for DashboardResource {
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        match parse_import_id(id) {
-            Ok(uid) => Some(Value::object([
-                ("config_json", Value::Null),
-                ("folder", Value::Null),
-                ("overwrite", Value::Bool(false)),
-                ("message", Value::Null),
-                ("inputs", Value::Null),
-                ("uid", Value::String(uid)),
-                ("dashboard_id", Value::Null),
-                ("url", Value::Null),
-                ("version", Value::Null),
-            ])),
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    "Invalid import id",
-                    format!("Import a dashboard by its uid (`<uid>` or `1:<uid>`): {e}."),
-                ));
-                None
-            }
-        }
+        let uid = import_uid("dashboard", id, diags)?;
+        Some(Value::object([
+            ("config_json", Value::Null),
+            ("folder", Value::Null),
+            ("overwrite", Value::Bool(false)),
+            ("message", Value::Null),
+            ("inputs", Value::Null),
+            ("uid", Value::String(uid)),
+            ("dashboard_id", Value::Null),
+            ("url", Value::Null),
+            ("version", Value::Null),
+        ]))
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
@@ -254,7 +238,7 @@ impl Resource for DashboardResource {
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
-        Some(Value::object([("uid", state.get("uid").clone())]))
+        Some(uid_identity(state))
     }
 }
 

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{Client, Folder};
-use crate::resources::{check_uid, parse_import_id};
-use crate::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
-use crate::value::{Type, Value};
+use crate::resources::{check_uid, import_uid, uid_identity, uid_identity_schema};
+use crate::schema::{Attribute, IdentitySchema, Schema};
+use crate::value::Value;
 
 pub struct FolderResource;
 
@@ -39,15 +39,7 @@ impl Resource for FolderResource {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "uid",
-                ty: Type::String,
-                description: "The folder's uid.",
-                required_for_import: true,
-            }],
-        })
+        Some(uid_identity_schema("The folder's uid."))
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -192,16 +184,7 @@ impl Resource for FolderResource {
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        match parse_import_id(id) {
-            Ok(uid) => Some(import_state(uid)),
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    "Invalid import id",
-                    format!("Import a folder by its uid (`<uid>` or `1:<uid>`): {e}."),
-                ));
-                None
-            }
-        }
+        import_uid("folder", id, diags).map(import_state)
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
@@ -209,7 +192,7 @@ impl Resource for FolderResource {
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
-        Some(Value::object([("uid", state.get("uid").clone())]))
+        Some(uid_identity(state))
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::Resource;
+use crate::schema::{IdentityAttribute, IdentitySchema};
+use crate::value::{Type, Value};
 
 pub mod dashboard;
 pub mod folder;
@@ -40,4 +43,31 @@ pub fn parse_import_id(id: &str) -> Result<String, String> {
     };
     check_uid(uid).map_err(|e| format!("the uid {uid:?} {e}"))?;
     Ok(uid.to_string())
+}
+
+/// The identity of every uid-keyed Grafana object: `{uid}`.
+pub fn uid_identity_schema(description: &'static str) -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute { name: "uid", ty: Type::String, description, required_for_import: true }],
+    }
+}
+
+/// `{uid}` from a state.
+pub fn uid_identity(state: &Value) -> Value {
+    Value::object([("uid", state.get("uid").clone())])
+}
+
+/// The uid in an import id, or an error diagnostic saying how to import a `kind`.
+pub fn import_uid(kind: &str, id: &str, diags: &mut Diagnostics) -> Option<String> {
+    match parse_import_id(id) {
+        Ok(uid) => Some(uid),
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Invalid import id",
+                format!("Import a {kind} by its uid (`<uid>` or `1:<uid>`): {e}."),
+            ));
+            None
+        }
+    }
 }

@@ -60,6 +60,14 @@ impl Service {
 
 type Res<T> = Result<Response<T>, Status>;
 
+/// The identity to send with a new state (none for a removed object).
+fn identity_of(r: &dyn framework::Resource, state: &crate::value::Value) -> Option<pb::ResourceIdentityData> {
+    if state.is_null() {
+        return None;
+    }
+    convert::identity_data(r.identity_of(state), r.identity_schema().as_ref())
+}
+
 #[tonic::async_trait]
 impl pb::provider_server::Provider for Service {
     async fn get_provider_schema(
@@ -230,9 +238,7 @@ impl pb::provider_server::Provider for Service {
             let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let new = framework::read(r, &Ctx { client: &client }, &state, &mut diags).await;
-                let ids = r.identity_schema();
-                resp.new_identity =
-                    convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
+                resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
@@ -290,9 +296,7 @@ impl pb::provider_server::Provider for Service {
             let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let new = framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags).await;
-                let ids = r.identity_schema();
-                resp.new_identity =
-                    convert::identity_data(if new.is_null() { None } else { r.identity_of(&new) }, ids.as_ref());
+                resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
             }
         }
