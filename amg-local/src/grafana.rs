@@ -46,6 +46,7 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/dashboards/uid/{uid}", get(get_dashboard).delete(delete_dashboard))
         .route("/api/dashboards/uid/{uid}/versions", get(list_versions))
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(get_version))
+        .route("/api/dashboards/uid/{uid}/restore", post(restore_version))
         .route("/api/search", get(search))
         .route("/api/datasources", get(list_datasources).post(add_datasource))
         .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
@@ -718,6 +719,60 @@ fn version_json(d: &DashRec, v: &VersionRec, with_data: bool) -> Value {
         "version": v.version, "created": v.created, "createdBy": v.created_by, "message": message,
         "data": if with_data { Value::Object(v.data.clone()) } else { Value::Null },
     })
+}
+
+/// `POST /api/dashboards/uid/:uid/restore {"version": N}`: saves version N's data as a new
+/// version (with `restoredFrom`), answering like a save.
+async fn restore_version(
+    State(ctx): State<Ctx>,
+    axum::Extension(caller): axum::Extension<Caller>,
+    Path(uid): Path<String>,
+    b: Result<Bytes, BytesRejection>,
+) -> R {
+    let b = body(b)?;
+    let ws = ctx.ws()?;
+    let Some(version) = b.get("version").and_then(Value::as_i64).filter(|v| *v != 0) else {
+        return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
+    };
+    if caller.role < Role::Editor {
+        return Err(msg_trace(StatusCode::FORBIDDEN, "Access denied to save dashboard"));
+    }
+    let mut g = ws.grafana.lock().expect("lock");
+    let mut d = g.dashboards.get(&uid).cloned().ok_or_else(dashboard_not_found)?;
+    let old = g
+        .versions
+        .get(&uid)
+        .and_then(|vs| vs.iter().find(|v| v.version == version))
+        .cloned()
+        .ok_or_else(|| msg_trace(StatusCode::NOT_FOUND, "Dashboard version not found"))?;
+    let now = now_rfc3339();
+    let parent = d.version;
+    d.version += 1;
+    d.data = old.data.clone();
+    d.data.insert("id".into(), json!(d.id));
+    d.data.insert("uid".into(), json!(d.uid));
+    d.data.insert("version".into(), json!(d.version));
+    d.title = d.data.get("title").and_then(Value::as_str).unwrap_or(&d.title).to_string();
+    d.updated = now.clone();
+    d.updated_by = caller.login.clone();
+    let vid = g.next_id();
+    g.versions.entry(uid.clone()).or_default().push(VersionRec {
+        id: vid,
+        version: d.version,
+        parent_version: parent,
+        restored_from: version,
+        created: now,
+        created_by: caller.login.clone(),
+        message: String::new(),
+        data: d.data.clone(),
+    });
+    g.dashboards.insert(uid.clone(), d.clone());
+    let slug = slugify(&d.title);
+    let mut out = json!({"id": d.id, "slug": slug, "status": "success", "uid": uid, "url": format!("/d/{uid}/{slug}"), "version": d.version});
+    if ws.profile != Profile::V10_4 {
+        out["folderUid"] = json!(d.folder_uid.clone().unwrap_or_default());
+    }
+    ok(out)
 }
 
 async fn list_versions(

@@ -364,6 +364,16 @@ fn rows() -> Vec<Row> {
             P::V10 => (200, Keys(&[])),
             P::V12 => (200, Keys(&["continueToken", "versions"])),
         }),
+        r("restore version 1", "POST", "/api/dashboards/uid/prod/restore", Some(r#"{"version":1}"#), |p| match p {
+            P::V10 => (200, Keys(&["id", "slug", "status", "uid", "url", "version"])),
+            P::V12 => (200, Keys(&["id", "slug", "status", "uid", "url", "version", "folderUid"])),
+        }),
+        r("restore without a version", "POST", "/api/dashboards/uid/prod/restore", Some(r#"{}"#), |_| {
+            (400, Body(json!({"message": "bad request data", "traceID": ""})))
+        }),
+        r("dashboard version missing", "GET", "/api/dashboards/uid/prod/versions/99", None, |_| {
+            (500, Keys(&["message", "traceID"]))
+        }),
         r("search limit above 5000", "GET", "/api/search?limit=5001", None, |_| {
             (
                 422,
@@ -609,4 +619,31 @@ fn saved_dashboards_carry_id_uid_version_and_meta() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "dashboard keys come out sorted, as from a Go map");
+}
+
+/// Restoring saves the old data as a new version and records where it came from.
+#[test]
+fn restore_makes_a_new_version_from_an_old_one() {
+    let emu = Emu::start(&["--grafana-version", "10.4"]);
+    assert_eq!(emu.g("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"First"}}"#)).0, 200);
+    assert_eq!(
+        emu.g("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"Second","version":1}}"#)).0,
+        200
+    );
+    let (s, saved) = emu.g("POST", "/api/dashboards/uid/r/restore", Some(r#"{"version":1}"#));
+    assert_eq!((s, &saved["version"]), (200, &json!(3)));
+    let (_, d) = emu.g("GET", "/api/dashboards/uid/r", None);
+    assert_eq!(d["dashboard"]["title"], "First");
+    let (_, versions) = emu.g("GET", "/api/dashboards/uid/r/versions", None);
+    assert_eq!(versions[0]["message"], "Restored from version 1", "{versions}");
+    assert_eq!(versions[0]["restoredFrom"], 1);
+    assert_eq!(versions[2]["message"], "Initial save");
+    let (s, v) = emu.g("GET", "/api/dashboards/uid/r/versions/9", None);
+    assert_eq!(
+        (s, v),
+        (
+            500,
+            json!({"message": format!("Dashboard version 9 not found for dashboardId {}", d["dashboard"]["id"]), "traceID": ""})
+        )
+    );
 }
