@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
-use crate::grafana::{Client, Folder};
+use crate::grafana::{self, Client, Folder};
 use crate::resources::{check_uid, import_uid, uid_identity, uid_identity_schema};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::Value;
@@ -86,9 +86,16 @@ impl Resource for FolderResource {
         if parent.is_some() && !check_nested(ctx.client, diags).await {
             return None;
         }
-        match ctx.client.create_folder(planned.get("uid").as_str(), title, parent).await {
+        let uid = planned.get("uid").as_str();
+        match ctx.client.create_folder(uid, title, parent).await {
             Ok(f) => Some(state(ctx.client, &f, planned)),
             Err(e) => {
+                // A lost answer: with a known uid, what Grafana holds tells whether it happened.
+                if let (grafana::Error::Transport { .. }, Some(uid)) = (&e, uid) {
+                    if let Some(f) = confirm(ctx.client, uid, planned).await {
+                        return Some(state(ctx.client, &f, planned));
+                    }
+                }
                 diags.push(api_error(format!("Could not create folder {title:?}"), &e));
                 None
             }
@@ -118,6 +125,9 @@ impl Resource for FolderResource {
             }
             match ctx.client.move_folder(uid, parent.as_str()).await {
                 Ok(f) => folder = Some(f),
+                Err(e @ grafana::Error::Transport { .. }) if confirm_parent(ctx.client, uid, parent).await => {
+                    tracing::info!(uid, error = %e, "move confirmed after a lost answer");
+                }
                 Err(e) => {
                     diags.push(api_error(format!("Could not move folder {uid:?}"), &e).at_attr("parent_folder_uid"));
                     return None;
@@ -127,11 +137,19 @@ impl Resource for FolderResource {
         if planned.get("title") != prior.get("title") {
             match ctx.client.update_folder(uid, title, None).await {
                 Ok(f) => folder = Some(f),
+                Err(e @ grafana::Error::Transport { .. }) if confirm(ctx.client, uid, planned).await.is_some() => {
+                    tracing::info!(uid, error = %e, "rename confirmed after a lost answer");
+                }
                 Err(e) => {
                     diags.push(api_error(format!("Could not rename folder {uid:?}"), &e).at_attr("title"));
                     return None;
                 }
             }
+        }
+        let sent = parent != prior.get("parent_folder_uid") || planned.get("title") != prior.get("title");
+        if folder.is_none() && sent {
+            // Every answer was lost but each change was confirmed: read the result once.
+            folder = confirm(ctx.client, uid, planned).await;
         }
         match folder {
             Some(f) => Some(state(ctx.client, &f, planned)),
@@ -179,6 +197,11 @@ impl Resource for FolderResource {
         match ctx.client.delete_folder(uid).await {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
+            // A lost answer: gone now means the delete happened.
+            Err(e @ grafana::Error::Transport { .. }) => match ctx.client.get_folder(uid).await {
+                Err(g) if g.is_not_found() => {}
+                _ => diags.push(api_error(format!("Could not delete folder {uid:?}"), &e)),
+            },
             Err(e) => diags.push(api_error(format!("Could not delete folder {uid:?}"), &e)),
         }
     }
@@ -216,6 +239,19 @@ fn import_state(uid: String) -> Value {
         ("prevent_destroy_if_not_empty", Value::Bool(false)),
         ("url", Value::Null),
     ])
+}
+
+/// The folder `uid` if Grafana holds it as planned (title and parent), after a lost answer.
+/// Without a configured uid a lost create cannot be confirmed: Grafana chose the uid.
+async fn confirm(client: &Client, uid: &str, planned: &Value) -> Option<Folder> {
+    let f = client.get_folder(uid).await.ok()?;
+    let parent = f.parent_uid.as_deref().filter(|p| !p.is_empty());
+    (Some(f.title.as_str()) == planned.get("title").as_str() && parent == planned.get("parent_folder_uid").as_str())
+        .then_some(f)
+}
+
+async fn confirm_parent(client: &Client, uid: &str, parent: &Value) -> bool {
+    client.get_folder(uid).await.is_ok_and(|f| f.parent_uid.as_deref().filter(|p| !p.is_empty()) == parent.as_str())
 }
 
 /// Nested folders need Grafana 11+; says so on `parent_folder_uid` where they are missing.

@@ -13,6 +13,7 @@ on_both_terraforms!(
     folder_prevent_destroy_if_not_empty,
     folder_data_source,
     folder_over_tls_with_ca_cert,
+    folder_survives_lost_responses,
 );
 
 const TWO_FOLDERS: &str = r#"
@@ -290,4 +291,28 @@ fn folder_over_tls_with_ca_cert(tf: &Terraform) {
     w.apply();
     assert_eq!(emu.held("folders"), 1);
     w.assert_plan_empty("over TLS");
+}
+
+/// With every response to a write lost (`--drop-rate 1`: applied, then the connection closes),
+/// create (with a configured uid), rename, move and delete still end right.
+fn folder_survives_lost_responses(tf: &Terraform) {
+    let emu = Emulator::start(&["--drop-rate", "1", "--seed", "5"]);
+    let w = Workdir::new(tf);
+    let cfg = |title: &str, nested: bool| {
+        format!(
+            "resource \"grafana_folder\" \"p\" {{\n  title = \"Parent\"\n  uid   = \"p\"\n}}\nresource \"grafana_folder\" \"c\" {{\n  title = \"{title}\"\n  uid   = \"c\"\n{}}}\n",
+            if nested { "  parent_folder_uid = grafana_folder.p.uid\n" } else { "" }
+        )
+    };
+    w.config(&emu, &cfg("Child", false));
+    w.init();
+    w.apply();
+    assert_eq!(emu.held("folders"), 2);
+    w.config(&emu, &cfg("Child renamed", true));
+    w.apply();
+    let (_, c) = emu.grafana("GET", "/api/folders/c", None);
+    assert_eq!((c["title"].as_str(), c["parentUid"].as_str()), (Some("Child renamed"), Some("p")));
+    w.assert_plan_empty("after lost responses");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(emu.held("folders"), 0);
 }
