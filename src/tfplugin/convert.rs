@@ -156,3 +156,46 @@ pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
 fn type_json(t: &Type) -> Vec<u8> {
     t.to_json().to_string().into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_conversion_carries_every_attribute_property() {
+        let s = Schema::new(
+            "desc",
+            vec![
+                Attribute::string("secret").optional().sensitive().write_only().describe("A secret."),
+                Attribute::string("old").optional().deprecated("Use `new`.").describe("Old."),
+                Attribute::nested(
+                    "rules",
+                    Nesting::List,
+                    vec![Attribute::string("name").required(), Attribute::number("weight").optional()],
+                )
+                .optional(),
+            ],
+        );
+        let pb = schema(&s);
+        let block = pb.block.unwrap();
+        assert_eq!(block.description_kind, pb::StringKind::Markdown as i32);
+        let by = |n: &str| block.attributes.iter().find(|a| a.name == n).unwrap().clone();
+        let secret = by("secret");
+        assert!(secret.write_only && secret.sensitive && secret.optional && !secret.required);
+        assert_eq!(secret.r#type, br#""string""#);
+        let old = by("old");
+        assert!(old.deprecated);
+        assert_eq!(old.deprecation_message, "Use `new`.");
+        let rules = by("rules");
+        assert!(rules.r#type.is_empty(), "a nested attribute has no plain type");
+        let nested = rules.nested_type.unwrap();
+        assert_eq!(nested.nesting, pb::schema::object::NestingMode::List as i32);
+        assert_eq!(nested.attributes.len(), 2);
+        assert!(nested.attributes.iter().any(|a| a.name == "name" && a.required));
+        // The value type of a nested list attribute is a list of objects.
+        assert_eq!(
+            s.attributes[2].ty().to_json(),
+            serde_json::json!(["list", ["object", {"name": "string", "weight": "number"}]])
+        );
+    }
+}
