@@ -19,6 +19,30 @@ macro_rules! on_both_terraforms {
     )*};
 }
 
+/// Runs a test function on each Terraform version and each Grafana version profile of amg-local.
+macro_rules! on_both_terraforms_and_profiles {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn tf_1_11_grafana_10_4() {
+                super::$name(&crate::support::terraform("1.11.4"), "10.4")
+            }
+            #[test]
+            fn tf_1_11_grafana_12_4() {
+                super::$name(&crate::support::terraform("1.11.4"), "12.4")
+            }
+            #[test]
+            fn tf_1_15_grafana_10_4() {
+                super::$name(&crate::support::terraform("1.15.5"), "10.4")
+            }
+            #[test]
+            fn tf_1_15_grafana_12_4() {
+                super::$name(&crate::support::terraform("1.15.5"), "12.4")
+            }
+        }
+    )*};
+}
+
 mod aws_provider;
 mod dashboard;
 mod docs;
