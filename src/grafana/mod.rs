@@ -59,6 +59,8 @@ pub struct Client {
     token: Option<Secret>,
     max_retries: usize,
     cancel: CancellationToken,
+    /// The Grafana version, asked once per provider process.
+    version: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl Client {
@@ -85,7 +87,7 @@ impl Client {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        Ok(Client { http, base, token: cfg.token, max_retries: cfg.max_retries, cancel })
+        Ok(Client { http, base, token: cfg.token, max_retries: cfg.max_retries, cancel, version: Default::default() })
     }
 
     /// The base URL, without a trailing slash, for building links such as `url` attributes.
@@ -93,14 +95,20 @@ impl Client {
         self.base.as_str().trim_end_matches('/').to_string()
     }
 
-    /// `GET /api/health`: the Grafana version, e.g. `"12.4.0"`.
+    /// The Grafana version, e.g. `"12.4.0"`, from `GET /api/health` the first time it is asked.
     pub async fn version(&self) -> Result<String, Error> {
         #[derive(serde::Deserialize)]
         struct Health {
             version: Option<String>,
         }
-        let h: Health = self.send(Method::GET, "api/health", None).await?;
-        Ok(h.version.unwrap_or_default())
+        let v = self
+            .version
+            .get_or_try_init(|| async {
+                let h: Health = self.send(Method::GET, "api/health", None).await?;
+                Ok::<_, Error>(h.version.unwrap_or_default())
+            })
+            .await?;
+        Ok(v.clone())
     }
 
     /// Whether this Grafana has nested folders (Grafana 11 and later).
