@@ -19,16 +19,28 @@ fn schema_has_descriptions_everywhere(tf: &Terraform) {
     let provider = attrs(&p["provider"]);
     assert!(provider.contains_key("url") && provider.contains_key("ca_cert"));
     assert_eq!(provider["auth"]["sensitive"], true);
+    let expected = [
+        ("resource", "grafana_folder"),
+        ("resource", "grafana_dashboard"),
+        ("data source", "grafana_folder"),
+        ("data source", "grafana_dashboard"),
+        ("data source", "grafana_dashboards"),
+    ];
+    for (kind, name) in expected {
+        let key = if kind == "resource" { "resource_schemas" } else { "data_source_schemas" };
+        assert!(p[key][name].is_object(), "{kind} {name} missing from the schema");
+    }
     for (kind, schemas) in [("resource", &p["resource_schemas"]), ("data source", &p["data_source_schemas"])] {
-        let folder = &schemas["grafana_folder"];
-        assert!(
-            !folder["block"]["description"].as_str().unwrap_or_default().is_empty(),
-            "{kind} grafana_folder has no description"
-        );
-        for (name, a) in attrs(folder).iter().chain(provider.iter()) {
-            let d = a["description"].as_str().unwrap_or_default();
-            assert!(d.len() > 15, "{kind} attribute {name} has no real description: {a}");
-            assert_eq!(a["description_kind"], "markdown", "{name}");
+        for (type_name, schema) in schemas.as_object().unwrap() {
+            assert!(
+                !schema["block"]["description"].as_str().unwrap_or_default().is_empty(),
+                "{kind} {type_name} has no description"
+            );
+            for (name, a) in attrs(schema).iter().chain(provider.iter()) {
+                let d = a["description"].as_str().unwrap_or_default();
+                assert!(d.len() > 15, "{kind} {type_name} attribute {name} has no real description: {a}");
+                assert_eq!(a["description_kind"], "markdown", "{type_name}.{name}");
+            }
         }
     }
     let folder = attrs(&p["resource_schemas"]["grafana_folder"]);

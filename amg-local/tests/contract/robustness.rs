@@ -44,3 +44,16 @@ fn drops_apply_the_write_then_close_the_connection() {
     assert_eq!(emu.stats()["workspaces"][emu.workspace_id()]["folders"], 1, "the write was applied");
     assert_eq!(emu.g("GET", "/api/health", None).0, 200, "reads are never dropped");
 }
+
+/// The same `--seed` gives the same faults, request for request.
+#[test]
+fn a_seed_makes_faults_repeatable() {
+    let statuses = |seed: &str| -> Vec<u16> {
+        let emu = Emu::start(&["--fault-rate", "0.5", "--seed", seed]);
+        (0..40).map(|_| emu.g("GET", "/api/search", None).0).collect()
+    };
+    let a = statuses("11");
+    assert_eq!(a, statuses("11"));
+    assert!(a.contains(&200) && a.iter().any(|s| *s == 429 || *s == 503), "{a:?}");
+    assert_ne!(a, statuses("12"), "another seed, other faults");
+}
