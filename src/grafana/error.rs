@@ -74,9 +74,8 @@ impl Error {
 
     pub(super) fn is_retryable(&self) -> bool {
         match self {
-            Error::Api { status, .. } => {
-                super::is_not_acted_on(StatusCode::from_u16(*status).unwrap_or(StatusCode::OK))
-            }
+            // Statuses that mean Grafana (or its front door) did not act on the request.
+            Error::Api { status, .. } => matches!(status, 429 | 502 | 503 | 504),
             Error::Transport { connect, .. } => *connect,
             _ => false,
         }

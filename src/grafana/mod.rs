@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
@@ -166,10 +166,6 @@ impl Client {
             _ = self.cancel.cancelled() => Err(Error::Stopped),
         }
     }
-}
-
-fn is_not_acted_on(s: StatusCode) -> bool {
-    matches!(s.as_u16(), 429 | 502 | 503 | 504)
 }
 
 /// Percent-encodes one path segment.

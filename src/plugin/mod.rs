@@ -77,7 +77,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
     let mut builder = Server::builder();
     let mut cert_b64 = String::new();
     // AutoMTLS: Terraform sends its client certificate and pins ours from the handshake line.
-    if let (false, Ok(_client_pem)) = (debug, std::env::var("PLUGIN_CLIENT_CERT")) {
+    if !debug && std::env::var_os("PLUGIN_CLIENT_CERT").is_some() {
         let (pem, key, der) = server_certificate()?;
         cert_b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(der);
         builder = builder

@@ -19,6 +19,14 @@ fn client(emu: &Emu) -> Client {
     Client::from_conf(conf)
 }
 
+/// A CreateWorkspace request with the three members the model requires.
+fn new_workspace(c: &Client) -> aws_sdk_grafana::operation::create_workspace::builders::CreateWorkspaceFluentBuilder {
+    c.create_workspace()
+        .account_access_type(AccountAccessType::CurrentAccount)
+        .authentication_providers(AuthenticationProviderTypes::AwsSso)
+        .permission_type(PermissionType::ServiceManaged)
+}
+
 async fn wait_status(c: &Client, id: &str, want: WorkspaceStatus) {
     let t = Instant::now();
     loop {
@@ -35,11 +43,7 @@ async fn wait_status(c: &Client, id: &str, want: WorkspaceStatus) {
 async fn workspace_lifecycle() {
     let emu = Emu::start(&[]);
     let c = client(&emu);
-    let created = c
-        .create_workspace()
-        .account_access_type(AccountAccessType::CurrentAccount)
-        .authentication_providers(AuthenticationProviderTypes::AwsSso)
-        .permission_type(PermissionType::ServiceManaged)
+    let created = new_workspace(&c)
         .workspace_name("sdk-ws")
         .grafana_version("10.4")
         .tags("team", "a")
@@ -88,15 +92,7 @@ async fn workspace_lifecycle() {
     let tags = c.list_tags_for_resource().resource_arn(&arn).send().await.unwrap().tags.unwrap();
     assert!(!tags.contains_key("team"));
 
-    let dup = c
-        .create_workspace()
-        .account_access_type(AccountAccessType::CurrentAccount)
-        .authentication_providers(AuthenticationProviderTypes::AwsSso)
-        .permission_type(PermissionType::ServiceManaged)
-        .workspace_name("sdk-ws")
-        .send()
-        .await
-        .unwrap_err();
+    let dup = new_workspace(&c).workspace_name("sdk-ws").send().await.unwrap_err();
     assert!(dup.as_service_error().unwrap().is_conflict_exception(), "{dup:?}");
 
     let gone = c.delete_workspace().workspace_id(&id).send().await.unwrap().workspace.unwrap();
@@ -125,15 +121,7 @@ async fn bad_input_comes_back_as_typed_errors() {
     let c = client(&emu);
     let e = c.describe_workspace().workspace_id("g-0000000000").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_resource_not_found_exception(), "{e:?}");
-    let e = c
-        .create_workspace()
-        .account_access_type(AccountAccessType::CurrentAccount)
-        .authentication_providers(AuthenticationProviderTypes::AwsSso)
-        .permission_type(PermissionType::ServiceManaged)
-        .grafana_version("7.0")
-        .send()
-        .await
-        .unwrap_err();
+    let e = new_workspace(&c).grafana_version("7.0").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_validation_exception(), "{e:?}");
     let ws = emu.workspace_id();
     let e = c
