@@ -99,7 +99,7 @@ impl From<Diagnostic> for Diagnostics {
 /// "Could not create folder \"team-a\"".
 pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic {
     use grafana::Error as E;
-    let hint = match err {
+    let hint = match err.root() {
         E::Api { status: 401, .. } => {
             "Grafana did not accept the credentials. Check the provider's `auth` (or GRAFANA_AUTH): the token may be expired, revoked or for another workspace."
         }

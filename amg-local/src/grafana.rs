@@ -1,6 +1,6 @@
 //! One workspace's Grafana HTTP API, with the semantics of `grafana-api.md` §1–5 for the
 //! 10.4 and 12.4 profiles: folders, dashboards (save with version checks), search, data
-//! sources, health. Bodies are read as bytes and parsed here, so malformed JSON gets Grafana's
+//! sources, frontend settings and the health probes as AMG answers them. Bodies are read as bytes and parsed here, so malformed JSON gets Grafana's
 //! `400 bad request data` and bodies over 32 MiB get 413.
 
 use std::sync::Arc;
@@ -51,8 +51,10 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/datasources", get(list_datasources).post(add_datasource))
         .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
         .route("/api/datasources/name/{name}", get(get_datasource_by_name).delete(delete_datasource_by_name))
+        .route("/api/frontend/settings", get(frontend_settings))
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), authenticate))
-        .route("/api/health", get(health))
+        .route("/api/health", get(api_health_refused))
+        .route("/healthz", get(healthz))
         .fallback(|| async { gerr(StatusCode::NOT_FOUND, json!({"message": "Not found"})) })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(ctx)
@@ -164,9 +166,57 @@ fn rbac_denied(permission: &str) -> Response {
     )
 }
 
-async fn health(State(ctx): State<Ctx>) -> R {
+/// AMG's front door refuses Grafana's `/api/health` to everyone, admin tokens included:
+/// `400` with the plain text `Bad Request: Not allowed.` (aws/amazon-managed-grafana-roadmap
+/// issue 41; the body as grafana-backup-tool PR 184 and grafana-operator issue 1569 quote it).
+async fn api_health_refused() -> Response {
+    plain(StatusCode::BAD_REQUEST, "Bad Request: Not allowed.")
+}
+
+/// Grafana's liveness probe (`healthzHandler` in `pkg/api/http_server.go`): `200`, the two
+/// bytes `Ok`, no authentication; AMG lets it through (AWS staff in grafana-wtf issue 141).
+async fn healthz() -> Response {
+    plain(StatusCode::OK, "Ok")
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// `GET /api/frontend/settings`, the way AMG tells a client its Grafana version (AWS staff in
+/// aws/amazon-managed-grafana-roadmap issue 41). Grafana's `FrontendSettingsDTO`
+/// (`pkg/api/dtos/frontend_settings.go`) cut to what a client of this API reads: `buildInfo`
+/// whole, and the settings that describe this workspace. Needs a signed-in caller, as AMG has
+/// no anonymous access.
+async fn frontend_settings(State(ctx): State<Ctx>) -> R {
     let ws = ctx.ws()?;
-    ok(json!({"commit": "amg-local", "database": "ok", "version": ws.profile.full_version()}))
+    let version = ws.profile.full_version();
+    let nested = ws.profile.nested_folders();
+    ok(json!({
+        "appUrl": format!("{}/", ws.grafana_url()),
+        "appSubUrl": "",
+        "defaultDatasource": "",
+        "datasources": {},
+        "authProxyEnabled": false,
+        "ldapEnabled": false,
+        "sigV4AuthEnabled": true,
+        "samlEnabled": false,
+        "anonymousEnabled": false,
+        "unifiedAlertingEnabled": true,
+        "featureToggles": { "nestedFolders": nested },
+        "buildInfo": {
+            "hideVersion": false,
+            "version": version,
+            "versionString": format!("Grafana v{version} (amg-local)"),
+            "commit": "amg-local",
+            "commitShort": "amg-local",
+            "buildstamp": 0,
+            "edition": "Open Source",
+            "latestVersion": "",
+            "hasUpdate": false,
+            "env": "production"
+        }
+    }))
 }
 
 // ---- shared rules ----

@@ -40,7 +40,7 @@ impl Profile {
             Profile::V12_4 => "12.4",
         }
     }
-    /// Full version string `/api/health` reports.
+    /// Full version string `/api/frontend/settings` reports in `buildInfo.version`.
     pub fn full_version(self) -> &'static str {
         match self {
             Profile::V10_4 => "10.4.1",

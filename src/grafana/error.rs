@@ -22,6 +22,10 @@ pub enum Error {
     /// The client could not be built from its configuration.
     #[error("{0}")]
     Config(String),
+    /// The Grafana version could not be learnt from `url` (`GET /api/frontend/settings`);
+    /// `source` is why, and decides whether it is worth retrying.
+    #[error("could not learn the Grafana version from GET {url}: {reason}")]
+    Version { url: String, reason: String, source: Box<Error> },
     /// Terraform stopped the provider while the request was in flight.
     #[error("stopped by Terraform")]
     Stopped,
@@ -70,6 +74,14 @@ impl Error {
     /// True for a 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::Api { status: 404, .. })
+    }
+
+    /// The error Grafana (or the transport) gave, looking through wrappers such as [`Error::Version`].
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Version { source, .. } => source.root(),
+            e => e,
+        }
     }
 
     pub(super) fn is_retryable(&self) -> bool {

@@ -95,17 +95,38 @@ impl Client {
         self.base.as_str().trim_end_matches('/').to_string()
     }
 
-    /// The Grafana version, e.g. `"12.4.0"`, from `GET /api/health` the first time it is asked.
+    /// The Grafana version, e.g. `"12.4.0"`, from `buildInfo.version` of
+    /// `GET /api/frontend/settings` the first time it is asked. Not `/api/health`: AMG refuses
+    /// that route to every caller (`400 Bad Request: Not allowed.`).
     pub async fn version(&self) -> Result<String, Error> {
         #[derive(serde::Deserialize)]
-        struct Health {
+        #[serde(rename_all = "camelCase")]
+        struct Settings {
+            build_info: Option<BuildInfo>,
+        }
+        #[derive(serde::Deserialize)]
+        struct BuildInfo {
             version: Option<String>,
         }
+        const PATH: &str = "api/frontend/settings";
         let v = self
             .version
             .get_or_try_init(|| async {
-                let h: Health = self.send(Method::GET, "api/health", None).await?;
-                Ok::<_, Error>(h.version.unwrap_or_default())
+                let url = format!("{}/{PATH}", self.base_url());
+                let s: Settings = self.send(Method::GET, PATH, None).await.map_err(|e| Error::Version {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                    source: Box::new(e),
+                })?;
+                match s.build_info.and_then(|b| b.version).filter(|v| !v.trim().is_empty()) {
+                    Some(v) => Ok(v),
+                    None => Err(Error::Version {
+                        reason: "the answer has no `buildInfo.version` (is the version hidden from this caller?)"
+                            .into(),
+                        source: Box::new(Error::Decode { what: format!("GET {url}"), reason: "no version".into() }),
+                        url,
+                    }),
+                }
             })
             .await?;
         Ok(v.clone())

@@ -31,8 +31,11 @@ fn grafana_errors_are_grafanas_bodies() {
         (s, b),
         (401, json!({"message": "Invalid API key", "messageId": "api-key.invalid", "statusCode": 401, "traceID": ""}))
     );
-    let (s, _) = http("GET", &format!("{}/api/health", emu.grafana_url), None, None, None);
-    assert_eq!(s, 200);
+    // As on AMG: `/api/health` is refused even to an admin; `/healthz` answers.
+    let (s, b) = http("GET", &format!("{}/api/health", emu.grafana_url), Some(&emu.admin_token), None, None);
+    assert_eq!((s, b), (400, json!("Bad Request: Not allowed.")));
+    let (s, b) = http("GET", &format!("{}/healthz", emu.grafana_url), None, None, None);
+    assert_eq!((s, b), (200, json!("Ok")));
 }
 
 #[test]

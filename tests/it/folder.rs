@@ -14,6 +14,7 @@ on_both_terraforms!(
     folder_data_source,
     folder_over_tls_with_ca_cert,
     folder_survives_lost_responses,
+    grafana_version_comes_from_frontend_settings,
 );
 
 const TWO_FOLDERS: &str = r#"
@@ -315,4 +316,48 @@ fn folder_survives_lost_responses(tf: &Terraform) {
     w.assert_plan_empty("after lost responses");
     w.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(emu.held("folders"), 0);
+}
+
+/// AMG refuses `GET /api/health` (`400 Bad Request: Not allowed.`), and so does amg-local: the
+/// version that decides the nested-folder rules must come from `/api/frontend/settings`.
+fn grafana_version_comes_from_frontend_settings(tf: &Terraform) {
+    // 12.4: nested folders apply, having asked the version the AMG way, never /api/health.
+    let emu = Emulator::start(&["--grafana-version", "12.4"]);
+    let w = Workdir::new(tf);
+    w.config(&emu, TWO_FOLDERS);
+    w.init();
+    w.apply();
+    let parent = w.state()["grafana_folder.parent"]["uid"].clone();
+    assert!(parent.is_string());
+    assert_eq!(emu.grafana("GET", "/api/folders/child-1", None).1["parentUid"], parent);
+    assert!(emu.count("GET", Some("/api/frontend/settings")) >= 1, "{}", emu.stats());
+    assert_eq!(emu.count("GET", Some("/api/health")), 0, "{}", emu.stats());
+    w.ok(&["destroy", "-auto-approve", "-no-color"]);
+
+    // 10.4: the same configuration is refused at plan, from the version frontend settings gave.
+    let emu = Emulator::start(&["--grafana-version", "10.4"]);
+    w.config(&emu, TWO_FOLDERS);
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Nested folders are not available"), "{r:?}");
+    assert!(emu.count("GET", Some("/api/frontend/settings")) >= 1, "{}", emu.stats());
+    assert_eq!(emu.count("GET", Some("/api/health")), 0, "{}", emu.stats());
+    assert_eq!(emu.writes(), 0);
+
+    // When the version cannot be had, the diagnostic names the URL and Grafana's status.
+    let bad = r#"provider "grafana" {
+  url  = "URL"
+  auth = "glsa_not_a_real_token_00000000"
+}
+"#
+    .replace("URL", &emu.grafana_url);
+    w.write("main.tf", &format!("{}\n{bad}\n{TWO_FOLDERS}", crate::support::REQUIRED));
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.replace(['\n', '│'], " ");
+    let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("Could not read the Grafana version"), "{err}");
+    assert!(err.contains(&format!("{}/api/frontend/settings", emu.grafana_url)), "{err}");
+    assert!(err.contains("401") && err.contains("Invalid API key"), "{err}");
+    assert!(!err.contains("glsa_not_a_real_token"), "the token leaked: {err}");
 }

@@ -4,6 +4,7 @@
 
 mod control_plane;
 mod grafana_api;
+mod health;
 mod openapi;
 mod robustness;
 mod support;

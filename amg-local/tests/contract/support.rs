@@ -58,6 +58,12 @@ pub fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) ->
 }
 
 pub fn call_raw(method: &str, url: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, Vec<u8>) {
+    let (status, _, payload) = call_with_head(method, url, token, body);
+    (status, payload)
+}
+
+/// The status, the response head (status line and headers, as text) and the body.
+pub fn call_with_head(method: &str, url: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, String, Vec<u8>) {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
@@ -81,7 +87,7 @@ pub fn call_raw(method: &str, url: &str, token: Option<&str>, body: Option<&[u8]
     if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         payload = dechunk(&payload);
     }
-    (status, payload)
+    (status, head, payload)
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
