@@ -112,8 +112,17 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
         E::Transport { reason, .. } if reason.to_lowercase().contains("certificate") => {
             "Grafana's TLS certificate could not be verified. If a private CA signed it, set the provider's `ca_cert` (or GRAFANA_CA_CERT) to that CA's PEM."
         }
-        E::Api { status: 429 | 500..=599, .. } | E::Transport { .. } => {
-            "Grafana could not be reached or was unavailable; the provider retried a few times. Try again; if it persists, check the workspace status."
+        E::Transport { timed_out: true, .. } => {
+            "Grafana accepted the connection but did not answer in time. Reads are retried; writes are never repeated blindly, as Grafana may have acted on them: the provider read back what Grafana holds instead. Check the workspace's status and the network path, then apply again."
+        }
+        E::Transport { connect: true, .. } => {
+            "Grafana could not be reached. Check `url` (scheme, host and port) and the network path; the provider retried the connection a few times."
+        }
+        E::Transport { .. } => {
+            "The connection to Grafana was lost before its answer arrived. Reads are retried; writes are never repeated blindly: where it mattered the provider read back what Grafana holds. Apply again to converge."
+        }
+        E::Api { status: 429 | 500..=599, .. } => {
+            "Grafana was unavailable or asked to slow down; the provider retried what was safe to retry. Try again; if it persists, check the workspace status."
         }
         E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
         _ => "",

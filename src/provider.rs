@@ -119,7 +119,7 @@ impl Provider {
             Err(d) => return diags.push(d),
         };
         let token = setting("auth", "GRAFANA_AUTH").map(|t| Secret::new(&t));
-        let cfg = grafana::Config { url, token, ca_pem, max_retries: 4 };
+        let cfg = grafana::Config { url, token, ca_pem, max_retries: 4, timeouts: Default::default() };
         match Client::new(cfg, self.cancel.clone()) {
             Ok(c) => *self.state.write().expect("provider state lock") = State::Ready(c),
             Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string()).at_attr("ca_cert")),
@@ -168,6 +168,11 @@ fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("credentials belong in `auth`, not in the URL"));
     }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad(
+            "it has a query (`?…`) or fragment (`#…`), which would end up inside every API path and link; give the base URL only, such as https://host or https://host/grafana",
+        ));
+    }
     Ok(parsed)
 }
 
@@ -182,4 +187,37 @@ fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
         )
         .at_attr("ca_cert")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_at_plan_time() {
+        for ok in
+            ["https://g-abc.grafana-workspace.us-east-1.amazonaws.com", "http://127.0.0.1:3000/", "https://h/grafana"]
+        {
+            assert!(parse_url(ok).is_ok(), "{ok}");
+        }
+        let why = |u: &str| parse_url(u).unwrap_err().detail;
+        assert!(why("https://h/?orgId=1").contains("query"), "{}", why("https://h/?orgId=1"));
+        assert!(why("https://h/#x").contains("fragment"));
+        assert!(why("https://u:p@h/").contains("credentials belong in `auth`"));
+        assert!(why("ftp://h/").contains("\"ftp\""));
+        assert!(why("not a url").contains("must be an http(s) URL"));
+        assert_eq!(parse_url("https://h/?x").unwrap_err().path, Some(crate::diag::AttrPath::attr("url")));
+    }
+
+    #[test]
+    fn ca_cert_is_pem_content_or_a_readable_file() {
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        assert_eq!(load_pem(pem).unwrap(), pem.as_bytes());
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), pem).unwrap();
+        assert_eq!(load_pem(f.path().to_str().unwrap()).unwrap(), pem.as_bytes());
+        let d = load_pem("/no/such/ca.pem").unwrap_err();
+        assert_eq!(d.summary, "Cannot read ca_cert");
+        assert_eq!(d.path, Some(crate::diag::AttrPath::attr("ca_cert")));
+    }
 }

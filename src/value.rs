@@ -152,6 +152,19 @@ impl Value {
     }
 
     /// The attribute `name` of an object; null for anything else or a missing attribute.
+    /// The same value with every unknown replaced by null (for a partial state kept after a
+    /// failed create, which Terraform requires to be wholly known).
+    pub fn unknowns_to_null(&self) -> Value {
+        match self {
+            Value::Unknown(_) => Value::Null,
+            Value::List(xs) => Value::List(xs.iter().map(Value::unknowns_to_null).collect()),
+            Value::Set(xs) => Value::Set(xs.iter().map(Value::unknowns_to_null).collect()),
+            Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), v.unknowns_to_null())).collect()),
+            Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), v.unknowns_to_null())).collect()),
+            other => other.clone(),
+        }
+    }
+
     pub fn get(&self, name: &str) -> &Value {
         static NULL: Value = Value::Null;
         match self {

@@ -12,7 +12,6 @@ pub struct SaveDashboard {
     pub dashboard: Map<String, Value>,
     pub folder_uid: Option<String>,
     pub message: Option<String>,
-    pub overwrite: bool,
 }
 
 /// Grafana's answer to a save.
@@ -52,7 +51,10 @@ pub struct DashboardHit {
 
 impl Client {
     pub async fn save_dashboard(&self, req: &SaveDashboard) -> Result<Saved, Error> {
-        let mut body = json!({ "dashboard": req.dashboard, "overwrite": req.overwrite });
+        // Never `overwrite: true`: on Grafana 10.4 it lets a save whose title is already used in
+        // the folder take over that other dashboard, whatever uid was sent. Callers that mean to
+        // save over a newer version send that version instead.
+        let mut body = json!({ "dashboard": req.dashboard, "overwrite": false });
         if let Some(f) = &req.folder_uid {
             body["folderUid"] = json!(f);
         }
@@ -93,6 +95,31 @@ impl Client {
         })
     }
 
+    /// Moves a dashboard to another folder (`""`: the General folder) and nothing else: its
+    /// JSON as Grafana holds it, saved with the version just read, so a concurrent edit is
+    /// refused (412) rather than lost. Keeps its id and history.
+    pub async fn move_dashboard(&self, uid: &str, folder_uid: &str) -> Result<Saved, Error> {
+        let d = self.get_dashboard(uid).await?;
+        let body = json!({ "dashboard": d.json, "folderUid": folder_uid, "overwrite": false,
+                           "message": "moved out of a folder that is being deleted" });
+        self.send(Method::POST, "api/dashboards/db", Some(&body)).await
+    }
+
+    /// Dashboards titled `title` (Grafana compares slugs) in a folder (`""`: the General folder).
+    pub async fn find_dashboards_by_title(&self, title: &str, folder_uid: &str) -> Result<Vec<DashboardHit>, Error> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("type", "dash-db")
+            .append_pair("query", title.trim())
+            .append_pair("limit", "5000")
+            .finish();
+        let hits: Vec<DashboardHit> = self.send(Method::GET, &format!("api/search?{query}"), None).await?;
+        let want = slug(title);
+        Ok(hits
+            .into_iter()
+            .filter(|h| h.folder_uid.as_deref().unwrap_or("") == folder_uid && slug(&h.title) == want)
+            .collect())
+    }
+
     pub async fn delete_dashboard(&self, uid: &str) -> Result<(), Error> {
         let _: Value = self.send(Method::DELETE, &format!("api/dashboards/uid/{}", seg(uid)), None).await?;
         Ok(())
@@ -122,4 +149,22 @@ impl Client {
         }
         Ok(out)
     }
+}
+
+/// Grafana's slug of a title: lower case, runs of anything but letters and digits as one `-`.
+fn slug(title: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in title.trim().to_lowercase().chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out
 }

@@ -14,8 +14,10 @@ pub enum Error {
         retry_after: Option<u64>,
     },
     /// The request did not get an answer (connection refused, reset, timed out, TLS failure).
-    #[error("{method} {path} failed: {reason}")]
-    Transport { method: String, path: String, reason: String, connect: bool },
+    /// `connect`: it never reached Grafana (refused, or no TLS session: `tls`, which no retry
+    /// mends); `note` says what the retry policy did.
+    #[error("{method} {path} failed: {reason}{note}")]
+    Transport { method: String, path: String, reason: String, connect: bool, tls: bool, timed_out: bool, note: String },
     /// Grafana answered success with a body we could not read.
     #[error("unexpected answer to {what}: {reason}")]
     Decode { what: String, reason: String },
@@ -47,7 +49,7 @@ impl Error {
         Error::Api { status: status.as_u16(), message, reason: parsed.and_then(|b| b.status), retry_after }
     }
 
-    pub(super) fn transport(method: &Method, url: &url::Url, e: reqwest::Error) -> Error {
+    pub(super) fn transport(method: &Method, url: &url::Url, e: reqwest::Error, attempt: std::time::Duration) -> Error {
         // reqwest's Display includes the URL; we keep only the path so no credentials in a URL leak.
         // Every cause in the chain: the useful part ("invalid peer certificate: UnknownIssuer")
         // is usually the innermost one.
@@ -60,15 +62,52 @@ impl Error {
             }
             src = s.source();
         }
-        let reason = parts.join(": ").replace(url.as_str(), url.path());
-        // A certificate that fails verification will fail again: not worth a retry.
-        let tls = reason.to_lowercase().contains("certificate");
+        let mut reason = parts.join(": ").replace(url.as_str(), url.path());
+        if e.is_timeout() {
+            reason = format!("no answer within {} (timed out)", super::secs(attempt));
+        }
+        let lower = reason.to_lowercase();
+        // A certificate that fails verification, or a server that does not speak TLS, will
+        // fail again: not worth a retry, and nothing was sent.
+        let mut tls = lower.contains("certificate");
+        if url.scheme() == "https"
+            && ["invalidcontenttype", "corrupt message", "wrong version number", "invalid tls"]
+                .iter()
+                .any(|m| lower.contains(m))
+        {
+            tls = true;
+            reason.push_str(
+                " (this server does not seem to speak TLS: if it serves plain HTTP, the `url` must start with http://)",
+            );
+        } else if url.scheme() == "http"
+            && ["invalid http version", "received http/0.9"].iter().any(|m| lower.contains(m))
+        {
+            // A TLS server's bytes where an HTTP answer was expected: it never read the request.
+            tls = true;
+            reason.push_str(" (if this server expects HTTPS, the `url` must start with https://)");
+        }
         Error::Transport {
             method: method.to_string(),
             path: url.path().to_string(),
             reason,
-            connect: e.is_connect() && !tls,
+            connect: (e.is_connect() || tls) && !e.is_timeout(),
+            tls,
+            timed_out: e.is_timeout(),
+            note: String::new(),
         }
+    }
+
+    /// Records what the retry policy did, for the message.
+    pub(super) fn after_attempts(mut self, tried: u32, read: bool) -> Error {
+        if let Error::Transport { note, connect, .. } = &mut self {
+            *note = match (*connect, tried) {
+                // Never repeated (TLS) or repeated: say how often only when it was.
+                (true, 0 | 1) => String::new(),
+                (true, n) => format!(" (after {n} attempts)"),
+                (false, n) => super::attempt_note(n, read),
+            };
+        }
+        self
     }
 
     /// True for a 404.
@@ -84,11 +123,27 @@ impl Error {
         }
     }
 
-    pub(super) fn is_retryable(&self) -> bool {
+    /// Whether a failed attempt is worth repeating. `read`: the request changes nothing, so
+    /// repeating it is safe even when Grafana may have acted on it.
+    pub(super) fn is_retryable(&self, read: bool) -> bool {
         match self {
-            // Statuses that mean Grafana (or its front door) did not act on the request.
-            Error::Api { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-            Error::Transport { connect, .. } => *connect,
+            // Grafana (or its front door) did not act on the request: 429 and 503 are
+            // answered before any effect; a gateway's 502/504 may come after one.
+            Error::Api { status, .. } => matches!(status, 429 | 503) || (read && matches!(status, 502 | 504)),
+            Error::Transport { tls: true, .. } => false,
+            Error::Transport { connect, .. } => *connect || read,
+            _ => false,
+        }
+    }
+
+    /// For a write that failed: whether Grafana may still have acted on it (the answer was
+    /// lost, a gateway timed out, or Terraform stopped the provider mid-request). The caller
+    /// reads back what Grafana holds before it says anything.
+    pub fn may_have_acted(&self) -> bool {
+        match self.root() {
+            Error::Transport { connect, .. } => !connect,
+            Error::Api { status, .. } => matches!(status, 502 | 504),
+            Error::Stopped => true,
             _ => false,
         }
     }

@@ -58,9 +58,10 @@ impl Client {
         self.send(Method::GET, &format!("api/folders/{}", seg(uid)), None).await
     }
 
-    /// Renames a folder. `overwrite` skips Grafana's version check (the legacy folder store has one).
+    /// Renames a folder, sending the `version` the caller last read: Grafana's legacy folder
+    /// store (10.4) refuses the rename with 412 when the folder changed since.
     pub async fn update_folder(&self, uid: &str, title: &str, version: Option<i64>) -> Result<Folder, Error> {
-        let mut body = json!({ "title": title, "overwrite": version.is_none() });
+        let mut body = json!({ "title": title, "overwrite": false });
         if let Some(v) = version {
             body["version"] = json!(v);
         }
@@ -90,6 +91,31 @@ impl Client {
             out.extend(subs);
         }
         Ok(out)
+    }
+
+    /// Everything a folder directly holds: its dashboards, and its sub-folders where `nested`
+    /// folders exist. Unlike [`Client::folder_children`], complete (paged).
+    pub async fn folder_contents(&self, uid: &str, nested: bool) -> Result<(Vec<FolderRef>, Vec<FolderRef>), Error> {
+        let dashboards = self
+            .search_dashboards(&[uid.to_string()], &[])
+            .await?
+            .into_iter()
+            .map(|h| FolderRef { uid: h.uid, title: h.title })
+            .collect();
+        let mut folders = Vec::new();
+        if nested {
+            for page in 1.. {
+                let batch: Vec<FolderRef> = self
+                    .send(Method::GET, &format!("api/folders?parentUid={}&limit=1000&page={page}", seg(uid)), None)
+                    .await?;
+                let n = batch.len();
+                folders.extend(batch);
+                if n < 1000 {
+                    break;
+                }
+            }
+        }
+        Ok((dashboards, folders))
     }
 
     /// Folders whose title is exactly `title` (search is by substring, so filter).

@@ -50,6 +50,22 @@ pub struct Config {
     pub ca_pem: Option<Vec<u8>>,
     /// How many times a retryable failure is retried.
     pub max_retries: usize,
+    /// How long one attempt waits for an answer, and one call (retries included) in all.
+    pub timeouts: Timeouts,
+}
+
+/// How long the client waits for Grafana.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub attempt: Duration,
+    pub call: Duration,
+}
+
+impl Default for Timeouts {
+    /// 30 s for an answer (a 1 MB dashboard saves in well under a second), 75 s per call.
+    fn default() -> Timeouts {
+        Timeouts { attempt: Duration::from_secs(30), call: Duration::from_secs(75) }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +74,7 @@ pub struct Client {
     base: url::Url,
     token: Option<Secret>,
     max_retries: usize,
+    timeouts: Timeouts,
     cancel: CancellationToken,
     /// The Grafana version, asked once per provider process.
     version: Arc<tokio::sync::OnceCell<String>>,
@@ -69,8 +86,7 @@ impl Client {
         let mut b = reqwest::Client::builder()
             .use_rustls_tls()
             .user_agent(concat!("terraform-provider-grafana/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120));
+            .connect_timeout(Duration::from_secs(10));
         if let Some(pem) = &cfg.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| Error::Config(format!("ca_cert is not valid PEM: {e}")))?;
@@ -87,7 +103,15 @@ impl Client {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        Ok(Client { http, base, token: cfg.token, max_retries: cfg.max_retries, cancel, version: Default::default() })
+        Ok(Client {
+            http,
+            base,
+            token: cfg.token,
+            max_retries: cfg.max_retries,
+            timeouts: cfg.timeouts,
+            cancel,
+            version: Default::default(),
+        })
     }
 
     /// The base URL, without a trailing slash, for building links such as `url` attributes.
@@ -139,8 +163,16 @@ impl Client {
         Ok(major >= 11)
     }
 
-    /// Sends one request and decodes a JSON answer. Retries only what is safe to retry:
-    /// statuses that mean "not acted on" (429, 502, 503, 504) and failures to connect.
+    /// Sends one request and decodes a JSON answer.
+    ///
+    /// Each attempt waits at most `timeouts.attempt` for an answer, and a call with its
+    /// retries at most `timeouts.call`. What is retried depends on whether repeating the
+    /// request is safe:
+    /// - any request: statuses that mean "not acted on" (429, 503) and failures to connect;
+    /// - reads (GET) also: 502, 504, timeouts and connections lost mid-answer.
+    ///
+    /// A write that may have been acted on is never repeated: its error says so
+    /// ([`Error::may_have_acted`]), and the caller reads back what Grafana holds.
     pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -148,8 +180,15 @@ impl Client {
         body: Option<&serde_json::Value>,
     ) -> Result<T, Error> {
         let url = self.base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
+        let read = method == Method::GET || method == Method::HEAD;
+        let attempts = std::sync::atomic::AtomicU32::new(0);
         let attempt = || async {
-            let mut req = self.http.request(method.clone(), url.clone()).header("Accept", "application/json");
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .header("Accept", "application/json")
+                .timeout(self.timeouts.attempt);
             if let Some(t) = &self.token {
                 req = req.bearer_auth(t.expose());
             }
@@ -157,11 +196,11 @@ impl Client {
                 req = req.json(b);
             }
             tracing::debug!(method = %method, path = %url.path(), "grafana request");
-            let resp = req.send().await.map_err(|e| Error::transport(&method, &url, e))?;
+            let resp = req.send().await.map_err(|e| Error::transport(&method, &url, e, self.timeouts.attempt))?;
             let status = resp.status();
             let retry_after =
                 resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-            let bytes = resp.bytes().await.map_err(|e| Error::transport(&method, &url, e))?;
+            let bytes = resp.bytes().await.map_err(|e| Error::transport(&method, &url, e, self.timeouts.attempt))?;
             tracing::debug!(method = %method, path = %url.path(), status = status.as_u16(), "grafana response");
             if status.is_success() {
                 return serde_json::from_slice(&bytes)
@@ -176,20 +215,173 @@ impl Client {
             .with_jitter();
         let run = attempt
             .retry(policy)
-            .when(Error::is_retryable)
+            .when(|e: &Error| e.is_retryable(read))
             .adjust(|e, d| match e {
                 Error::Api { retry_after: Some(s), .. } => Some(Duration::from_secs((*s).min(10))),
                 _ => d,
             })
             .notify(|e, d| tracing::warn!(error = %e, delay_ms = d.as_millis() as u64, "retrying grafana request"));
-        tokio::select! {
-            r = run => r,
-            _ = self.cancel.cancelled() => Err(Error::Stopped),
+        let outcome = tokio::select! {
+            r = tokio::time::timeout(self.timeouts.call, run) => r,
+            _ = self.cancel.cancelled() => return Err(Error::Stopped),
+        };
+        let tried = attempts.load(std::sync::atomic::Ordering::Relaxed);
+        match outcome {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(e.after_attempts(tried, read)),
+            Err(_) => Err(Error::Transport {
+                method: method.to_string(),
+                path: url.path().to_string(),
+                reason: format!("no answer within {} in all", secs(self.timeouts.call)),
+                connect: false,
+                tls: false,
+                timed_out: true,
+                note: attempt_note(tried, read),
+            }),
         }
+    }
+}
+
+/// A duration as people read it in a message: `30 s`, `0.3 s`.
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 { format!("{s:.0} s") } else { format!("{s:.1} s") }
+}
+
+/// What the retry policy did with a failed call, for the error message.
+fn attempt_note(tried: u32, read: bool) -> String {
+    match (tried, read) {
+        (0 | 1, true) => String::new(),
+        (0 | 1, false) => " (not repeated: Grafana may have acted on it)".to_string(),
+        (n, _) => format!(" (after {n} attempts)"),
     }
 }
 
 /// Percent-encodes one path segment.
 fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    fn client(url: &str, attempt_ms: u64, call_ms: u64) -> Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let cfg = Config {
+            url: url.parse().unwrap(),
+            token: Some(Secret::new("glsa_secret_token_00000000")),
+            ca_pem: None,
+            max_retries: 4,
+            timeouts: Timeouts { attempt: Duration::from_millis(attempt_ms), call: Duration::from_millis(call_ms) },
+        };
+        Client::new(cfg, CancellationToken::new()).unwrap()
+    }
+
+    /// A loopback server that accepts connections, reads the request and never answers;
+    /// counts the connections.
+    async fn silent_server() -> (String, Arc<AtomicUsize>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        let seen = n.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = l.accept().await.unwrap();
+                seen.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    while s.read(&mut buf).await.unwrap_or(0) > 0 {}
+                });
+            }
+        });
+        (format!("http://{addr}"), n)
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_costs_one_attempt_for_a_write_and_a_bounded_time_for_a_read() {
+        let (url, conns) = silent_server().await;
+        let c = client(&url, 300, 2_000);
+        let started = std::time::Instant::now();
+        let e = c.create_folder(Some("tfx"), "T", None).await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        assert_eq!(conns.load(Ordering::SeqCst), 1, "a write is never repeated after a timeout");
+        assert!(matches!(e, Error::Transport { timed_out: true, .. }), "{e:?}");
+        assert!(e.may_have_acted());
+        let text = e.to_string();
+        assert!(text.contains("no answer within 0.3 s") && text.contains("not repeated"), "{text}");
+
+        let started = std::time::Instant::now();
+        let e = c.get_folder("tfx").await.unwrap_err();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(4), "the call budget bounds a read: {took:?}");
+        assert!(conns.load(Ordering::SeqCst) >= 3, "a read is retried after a timeout");
+        assert!(e.to_string().contains("no answer"), "{e}");
+        assert!(!format!("{e:?}").contains("glsa_secret"), "the token leaked: {e:?}");
+    }
+
+    #[tokio::test]
+    async fn https_to_a_plain_http_server_says_to_check_the_scheme_and_is_not_retried() {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let conns = Arc::new(AtomicUsize::new(0));
+        let seen = conns.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = l.accept().await.unwrap();
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let c = client(&format!("https://{addr}"), 2_000, 5_000);
+        let e = c.get_folder("x").await.unwrap_err();
+        assert!(e.to_string().contains("the `url` must start with http://"), "{e}");
+        assert!(matches!(e, Error::Transport { tls: true, .. }), "{e:?}");
+        assert!(!e.may_have_acted(), "nothing was sent");
+        assert_eq!(conns.load(Ordering::SeqCst), 1, "a TLS mismatch is not retried");
+    }
+
+    #[test]
+    fn retry_classification() {
+        let api = |status: u16| Error::Api { status, message: String::new(), reason: None, retry_after: None };
+        let transport = |connect: bool, tls: bool| Error::Transport {
+            method: "POST".into(),
+            path: "/".into(),
+            reason: String::new(),
+            connect,
+            tls,
+            timed_out: false,
+            note: String::new(),
+        };
+        // (error, retried for a read, retried for a write, may have acted)
+        let table = [
+            (api(429), true, true, false),
+            (api(503), true, true, false),
+            (api(502), true, false, true),
+            (api(504), true, false, true),
+            (api(500), false, false, false),
+            (api(404), false, false, false),
+            (api(409), false, false, false),
+            (api(412), false, false, false),
+            (transport(true, false), true, true, false),
+            (transport(true, true), false, false, false),
+            (transport(false, false), true, false, true),
+            (Error::Stopped, false, false, true),
+        ];
+        for (e, read, write, acted) in table {
+            assert_eq!(
+                (e.is_retryable(true), e.is_retryable(false), e.may_have_acted()),
+                (read, write, acted),
+                "{e:?}"
+            );
+        }
+        let wrapped = Error::Version { url: "u".into(), reason: "r".into(), source: Box::new(api(401)) };
+        assert!(matches!(wrapped.root(), Error::Api { status: 401, .. }));
+    }
 }

@@ -1,10 +1,14 @@
 //! `grafana_dashboard`: a dashboard from its JSON model, with plans that mean something.
 //!
 //! What Grafana adds or rewrites (`id`, `version`, a trimmed title, key order, whitespace) never
-//! shows as a change; the user's text stays in state while its meaning is unchanged; a `uid`
-//! change inside `config_json` replaces the dashboard. A dashboard without a `uid` gets one
-//! derived from its content at plan time, so a retried create finds its first attempt instead
-//! of making a second copy. `${NAME}` placeholders declared in `__inputs` are filled from
+//! shows as a change; the user's text stays in state while its meaning is unchanged. A `uid`
+//! change inside `config_json` is planned as an update that makes a new dashboard and deletes
+//! the old one (never as a replacement: when `config_json` is unknown at plan time, Terraform's
+//! apply-time plan could not turn an update into a replacement consistently). A dashboard
+//! without a `uid` gets a random one at create time, sent with the create, so a create whose
+//! answer is lost is confirmed by reading it back, and two resources never share a dashboard.
+//! `overwrite` is never sent to Grafana as such: on 10.4 it would let a save take over another
+//! dashboard with the same title. `${NAME}` placeholders declared in `__inputs` are filled from
 //! `inputs` before upload, as Grafana's import dialog does.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +19,7 @@ use serde_json::{Map, Value as Json};
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource, canonical_json};
 use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
-use crate::resources::{check_uid, import_uid, uid_identity, uid_identity_schema};
+use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
@@ -29,21 +33,21 @@ impl Resource for DashboardResource {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; a change of the `uid` inside `config_json` replaces the dashboard, any other change updates it in place, keeping its panel ids.",
+            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid and deletes the old one (the plan warns).",
             vec![
                 Attribute::string("config_json").required().describe(
                     "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
                 ),
                 Attribute::string("folder").optional().describe("The uid of the folder holding the dashboard; unset for the General folder. Changing it moves the dashboard in place."),
                 Attribute::bool("overwrite").default(Value::Bool(false)).describe(
-                    "When `true`, take over a dashboard that already has this uid (or, on Grafana 10.4, this title in the folder), and save updates even if the dashboard changed in Grafana since Terraform read it. Defaults to `false`: both are errors that say what to do.",
+                    "When `true`, take over a dashboard that already has this uid, and save updates even if the dashboard changed in Grafana since Terraform read it. Never reaches a dashboard with another uid: a title already used in the folder (Grafana 10.4) is always an error naming that dashboard. Defaults to `false`: both cases are errors that say what to do.",
                 ),
                 Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters. Grafana does not return it when the dashboard is read, so after an import the first apply records it with a save."),
                 Attribute::of("inputs", Type::map(Type::String)).optional().describe(
                     "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, and only declared inputs may be.",
                 ),
                 Attribute::string("uid").computed().describe(
-                    "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider derives from the dashboard's content when it is first planned and keeps from then on.",
+                    "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider chooses when it creates the dashboard (`tf` and 24 random hex digits) and keeps from then on.",
                 ),
                 Attribute::number("dashboard_id").computed().use_state_for_unknown().describe("Grafana's numeric id of the dashboard (deprecated by Grafana in favour of `uid`)."),
                 Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
@@ -104,53 +108,104 @@ impl Resource for DashboardResource {
         }
     }
 
-    async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, _diags: &mut Diagnostics) -> Vec<AttrPath> {
+    async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
+        let prior_uid = ctx.prior.get("uid").as_str();
         let Some(text) = planned.get("config_json").as_str() else {
-            // Unknown until apply: so is the uid.
+            // Unknown until apply: so is the uid, and with it what Grafana assigns.
             planned.set("uid", Value::unknown());
+            if let Some(prior) = prior_uid {
+                for k in ["dashboard_id", "url", "version"] {
+                    planned.set(k, Value::unknown());
+                }
+                diags.push(
+                    Diagnostic::warning(
+                        "The dashboard's uid is not known until apply",
+                        format!(
+                            "config_json depends on values known only after apply. If the `uid` in it turns out different from {prior:?}, apply creates a new dashboard under that uid and deletes {prior:?} with its version history; otherwise it updates {prior:?} in place."
+                        ),
+                    )
+                    .at_attr("config_json"),
+                );
+            }
             return Vec::new();
         };
         let Ok(model) = parse_model(text) else { return Vec::new() };
-        let inputs = input_values(planned.get("inputs"));
-        let uid = match (model_uid(&model), ctx.prior.get("uid").as_str()) {
-            (Some(u), _) => u.to_string(),
-            (None, Some(prior)) => prior.to_string(),
-            (None, None) => derived_uid(&upload_model(&model, &inputs)),
-        };
-        planned.set("uid", Value::string(&uid));
-        match ctx.prior.get("uid").as_str() {
-            Some(prior) if prior != uid => vec![AttrPath::attr("config_json")],
-            _ => Vec::new(),
+        match model_uid(&model).or(prior_uid) {
+            Some(uid) => planned.set("uid", Value::string(uid)),
+            // Chosen when the dashboard is created.
+            None => planned.set("uid", Value::unknown()),
         }
+        if let (Some(prior), Some(new)) = (prior_uid, model_uid(&model)) {
+            if prior != new {
+                for k in ["dashboard_id", "url", "version"] {
+                    planned.set(k, Value::unknown());
+                }
+                diags.push(
+                    Diagnostic::warning(
+                        "The dashboard's uid changes: it will be a new dashboard",
+                        format!(
+                            "Grafana cannot change a dashboard's uid, so apply creates a new dashboard {new:?} and deletes {prior:?}, with its version history and any links to it."
+                        ),
+                    )
+                    .at_attr("config_json"),
+                );
+            }
+        }
+        Vec::new()
     }
 
     async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let want = Wanted::from_plan(planned, diags)?;
-        let req = want.save_request(None, planned.get("overwrite").as_bool() == Some(true));
-        match ctx.client.save_dashboard(&req).await {
-            Ok(saved) => Some(state_after_save(ctx.client, planned, &saved)),
-            Err(e) => {
-                // Did an earlier attempt (a lost response, a failed apply) already create exactly this?
-                let may_exist =
-                    matches!(&e, grafana::Error::Api { status: 412, .. } | grafana::Error::Transport { .. });
-                if may_exist {
-                    if let Ok(existing) = ctx.client.get_dashboard(&want.uid).await {
-                        if want.same_as(&existing) {
-                            tracing::info!(uid = %want.uid, "dashboard already exists as planned; adopting it");
-                            return Some(state_from_remote(ctx.client, planned, &existing));
-                        }
-                        if let grafana::Error::Api { status: 412, reason, .. } = &e {
-                            if reason.as_deref() != Some("name-exists") {
-                                diags.push(uid_taken(&want.uid, &existing));
-                                return None;
-                            }
-                        }
-                    }
+        let overwrite = planned.get("overwrite").as_bool() == Some(true);
+        let err = match ctx.client.save_dashboard(&want.save_request(None)).await {
+            Ok(saved) => return want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
+            Err(e) => e,
+        };
+        if err.may_have_acted() {
+            // The answer was lost: the uid we sent tells whether the create happened. A uid the
+            // provider chose cannot be anyone else's; a configured one must hold exactly this.
+            match ctx.client.get_dashboard(&want.uid).await {
+                Ok(d) if want.chosen || want.same_as(&d) => {
+                    tracing::info!(uid = %want.uid, error = %err, "create confirmed after a lost answer");
+                    return Some(state_from_remote(ctx.client, &want.with_uid(planned), &d));
                 }
-                diags.push(save_error(&want, "create", &e));
-                None
+                Ok(d) => {
+                    diags.push(uid_taken(&want.uid, &d));
+                    return None;
+                }
+                Err(g) if g.is_not_found() => {}
+                Err(_) => {
+                    let (s, d) = unconfirmed_create("dashboard", planned, &want.uid, &err);
+                    diags.push(d.at_attr("config_json"));
+                    return Some(s);
+                }
             }
         }
+        if let grafana::Error::Api { status: 412, reason, .. } = &err {
+            if reason.as_deref() == Some("version-mismatch") {
+                // The uid is taken: only `overwrite = true` takes over that one dashboard.
+                let existing = match ctx.client.get_dashboard(&want.uid).await {
+                    Ok(d) => d,
+                    Err(e) => {
+                        diags.push(save_error(&want, "create", &e));
+                        return None;
+                    }
+                };
+                if !overwrite {
+                    diags.push(uid_taken(&want.uid, &existing));
+                    return None;
+                }
+                return match ctx.client.save_dashboard(&want.save_request(Some(existing.version))).await {
+                    Ok(saved) => want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
+                    Err(e) => {
+                        diags.push(save_error_named(ctx.client, &want, "create", &e).await);
+                        None
+                    }
+                };
+            }
+        }
+        diags.push(save_error_named(ctx.client, &want, "create", &err).await);
+        None
     }
 
     async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
@@ -169,8 +224,30 @@ impl Resource for DashboardResource {
         let want = Wanted::from_plan(planned, diags)?;
         let prior_uid = prior.get("uid").as_str().unwrap_or_default();
         if want.uid != prior_uid {
-            // The uid was unknown at plan time and turned out to change: replace by hand.
-            let out = self.create(ctx, planned, diags).await?;
+            // Grafana cannot change a uid: a new dashboard, then the old one goes. On Grafana
+            // 10.4 the old one's title blocks the new one in the same folder: then the old one
+            // goes first, as a replacement would have done.
+            let mut first = Diagnostics::default();
+            let out = match self.create(ctx, planned, &mut first).await {
+                None if first.0.iter().any(|d| d.summary == TITLE_TAKEN)
+                    && self.only_clash_is(ctx.client, &want, prior_uid).await =>
+                {
+                    self.delete(ctx, prior, diags).await;
+                    if diags.has_errors() {
+                        return None;
+                    }
+                    let out = self.create(ctx, planned, diags).await;
+                    // The old dashboard is gone: an empty state says so if the new one failed.
+                    return out.or(Some(Value::Null));
+                }
+                out => {
+                    diags.extend(first);
+                    out?
+                }
+            };
+            if diags.has_errors() {
+                return Some(out);
+            }
             self.delete(ctx, prior, diags).await;
             return Some(out);
         }
@@ -186,19 +263,34 @@ impl Resource for DashboardResource {
             return Some(s);
         }
         let overwrite = planned.get("overwrite").as_bool() == Some(true);
-        let req = want.save_request(prior.get("version").as_i64(), overwrite);
-        match ctx.client.save_dashboard(&req).await {
-            Ok(saved) => Some(state_after_save(ctx.client, planned, &saved)),
+        let mut result = ctx.client.save_dashboard(&want.save_request(prior.get("version").as_i64())).await;
+        if let Err(grafana::Error::Api { status: 412, reason, .. }) = &result {
+            if reason.as_deref() == Some("version-mismatch") {
+                // Saved by someone since Terraform read it. Save over it only when asked to, or
+                // when its content is still what Terraform last read (it was only moved, e.g. out
+                // of a folder destroyed earlier in this apply).
+                if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
+                    let untouched =
+                        before.as_ref().is_some_and(|b| b.comparable() == comparable(&now.json, Some(&want.uid)));
+                    if overwrite || untouched {
+                        tracing::info!(uid = %want.uid, overwrite, "saving over a newer version");
+                        result = ctx.client.save_dashboard(&want.save_request(Some(now.version))).await;
+                    }
+                }
+            }
+        }
+        match result {
+            Ok(saved) => want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
             Err(e) => {
                 // The answer was lost: if Grafana now holds exactly what was sent, the save happened.
-                if let grafana::Error::Transport { .. } = e {
+                if e.may_have_acted() {
                     if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
                         if want.same_as(&now) {
                             return Some(state_from_remote(ctx.client, planned, &now));
                         }
                     }
                 }
-                diags.push(save_error(&want, "update", &e));
+                diags.push(save_error_named(ctx.client, &want, "update", &e).await);
                 None
             }
         }
@@ -210,7 +302,7 @@ impl Resource for DashboardResource {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
             // The answer was lost: gone now means the delete happened.
-            Err(e @ grafana::Error::Transport { .. }) => match ctx.client.get_dashboard(uid).await {
+            Err(e) if e.may_have_acted() => match ctx.client.get_dashboard(uid).await {
                 Err(g) if g.is_not_found() => {}
                 _ => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
             },
@@ -239,6 +331,16 @@ impl Resource for DashboardResource {
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
         Some(uid_identity(state))
+    }
+}
+
+impl DashboardResource {
+    /// Whether the one dashboard whose title blocks `want` in its folder is `uid`.
+    async fn only_clash_is(&self, client: &Client, want: &Wanted, uid: &str) -> bool {
+        let title = want.model.get("title").and_then(Json::as_str).unwrap_or_default();
+        let hits =
+            client.find_dashboards_by_title(title, want.folder.as_deref().unwrap_or("")).await.unwrap_or_default();
+        !hits.is_empty() && hits.iter().all(|h| h.uid == uid)
     }
 }
 
@@ -370,13 +472,34 @@ fn upload_model(model: &Map<String, Json>, inputs: &BTreeMap<String, String>) ->
 
 fn fill(v: Json, subs: &[(String, &str)]) -> Json {
     match v {
-        Json::String(s) if s.contains("${") => {
-            Json::String(subs.iter().fold(s, |s, (from, to)| s.replace(from.as_str(), to)))
-        }
+        Json::String(s) if s.contains("${") => Json::String(fill_text(&s, subs)),
         Json::Array(xs) => Json::Array(xs.into_iter().map(|x| fill(x, subs)).collect()),
         Json::Object(m) => Json::Object(m.into_iter().map(|(k, x)| (k, fill(x, subs))).collect()),
         other => other,
     }
+}
+
+/// Replaces each placeholder in one left-to-right pass: a value that itself contains `${…}` is
+/// copied as it is, never substituted again.
+fn fill_text(s: &str, subs: &[(String, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match subs.iter().find(|(from, _)| tail.starts_with(from.as_str())) {
+            Some((from, to)) => {
+                out.push_str(to);
+                rest = &tail[from.len()..];
+            }
+            None => {
+                out.push_str("${");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The canonical form two models are compared in, with `uid` set to the one in force.
@@ -395,19 +518,11 @@ fn comparable(upload: &Map<String, Json>, uid: Option<&str>) -> Json {
     canonical_json(Json::Object(m))
 }
 
-/// A uid for a dashboard whose model sets none: `tf` and 24 hex digits of the SHA-256 of its
-/// canonical JSON. The same content plans the same uid, so a create that is retried (after a
-/// lost response or a failed apply) finds its first attempt instead of making a second copy.
-fn derived_uid(upload: &Map<String, Json>) -> String {
-    let canon = comparable(upload, None).to_string();
-    let d = ring::digest::digest(&ring::digest::SHA256, canon.as_bytes());
-    let hex: String = d.as_ref().iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("tf{hex}")
-}
-
 /// The dashboard a plan wants in Grafana.
 struct Wanted {
     uid: String,
+    /// The provider chose the uid just now (the configuration and the state set none).
+    chosen: bool,
     model: Map<String, Json>,
     folder: Option<String>,
     message: Option<String>,
@@ -422,11 +537,14 @@ impl Wanted {
                 return None;
             }
         };
-        let uid = v.get("uid").as_str().map(str::to_string).or_else(|| model_uid(&model).map(str::to_string))?;
+        let given = model_uid(&model).or(v.get("uid").as_str()).map(str::to_string);
+        let chosen = given.is_none();
+        let uid = given.unwrap_or_else(new_uid);
         let mut model = upload_model(&model, &input_values(v.get("inputs")));
         model.insert("uid".into(), Json::String(uid.clone()));
         Some(Wanted {
             uid,
+            chosen,
             model,
             folder: v.get("folder").as_str().map(str::to_string),
             message: v.get("message").as_str().map(str::to_string),
@@ -443,12 +561,40 @@ impl Wanted {
             && self.folder.as_deref().unwrap_or("") == d.folder_uid
     }
 
-    fn save_request(&self, version: Option<i64>, overwrite: bool) -> SaveDashboard {
+    /// The save request, with the `version` the save is based on (none for a create).
+    /// `overwrite` is never sent: on Grafana 10.4 it makes a save with a title already used in
+    /// the folder take over that other dashboard, whatever uid was sent.
+    fn save_request(&self, version: Option<i64>) -> SaveDashboard {
         let mut dashboard = self.model.clone();
         if let Some(v) = version {
             dashboard.insert("version".into(), Json::from(v));
         }
-        SaveDashboard { dashboard, folder_uid: self.folder.clone(), message: self.message.clone(), overwrite }
+        SaveDashboard { dashboard, folder_uid: self.folder.clone(), message: self.message.clone() }
+    }
+
+    /// A save is accepted only for the uid that was sent.
+    fn check_saved(&self, saved: &Saved, diags: &mut Diagnostics) -> bool {
+        if saved.uid == self.uid {
+            return true;
+        }
+        diags.push(
+            Diagnostic::error(
+                "Grafana saved into another dashboard",
+                format!(
+                    "The save of dashboard {:?} was answered for dashboard {:?}. Nothing was recorded in the state; check dashboard {:?} in Grafana (its version history has the save), then plan again.",
+                    self.uid, saved.uid, saved.uid
+                ),
+            )
+            .at_attr("config_json"),
+        );
+        false
+    }
+
+    /// The planned state with this uid set (it may have been chosen just now).
+    fn with_uid(&self, planned: &Value) -> Value {
+        let mut p = planned.clone();
+        p.set("uid", Value::string(&self.uid));
+        p
     }
 }
 
@@ -480,7 +626,7 @@ fn state_from_remote(client: &Client, prior: &Value, d: &Dashboard) -> Value {
         let mut remote = d.json.clone();
         remote.remove("id");
         remote.remove("version");
-        // A uid the provider derived was never in the user's text: leave it out of the diff too.
+        // A uid the provider chose was never in the user's text: leave it out of the diff too.
         if prior_model.as_ref().is_some_and(|m| model_uid(m).is_none()) {
             remote.remove("uid");
         }
@@ -518,15 +664,41 @@ fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
     .at_attr("config_json")
 }
 
+const TITLE_TAKEN: &str = "A dashboard with this title already exists in the folder";
+
+/// [`save_error`], naming the other dashboard when the title is already used in the folder.
+async fn save_error_named(client: &Client, want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
+    if let grafana::Error::Api { status: 412, reason, .. } = e {
+        if reason.as_deref() == Some("name-exists") {
+            let title = want.model.get("title").and_then(Json::as_str).unwrap_or_default();
+            let folder = want.folder.as_deref().unwrap_or("");
+            let others = client.find_dashboards_by_title(title, folder).await.unwrap_or_default();
+            if let Some(other) = others.iter().find(|h| h.uid != want.uid) {
+                let place =
+                    if folder.is_empty() { "the General folder".to_string() } else { format!("folder {folder:?}") };
+                return Diagnostic::error(
+                    TITLE_TAKEN,
+                    format!(
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {:?}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Rename one of them, put this one in another folder, or, to manage that dashboard with Terraform, import it (`terraform import <address> {}`).",
+                        other.uid, other.title, other.uid
+                    ),
+                )
+                .at_attr("config_json");
+            }
+        }
+    }
+    save_error(want, what, e)
+}
+
 fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
     let title = want.model.get("title").and_then(Json::as_str).unwrap_or_default();
     if let grafana::Error::Api { status: 412, reason, .. } = e {
         match reason.as_deref() {
             Some("name-exists") => {
                 return Diagnostic::error(
-                    "A dashboard with this title already exists in the folder",
+                    TITLE_TAKEN,
                     format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title:?}. Rename one of them, put this one in another folder, or set `overwrite = true` to take the other one over.",
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title:?}. Nothing was saved. Rename one of them, or put this one in another folder.",
                         want.folder.as_deref().map_or("the General folder".to_string(), |f| format!("folder {f:?}"))
                     ),
                 )
@@ -598,14 +770,29 @@ mod tests {
     }
 
     #[test]
-    fn derived_uids_are_stable_valid_and_content_dependent() {
-        let inputs = BTreeMap::new();
-        let a = derived_uid(&upload_model(&model(r#"{"title":"A","panels":[]}"#), &inputs));
-        let a2 = derived_uid(&upload_model(&model(r#"{ "panels": [], "title": "A", "id": 12 }"#), &inputs));
-        let b = derived_uid(&upload_model(&model(r#"{"title":"B","panels":[]}"#), &inputs));
-        assert_eq!(a, a2, "formatting and Grafana's id do not change the derived uid");
+    fn chosen_uids_are_valid_and_never_shared() {
+        // B1: a uid derived from the content alone was shared by two identical dashboards.
+        let a = new_uid();
+        let b = new_uid();
         assert_ne!(a, b);
-        assert!(check_uid(&a).is_ok() && a.len() == 26, "{a}");
+        assert!(check_uid(&a).is_ok() && a.len() == 26 && a.starts_with("tf"), "{a}");
+        let m = r#"{"title":"Twin","panels":[]}"#;
+        let plan = Value::object([("config_json", Value::string(m)), ("uid", Value::unknown())]);
+        let (x, y) = (
+            Wanted::from_plan(&plan, &mut Diagnostics::default()).unwrap(),
+            Wanted::from_plan(&plan, &mut Diagnostics::default()).unwrap(),
+        );
+        assert!(x.chosen && y.chosen);
+        assert_ne!(x.uid, y.uid, "two resources with the same content get two dashboards");
+        assert_eq!(x.save_request(None).dashboard["uid"], Json::String(x.uid.clone()));
+    }
+
+    #[test]
+    fn regression_input_values_were_substituted_twice() {
+        let m = model(r#"{"__inputs":[{"name":"A"},{"name":"B"}],"title":"T","x":"${A}-${B}"}"#);
+        let inputs = BTreeMap::from([("A".to_string(), "${B}".to_string()), ("B".to_string(), "b".to_string())]);
+        let up = upload_model(&m, &inputs);
+        assert_eq!(up["x"], Json::String("${B}-b".into()), "a value is copied as it is, never filled again");
     }
 
     #[test]

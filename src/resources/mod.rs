@@ -30,6 +30,36 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A fresh uid for an object whose configuration sets none: `tf` and 24 random hex digits.
+///
+/// Chosen by the provider at apply time (never derived from the content: two resources with the
+/// same content must not share one object), and sent with the create, so a create whose answer
+/// is lost is confirmed by reading this uid back rather than repeated.
+pub fn new_uid() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 12];
+    ring::rand::SystemRandom::new().fill(&mut b).expect("the system's random source");
+    format!("tf{}", b.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// The state to keep after a create that may have happened but could not be confirmed (the
+/// answer was lost and reading back failed too, or Terraform stopped the provider): the
+/// planned values with the uid that was sent, and an error. Terraform records it as tainted,
+/// so the next apply deletes that uid (if it exists) and creates again: never a duplicate, never
+/// an orphan.
+pub fn unconfirmed_create(kind: &str, planned: &Value, uid: &str, err: &crate::grafana::Error) -> (Value, Diagnostic) {
+    let mut s = planned.unknowns_to_null();
+    s.set("uid", Value::string(uid));
+    let why = crate::diag::api_error("", err).detail;
+    let d = Diagnostic::error(
+        format!("Could not confirm that the {kind} {uid:?} was created"),
+        format!(
+            "{why}\n\nGrafana may have created it. It is recorded in the state as tainted, so the next apply removes uid {uid:?} if it exists and creates it again, without leaving a copy behind."
+        ),
+    );
+    (s, d)
+}
+
 /// Splits an import id `uid` or `orgID:uid`; only organisation 1 exists on AMG.
 pub fn parse_import_id(id: &str) -> Result<String, String> {
     let uid = match id.split_once(':') {

@@ -95,7 +95,7 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
     assert_eq!(panel_ids(&got["dashboard"]), vec![1, 2, 7, 9]);
     let state = w.state();
     let other_uid = state["grafana_dashboard.other"]["uid"].as_str().unwrap().to_string();
-    assert!(other_uid.starts_with("tf") && other_uid.len() == 26, "derived uid {other_uid}");
+    assert!(other_uid.starts_with("tf") && other_uid.len() == 26, "chosen uid {other_uid}");
     assert_eq!(state["grafana_dashboard.main"]["url"], format!("{}/d/svc/service-overview", emu.grafana_url));
     assert_eq!(state["grafana_dashboard.main"]["version"], 1);
     assert_eq!(emu.grafana("GET", &format!("/api/dashboards/uid/{other_uid}"), None).0, 200);
@@ -195,9 +195,15 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
     assert!(r.stdout.contains("# grafana_dashboard.other will be created"), "{r:?}");
     assert!(r.all().contains("grafana_dashboard no longer exists in Grafana"), "{r:?}");
     w.apply();
-    assert_eq!(w.state()["grafana_dashboard.other"]["uid"], other_uid.as_str(), "the derived uid is stable");
+    // A new dashboard, so a new uid: a uid is never derived from the content, which two
+    // resources may share.
+    let recreated = w.state()["grafana_dashboard.other"]["uid"].as_str().unwrap().to_string();
+    assert!(recreated.starts_with("tf") && recreated.len() == 26 && recreated != other_uid, "{recreated}");
+    assert_eq!(emu.grafana("GET", &format!("/api/dashboards/uid/{recreated}"), None).0, 200);
 
-    // A uid change inside config_json replaces the dashboard.
+    // A uid change inside config_json makes a new dashboard and deletes the old one: planned
+    // as an update with a warning (a replacement could not stay consistent when config_json is
+    // unknown at plan time).
     w.config(
         &emu,
         &lifecycle_config(
@@ -207,10 +213,17 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
         ),
     );
     let r = w.plan(&[]);
-    assert!(r.stdout.contains("# grafana_dashboard.main must be replaced"), "{r:?}");
+    assert!(r.stdout.contains("# grafana_dashboard.main will be updated in-place"), "{r:?}");
+    let said = r.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        said.contains("The dashboard's uid changes: it will be a new dashboard") && said.contains("deletes \"svc\""),
+        "{said}"
+    );
     w.apply();
     assert_eq!(emu.grafana("GET", "/api/dashboards/uid/svc", None).0, 404);
     assert_eq!(emu.grafana("GET", "/api/dashboards/uid/svc-2", None).0, 200);
+    assert_eq!(w.state()["grafana_dashboard.main"]["uid"], "svc-2");
+    assert_eq!(emu.held("dashboards"), 2);
     w.assert_plan_empty("after the replacement");
 
     let deletes = emu.count("DELETE", Some("/api/dashboards/uid/:uid"));

@@ -222,7 +222,8 @@ fn folder_prevent_destroy_if_not_empty(tf: &Terraform) {
     assert!(r.stderr.contains("Folder is not empty") && r.stderr.contains("\"Inside\""), "{r:?}");
     assert_eq!(emu.held("folders"), 1);
     assert_eq!(emu.held("dashboards"), 1);
-    // Turning the guard off is an in-place change with no API call; then destroy cascades.
+    // Turning the guard off is an in-place change with no API call; then destroy moves what
+    // the folder holds to the General folder and deletes only the folder.
     let writes = emu.writes();
     w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n}\n");
     let r = w.apply();
@@ -230,7 +231,10 @@ fn folder_prevent_destroy_if_not_empty(tf: &Terraform) {
     assert_eq!(emu.writes(), writes, "turning the guard off must not call Grafana");
     w.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(emu.held("folders"), 0);
-    assert_eq!(emu.held("dashboards"), 0);
+    assert_eq!(emu.held("dashboards"), 1, "destroying a folder never deletes a dashboard");
+    let (_, hits) = emu.grafana("GET", "/api/search?type=dash-db&query=Inside", None);
+    assert_eq!(hits[0]["title"], "Inside");
+    assert!(hits[0]["folderUid"].as_str().unwrap_or("").is_empty(), "moved to the General folder: {hits}");
 }
 
 fn folder_data_source(tf: &Terraform) {
@@ -282,6 +286,21 @@ fn folder_over_tls_with_ca_cert(tf: &Terraform) {
     let r = w.run(&["apply", "-auto-approve", "-no-color"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("Could not create folder") && r.stderr.to_lowercase().contains("certificate"), "{r:?}");
+    assert_eq!(emu.held("folders"), 0);
+    assert!(w.state().as_object().is_none_or(|m| m.is_empty()), "nothing was sent, nothing recorded");
+    // http:// to an https-only Grafana: the error says which scheme, and nothing is recorded.
+    let plain = format!(
+        "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n",
+        emu.grafana_url.replacen("https://", "http://", 1),
+        emu.admin_token
+    );
+    w.write("main.tf", &format!("{}\n{plain}\n{body}", crate::support::REQUIRED));
+    let r = w.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("the `url` must start with https://"), "{err}");
+    assert!(!err.contains("tainted"), "a request that never reached Grafana is not a maybe-create: {err}");
+    assert!(w.state().as_object().is_none_or(|m| m.is_empty()));
     assert_eq!(emu.held("folders"), 0);
     // With the CA (a file path here), it works.
     let provider = format!(

@@ -49,4 +49,5 @@ mod docs;
 mod emulator;
 mod folder;
 mod plugin;
+mod regressions;
 mod support;
