@@ -1,4 +1,5 @@
 //! The command line. Flag names are an interface other tools rely on: keep them.
+//! Only `main` reads it: the layers below get plain values.
 
 use std::net::SocketAddr;
 

@@ -5,17 +5,22 @@
 //! `host:port`. When ready it prints one JSON line on stdout and nothing else there; logs go to
 //! stderr. It runs until SIGINT or SIGTERM and exits 0.
 //!
-//! Modules: [`args`] (command line), [`world`] (all state), [`control`] (control plane),
-//! [`grafana`] (workspace Grafana API), [`serve`] (listeners, TLS, faults, stats).
+//! Layers, each knowing only those below it (no module imports one above it):
+//! - [`world`]: all state and its rules; no HTTP, no flags, no files;
+//! - [`control`] (the AMG control plane) and [`grafana`] (a workspace's Grafana API): HTTP
+//!   handlers over the world; the control plane opens workspace listeners through the
+//!   [`control::Host`] it is handed;
+//! - [`serve`]: the transport on top (listeners, faults, counters), implementing `Host`;
+//! - [`tls`] (the CA and certificate of `--tls`) and [`args`] (the command line), used by `main`.
 
 mod args;
 mod control;
 mod grafana;
 mod serve;
+mod tls;
 mod world;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -37,9 +42,17 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: args::Args) -> Result<(), String> {
-    let world = world::World::new(&args).map_err(|e| format!("starting: {e}"))?;
-    let control_addr = serve::start_control_plane(world.clone(), args.listen).await?;
-    let ws = control::create_default_workspace(&world).await?;
+    let tls = if args.tls { Some(tls::make_tls().map_err(|e| format!("starting: {e}"))?) } else { None };
+    let profile = world::Profile::parse(&args.grafana_version).unwrap_or(world::Profile::V12_4);
+    let world = world::World::new(args.seed, profile, tls.is_some());
+    let transport = serve::Transport {
+        world: world.clone(),
+        ip: args.listen.ip(),
+        faults: serve::Faults { fault_rate: args.fault_rate, drop_rate: args.drop_rate, latency_ms: args.latency_ms },
+        tls: tls.as_ref().map(|t| t.server.clone()),
+    };
+    let control_addr = transport.start_control_plane(args.listen).await?;
+    let ws = control::create_default_workspace(&world, &transport)?;
     let admin_token = world.mint_admin_token(&ws);
     let mut ready = serde_json::json!({
         "control_plane_url": format!("http://{control_addr}"),
@@ -48,7 +61,7 @@ async fn run(args: args::Args) -> Result<(), String> {
         "grafana_url": ws.grafana_url(),
         "admin_token": admin_token,
     });
-    if let Some(tls) = &world.tls {
+    if let Some(tls) = &tls {
         ready["ca_cert_file"] = serde_json::json!(tls.ca_file.to_string_lossy());
     }
     {
@@ -77,6 +90,3 @@ async fn wait_for_signal() {
         _ = term.recv() => {},
     }
 }
-
-/// Shared handle to the emulator's state.
-pub type Shared = Arc<world::World>;

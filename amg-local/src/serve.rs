@@ -1,5 +1,6 @@
-//! Listeners: the control plane and one per workspace; optional TLS; faults and request
-//! counters around the Grafana API.
+//! The transport, on top of everything else: listeners (the control plane, and one per
+//! workspace, opened for the control plane through [`crate::control::Host`]), optional TLS,
+//! faults and the request counters behind `/_amg-local/stats`.
 //!
 //! Connections are served with hyper directly (not `axum::serve`) so that `--drop-rate` can
 //! apply a write and then close the connection without answering, as a lost response does.
@@ -17,8 +18,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-use crate::Shared;
-use crate::world::Tls;
+use crate::control::Host;
+use crate::world::Shared;
 
 /// Marker put on a response whose connection must be closed without sending it.
 #[derive(Clone, Copy)]
@@ -33,26 +34,55 @@ impl std::fmt::Display for Dropped {
 }
 impl std::error::Error for Dropped {}
 
-pub async fn start_control_plane(world: Shared, addr: SocketAddr) -> Result<SocketAddr, String> {
-    let listener = TcpListener::bind(addr).await.map_err(|e| format!("binding {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let router = crate::control::router(world.clone()).route_layer(axum::middleware::from_fn_with_state(world, count));
-    spawn_accept_loop(listener, router, None);
-    Ok(local)
+/// Faults injected on the Grafana API (`--fault-rate`, `--drop-rate`, `--latency-ms`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Faults {
+    pub fault_rate: f64,
+    pub drop_rate: f64,
+    pub latency_ms: u64,
 }
 
-/// Binds a new loopback port for a workspace's Grafana API (same IP as the control plane).
-pub async fn bind_workspace_listener(world: &Shared) -> Result<TcpListener, String> {
-    let addr = SocketAddr::new(world.args.listen.ip(), 0);
-    TcpListener::bind(addr).await.map_err(|e| format!("binding {addr}: {e}"))
+/// What serves the emulator's listeners.
+#[derive(Clone)]
+pub struct Transport {
+    pub world: Shared,
+    /// The loopback address workspace listeners bind (port 0: any).
+    pub ip: std::net::IpAddr,
+    pub faults: Faults,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-pub fn serve_workspace(world: Shared, ws_id: String, listener: TcpListener) {
-    let router = crate::grafana::router(world.clone(), ws_id)
-        .route_layer(axum::middleware::from_fn_with_state(world.clone(), faults))
-        .route_layer(axum::middleware::from_fn_with_state(world.clone(), count));
-    let tls = world.tls.as_ref().map(|t| t.server.clone());
-    spawn_accept_loop(listener, router, tls);
+impl Transport {
+    /// Serves the control plane on `addr`; returns the bound address.
+    pub async fn start_control_plane(&self, addr: SocketAddr) -> Result<SocketAddr, String> {
+        let listener = TcpListener::bind(addr).await.map_err(|e| format!("binding {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let host: Arc<dyn Host> = Arc::new(self.clone());
+        let router = crate::control::router(self.world.clone(), host)
+            .route_layer(axum::middleware::from_fn_with_state(self.world.clone(), count));
+        spawn_accept_loop(listener, router, None);
+        Ok(local)
+    }
+}
+
+impl Host for Transport {
+    fn bind(&self) -> Result<(SocketAddr, Box<dyn FnOnce(String) + Send>), String> {
+        let addr = SocketAddr::new(self.ip, 0);
+        let std_listener = std::net::TcpListener::bind(addr).map_err(|e| format!("binding {addr}: {e}"))?;
+        std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let local = std_listener.local_addr().map_err(|e| e.to_string())?;
+        let listener = TcpListener::from_std(std_listener).map_err(|e| e.to_string())?;
+        let t = self.clone();
+        Ok((
+            local,
+            Box::new(move |ws_id: String| {
+                let router = crate::grafana::router(t.world.clone(), ws_id)
+                    .route_layer(axum::middleware::from_fn_with_state(t.clone(), faults))
+                    .route_layer(axum::middleware::from_fn_with_state(t.world.clone(), count));
+                spawn_accept_loop(listener, router, t.tls.clone());
+            }),
+        ))
+    }
 }
 
 fn spawn_accept_loop(listener: TcpListener, router: Router, tls: Option<Arc<rustls::ServerConfig>>) {
@@ -113,8 +143,8 @@ fn template(axum_path: &str) -> String {
 
 /// `--latency-ms`, `--fault-rate` (429 or 503 before any effect) and `--drop-rate`
 /// (the write is applied, then the connection closes unanswered).
-async fn faults(State(world): State<Shared>, req: Request, next: Next) -> Response {
-    let a = &world.args;
+async fn faults(State(t): State<Transport>, req: Request, next: Next) -> Response {
+    let (a, world) = (&t.faults, &t.world);
     if a.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(a.latency_ms)).await;
     }
@@ -139,38 +169,4 @@ async fn faults(State(world): State<Shared>, req: Request, next: Next) -> Respon
         return resp;
     }
     next.run(req).await
-}
-
-/// A CA made at start (its PEM written to a file) and a server certificate it signed for
-/// 127.0.0.1 and localhost.
-pub fn make_tls() -> Result<Tls, String> {
-    let e = |e: rcgen::Error| e.to_string();
-    let ca_key = rcgen::KeyPair::generate().map_err(e)?;
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(e)?;
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "amg-local CA");
-    ca_params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
-    let ca = ca_params.self_signed(&ca_key).map_err(e)?;
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-
-    let key = rcgen::KeyPair::generate().map_err(e)?;
-    let mut params =
-        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).map_err(e)?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "amg-local");
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let cert = params.signed_by(&key, &issuer).map_err(e)?;
-
-    let dir = std::env::temp_dir().join(format!("amg-local-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.pem()).map_err(|e| format!("writing {}: {e}", ca_file.display()))?;
-
-    let chain = vec![cert.der().clone(), ca.der().clone()];
-    let key_der = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).map_err(|e| e.to_string())?;
-    let mut server = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(chain, key_der)
-        .map_err(|e| e.to_string())?;
-    server.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Tls { ca_file, server: Arc::new(server) })
 }

@@ -6,15 +6,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-
-use crate::args::Args;
 
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
@@ -83,19 +80,19 @@ impl Role {
     }
 }
 
-pub struct Tls {
-    pub ca_file: PathBuf,
-    pub server: Arc<rustls::ServerConfig>,
-}
+/// Shared handle to the emulator's state.
+pub type Shared = Arc<World>;
 
 pub struct World {
-    pub args: Args,
+    /// The profile of workspaces created without a `grafanaVersion` (and of the default one).
+    pub default_profile: Profile,
+    /// `https` when workspaces serve TLS.
+    pub scheme: &'static str,
     pub rng: Mutex<StdRng>,
     pub workspaces: RwLock<BTreeMap<String, Arc<Workspace>>>,
     /// Grafana credential (token or API key) → where it lives.
     pub credentials: Mutex<HashMap<String, Credential>>,
     pub stats: Mutex<BTreeMap<(String, String, u16), u64>>,
-    pub tls: Option<Tls>,
 }
 
 #[derive(Clone, Debug)]
@@ -172,7 +169,6 @@ pub struct FolderRec {
     pub id: i64,
     pub uid: String,
     pub title: String,
-    pub description: String,
     pub parent_uid: Option<String>,
     pub version: i64,
     pub created: String,
@@ -229,19 +225,18 @@ pub struct DsRec {
 }
 
 impl World {
-    pub fn new(args: &Args) -> Result<Arc<World>, String> {
-        let seed = args
-            .seed
+    /// A world with no workspace yet. `seed` makes every random draw repeatable.
+    pub fn new(seed: Option<u64>, default_profile: Profile, tls: bool) -> Arc<World> {
+        let seed = seed
             .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7));
-        let tls = if args.tls { Some(crate::serve::make_tls()?) } else { None };
-        Ok(Arc::new(World {
-            args: args.clone(),
+        Arc::new(World {
+            default_profile,
+            scheme: if tls { "https" } else { "http" },
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             workspaces: RwLock::new(BTreeMap::new()),
             credentials: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
-            tls,
-        }))
+        })
     }
 
     pub fn workspace(&self, id: &str) -> Option<Arc<Workspace>> {

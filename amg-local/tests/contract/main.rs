@@ -6,5 +6,6 @@ mod control_plane;
 mod grafana_api;
 mod health;
 mod openapi;
+mod provisioned;
 mod robustness;
 mod support;

@@ -1,0 +1,252 @@
+//! Folders: create, get, list, rename, move (nested folders, 12.4), delete (cascading).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::auth::Caller;
+use super::envelope::{Body, R, gerr, msg, ok};
+use super::{Ctx, check_uid, first, folder_url, query_pairs, slugify};
+use crate::world::{FolderRec, Profile, Role, Store, now_rfc3339};
+
+fn folder_json(store: &Store, f: &FolderRec, profile: Profile, caller: Option<&Caller>) -> Value {
+    let can = caller.is_none_or(|c| c.role >= Role::Editor);
+    let admin = caller.is_none_or(|c| c.role == Role::Admin);
+    let mut v = json!({
+        "id": f.id, "uid": f.uid, "orgId": 1, "title": f.title, "url": folder_url(f), "hasAcl": false,
+        "canSave": can, "canEdit": can, "canAdmin": admin, "canDelete": can,
+        "createdBy": f.created_by, "created": f.created, "updatedBy": f.updated_by, "updated": f.updated, "version": f.version,
+    });
+    if profile.nested_folders() {
+        if let Some(p) = &f.parent_uid {
+            v["parentUid"] = json!(p);
+            let mut parents = Vec::new();
+            let mut cur = Some(p.clone());
+            while let Some(uid) = cur {
+                let Some(pf) = store.folders.get(&uid) else {
+                    break;
+                };
+                parents.push(pf.clone());
+                cur = pf.parent_uid.clone();
+            }
+            parents.reverse();
+            v["parents"] = Value::Array(
+                parents
+                    .iter()
+                    .map(|pf| folder_json(store, &FolderRec { parent_uid: None, ..pf.clone() }, profile, caller))
+                    .collect(),
+            );
+        }
+    }
+    v
+}
+
+fn folder_not_found() -> Response {
+    gerr(StatusCode::NOT_FOUND, json!({"message": "folder not found", "status": "not-found"}))
+}
+
+fn depth(store: &Store, uid: &str) -> usize {
+    let mut d = 0;
+    let mut cur = store.folders.get(uid).and_then(|f| f.parent_uid.clone());
+    while let Some(p) = cur {
+        d += 1;
+        cur = store.folders.get(&p).and_then(|f| f.parent_uid.clone());
+    }
+    d
+}
+
+const MAX_FOLDER_DEPTH: usize = 4;
+
+/// Grafana 10.4: another top-level folder (not `except`) already has this title's slug.
+fn top_level_title_taken(store: &Store, title: &str, except: Option<&str>) -> bool {
+    let slug = slugify(title);
+    store
+        .folders
+        .values()
+        .any(|f| Some(f.uid.as_str()) != except && f.parent_uid.is_none() && slugify(&f.title) == slug)
+}
+
+fn title_taken() -> Response {
+    msg(StatusCode::CONFLICT, "a folder or dashboard in the general folder with the same name already exists")
+}
+
+pub(super) async fn create_folder(State(ctx): State<Ctx>, caller: Caller, Body(b): Body) -> R {
+    let ws = ctx.ws()?;
+    caller.require(Role::Editor, "Access denied")?;
+    let title = b.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+    if title.is_empty() {
+        return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
+    }
+    let uid = b.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+    check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
+    if title.eq_ignore_ascii_case("general") {
+        return Err(msg(StatusCode::BAD_REQUEST, "A folder with that name already exists"));
+    }
+    let parent = if ws.profile.nested_folders() {
+        b.get("parentUid").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_string)
+    } else {
+        None
+    };
+    let mut g = ws.grafana.lock().expect("lock");
+    if !uid.is_empty() && (g.folders.contains_key(&uid) || g.dashboards.contains_key(&uid)) {
+        return Err(msg(StatusCode::CONFLICT, "a folder/dashboard with the same uid already exists"));
+    }
+    if ws.profile.unique_titles() && top_level_title_taken(&g, &title, None) {
+        return Err(title_taken());
+    }
+    if let Some(p) = &parent {
+        if !g.folders.contains_key(p) {
+            return Err(folder_not_found());
+        }
+        if depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
+            return Err(msg(StatusCode::BAD_REQUEST, "Maximum nested folder depth reached"));
+        }
+    }
+    let uid = if uid.is_empty() { ctx.world.new_uid() } else { uid };
+    let now = now_rfc3339();
+    let f = FolderRec {
+        id: g.next_id(),
+        uid: uid.clone(),
+        title,
+        parent_uid: parent,
+        version: 1,
+        created: now.clone(),
+        updated: now,
+        created_by: caller.login.clone(),
+        updated_by: caller.login.clone(),
+    };
+    g.folders.insert(uid, f.clone());
+    ok(folder_json(&g, &f, ws.profile, Some(&caller)))
+}
+
+pub(super) async fn get_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
+    let ws = ctx.ws()?;
+    let g = ws.grafana.lock().expect("lock");
+    let f = g.folders.get(&uid).ok_or_else(folder_not_found)?;
+    ok(folder_json(&g, f, ws.profile, Some(&caller)))
+}
+
+pub(super) async fn list_folders(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
+    let ws = ctx.ws()?;
+    let q = query_pairs(q.as_deref());
+    let parent = first(&q, "parentUid").filter(|p| !p.is_empty());
+    let limit: usize = first(&q, "limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
+    let page: usize = first(&q, "page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let g = ws.grafana.lock().expect("lock");
+    let mut list: Vec<&FolderRec> =
+        g.folders.values().filter(|f| !ws.profile.nested_folders() || f.parent_uid.as_deref() == parent).collect();
+    list.sort_by_key(|f| f.title.to_lowercase());
+    let out: Vec<Value> = list
+        .into_iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .map(|f| {
+            let mut v = json!({"id": f.id, "uid": f.uid, "title": f.title});
+            if let (true, Some(p)) = (ws.profile.nested_folders(), &f.parent_uid) {
+                v["parentUid"] = json!(p);
+            }
+            v
+        })
+        .collect();
+    ok(Value::Array(out))
+}
+
+pub(super) async fn update_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>, Body(b): Body) -> R {
+    let ws = ctx.ws()?;
+    caller.require(Role::Editor, "Access denied")?;
+    let mut g = ws.grafana.lock().expect("lock");
+    let cur = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
+    let title = b.get("title").and_then(Value::as_str).map(|t| t.trim().to_string());
+    if title.as_deref() == Some("") {
+        return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
+    }
+    let overwrite = b.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
+    if ws.profile == Profile::V10_4 && !overwrite {
+        let v = b.get("version").and_then(Value::as_i64).unwrap_or(0);
+        if v != cur.version {
+            return Err(gerr(
+                StatusCode::PRECONDITION_FAILED,
+                json!({"message": "the folder has been changed by someone else", "status": "version-mismatch"}),
+            ));
+        }
+    }
+    let mut f = cur;
+    if let Some(t) = title {
+        if ws.profile.unique_titles() && top_level_title_taken(&g, &t, Some(&f.uid)) {
+            return Err(title_taken());
+        }
+        f.title = t;
+    }
+    f.version += 1;
+    f.updated = now_rfc3339();
+    f.updated_by = caller.login.clone();
+    g.folders.insert(uid, f.clone());
+    ok(folder_json(&g, &f, ws.profile, Some(&caller)))
+}
+
+pub(super) async fn move_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>, Body(b): Body) -> R {
+    let ws = ctx.ws()?;
+    if !ws.profile.nested_folders() {
+        return Err(msg(StatusCode::NOT_FOUND, "Not found"));
+    }
+    caller.require(Role::Editor, "Access denied")?;
+    let parent = b.get("parentUid").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_string);
+    let mut g = ws.grafana.lock().expect("lock");
+    let mut f = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
+    if let Some(p) = &parent {
+        if !g.folders.contains_key(p) {
+            return Err(folder_not_found());
+        }
+        // Moving under itself or one of its descendants is a cycle.
+        let mut cur = Some(p.clone());
+        while let Some(c) = cur {
+            if c == uid {
+                return Err(msg(StatusCode::BAD_REQUEST, "Circular reference detected"));
+            }
+            cur = g.folders.get(&c).and_then(|x| x.parent_uid.clone());
+        }
+        if depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
+            return Err(msg(StatusCode::BAD_REQUEST, "Maximum nested folder depth reached"));
+        }
+    }
+    f.parent_uid = parent;
+    f.version += 1;
+    f.updated = now_rfc3339();
+    f.updated_by = caller.login.clone();
+    g.folders.insert(uid, f.clone());
+    ok(folder_json(&g, &f, ws.profile, Some(&caller)))
+}
+
+pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
+    let ws = ctx.ws()?;
+    caller.require(Role::Editor, "Access denied")?;
+    let mut g = ws.grafana.lock().expect("lock");
+    if !g.folders.contains_key(&uid) {
+        return Err(folder_not_found());
+    }
+    // Cascade: sub-folders (nested) and every dashboard in any of them.
+    let mut doomed = vec![uid.clone()];
+    let mut i = 0;
+    while i < doomed.len() {
+        let cur = doomed[i].clone();
+        doomed.extend(
+            g.folders.values().filter(|f| f.parent_uid.as_deref() == Some(cur.as_str())).map(|f| f.uid.clone()),
+        );
+        i += 1;
+    }
+    for f in &doomed {
+        g.folders.remove(f);
+    }
+    let dashes: Vec<String> = g
+        .dashboards
+        .values()
+        .filter(|d| d.folder_uid.as_ref().is_some_and(|f| doomed.contains(f)))
+        .map(|d| d.uid.clone())
+        .collect();
+    for d in dashes {
+        g.dashboards.remove(&d);
+        g.versions.remove(&d);
+    }
+    ok(json!({"message": "Folder deleted"}))
+}
