@@ -35,6 +35,9 @@ pub struct PlanCtx<'a> {
 pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The attributes of the typed model the resource decodes into ([`crate::model::Model::attributes`]);
+    /// a test checks them against [`Resource::schema`] for every type.
+    fn model_attributes(&self) -> Vec<(&'static str, crate::value::Type)>;
     fn identity_schema(&self) -> Option<IdentitySchema> {
         None
     }
@@ -98,6 +101,8 @@ pub trait Resource: Send + Sync {
 pub trait DataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// As [`Resource::model_attributes`].
+    fn model_attributes(&self) -> Vec<(&'static str, crate::value::Type)>;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
 }
@@ -206,49 +211,6 @@ pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut 
     }
 }
 
-/// Plan helper for JSON-text attributes (dashboards' `config_json`): when the planned text
-/// means the same JSON as the prior state's, keep the prior text, so a reformatted
-/// configuration or key order is not a change. Returns true when it kept the prior text.
-pub fn keep_prior_if_same_json(prior: &Value, planned: &mut Value, attr: &str) -> bool {
-    let (Some(old), Some(new)) = (prior.get(attr).as_str(), planned.get(attr).as_str()) else { return false };
-    if old != new && json_equal(old, new) {
-        planned.set(attr, Value::string(old));
-        return true;
-    }
-    false
-}
-
-/// True when two texts parse to the same JSON value (object key order and whitespace aside).
-pub fn json_equal(a: &str, b: &str) -> bool {
-    match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
-        (Ok(x), Ok(y)) => sorted(x) == sorted(y),
-        _ => false,
-    }
-}
-
-/// A JSON value in canonical form: object keys sorted, integral floats as integers.
-pub fn canonical_json(v: serde_json::Value) -> serde_json::Value {
-    sorted(v)
-}
-
-fn sorted(v: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        J::Object(m) => {
-            let mut kv: Vec<(String, J)> = m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
-            kv.sort_by(|a, b| a.0.cmp(&b.0));
-            J::Object(kv.into_iter().collect())
-        }
-        J::Array(xs) => J::Array(xs.into_iter().map(sorted).collect()),
-        // 1 and 1.0 mean the same number.
-        J::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => J::from(f as i64),
-            _ => J::Number(n),
-        },
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +223,9 @@ mod tests {
     impl Resource for Probe {
         fn type_name(&self) -> &'static str {
             "probe"
+        }
+        fn model_attributes(&self) -> Vec<(&'static str, crate::value::Type)> {
+            Vec::new()
         }
         fn schema(&self) -> Schema {
             Schema::new(
@@ -359,16 +324,5 @@ mod tests {
         assert_eq!(v.get("url"), &Value::Null);
         assert!(Probe.upgrade_state(7, b"{}", &mut d).is_none());
         assert!(d.0[0].summary.contains("Unsupported state version"));
-    }
-
-    #[test]
-    fn json_equality_ignores_order_whitespace_and_number_spelling() {
-        assert!(json_equal(r#"{"a":1,"b":[1,{"c":2}]}"#, "{ \"b\": [1, {\"c\": 2.0}],\n \"a\": 1 }"));
-        assert!(!json_equal(r#"{"a":[1,2]}"#, r#"{"a":[2,1]}"#));
-        assert!(!json_equal(r#"{"a":1}"#, "not json"));
-        let prior = Value::object([("j", Value::string("{\"a\": 1, \"b\": 2}"))]);
-        let mut planned = Value::object([("j", Value::string("{\"b\":2,\"a\":1}"))]);
-        assert!(keep_prior_if_same_json(&prior, &mut planned, "j"));
-        assert_eq!(planned, prior, "the user's earlier text is kept when the meaning is unchanged");
     }
 }

@@ -9,11 +9,14 @@
 //! - [`resources`] and [`data_sources`] hold one file per Terraform type;
 //! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform.
 
+pub mod dashboard_json;
 pub mod data_sources;
 pub mod diag;
 pub mod framework;
 pub mod grafana;
 pub mod logging;
+#[macro_use]
+pub mod model;
 pub mod plugin;
 pub mod provider;
 pub mod resources;

@@ -151,7 +151,6 @@ impl Value {
         }
     }
 
-    /// The attribute `name` of an object; null for anything else or a missing attribute.
     /// The same value with every unknown replaced by null (for a partial state kept after a
     /// failed create, which Terraform requires to be wholly known).
     pub fn unknowns_to_null(&self) -> Value {
@@ -165,6 +164,7 @@ impl Value {
         }
     }
 
+    /// The attribute `name` of an object; null for anything else or a missing attribute.
     pub fn get(&self, name: &str) -> &Value {
         static NULL: Value = Value::Null;
         match self {

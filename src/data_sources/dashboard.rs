@@ -5,10 +5,24 @@ use serde_json::Value as Json;
 
 use crate::diag::{Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, DataSource};
+use crate::model::{Attr, Model};
 use crate::schema::{Attribute, Schema};
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 pub struct DashboardDataSource;
+
+crate::model! {
+    /// The `grafana_dashboard` data source's attributes.
+    pub struct DashboardLookup {
+        uid: String,
+        config_json: String,
+        title: String,
+        folder: String,
+        url: String,
+        version: i64,
+        dashboard_id: i64,
+    }
+}
 
 #[async_trait]
 impl DataSource for DashboardDataSource {
@@ -35,8 +49,13 @@ impl DataSource for DashboardDataSource {
         )
     }
 
+    fn model_attributes(&self) -> Vec<(&'static str, Type)> {
+        DashboardLookup::attributes()
+    }
+
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let uid = config.get("uid").as_str()?;
+        let config = DashboardLookup::decode(config);
+        let uid = config.uid.as_str()?;
         let d = match ctx.client.get_dashboard(uid).await {
             Ok(d) => d,
             Err(e) if e.is_not_found() => {
@@ -50,20 +69,18 @@ impl DataSource for DashboardDataSource {
                 return None;
             }
         };
-        let mut model = d.json.clone();
-        model.remove("id");
-        model.remove("version");
-        Some(Value::object([
-            ("uid", Value::string(uid)),
-            (
-                "config_json",
-                Value::string(serde_json::to_string_pretty(&Json::Object(model)).expect("JSON serialises")),
-            ),
-            ("title", Value::opt_string(d.json.get("title").and_then(Json::as_str))),
-            ("folder", Value::opt_string(Some(d.folder_uid.as_str()).filter(|f| !f.is_empty()))),
-            ("url", Value::string(format!("{}{}", ctx.client.base_url(), d.url))),
-            ("version", Value::int(d.version)),
-            ("dashboard_id", Value::int(d.id)),
-        ]))
+        let model = crate::dashboard_json::without_server_fields(&d.json);
+        Some(
+            DashboardLookup {
+                uid: uid.into(),
+                config_json: serde_json::to_string_pretty(&Json::Object(model)).expect("JSON serialises").into(),
+                title: Attr::from_option(d.json.get("title").and_then(Json::as_str).map(str::to_string)),
+                folder: Attr::from_option(Some(d.folder_uid.clone()).filter(|f| !f.is_empty())),
+                url: format!("{}{}", ctx.client.base_url(), d.url).into(),
+                version: d.version.into(),
+                dashboard_id: d.id.into(),
+            }
+            .encode(),
+        )
     }
 }

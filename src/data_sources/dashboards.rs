@@ -1,24 +1,34 @@
 //! Data source `grafana_dashboards`: the dashboards in some folders, or with some tags.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use crate::diag::{Diagnostics, api_error};
 use crate::framework::{Ctx, DataSource};
+use crate::model::{Attr, AttrType, Model, Objects};
 use crate::schema::{Attribute, Schema};
 use crate::value::{Type, Value};
 
 pub struct DashboardsDataSource;
 
-fn hit_type() -> Type {
-    Type::Object(BTreeMap::from([
-        ("uid".to_string(), Type::String),
-        ("title".to_string(), Type::String),
-        ("folder_uid".to_string(), Type::String),
-        ("url".to_string(), Type::String),
-        ("tags".to_string(), Type::list(Type::String)),
-    ]))
+crate::model! {
+    /// The `grafana_dashboards` data source's attributes.
+    pub struct DashboardsLookup {
+        folder_uids: Vec<String>,
+        tags: Vec<String>,
+        dashboards: Objects<DashboardHit>,
+        uids: Vec<String>,
+    }
+}
+
+crate::model! {
+    /// One dashboard in `dashboards`.
+    pub struct DashboardHit {
+        uid: String,
+        title: String,
+        folder_uid: String,
+        url: String,
+        tags: Vec<String>,
+    }
 }
 
 #[async_trait]
@@ -33,7 +43,7 @@ impl DataSource for DashboardsDataSource {
             vec![
                 Attribute::of("folder_uids", Type::list(Type::String)).optional().describe("Only dashboards directly in these folders (uids; `general` for the General folder)."),
                 Attribute::of("tags", Type::list(Type::String)).optional().describe("Only dashboards that carry every one of these tags."),
-                Attribute::of("dashboards", Type::list(hit_type())).computed().describe(
+                Attribute::of("dashboards", Objects::<DashboardHit>::ty()).computed().describe(
                     "The dashboards found, each with `uid`, `title`, `folder_uid` (null in the General folder), `url` and `tags`.",
                 ),
                 Attribute::of("uids", Type::list(Type::String)).computed().describe("The uids of the dashboards found, in the same order."),
@@ -41,11 +51,14 @@ impl DataSource for DashboardsDataSource {
         )
     }
 
+    fn model_attributes(&self) -> Vec<(&'static str, Type)> {
+        DashboardsLookup::attributes()
+    }
+
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let strings = |v: &Value| -> Vec<String> {
-            v.as_list().unwrap_or_default().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
-        };
-        let (folders, tags) = (strings(config.get("folder_uids")), strings(config.get("tags")));
+        let config = DashboardsLookup::decode(config);
+        let folders = config.folder_uids.known().cloned().unwrap_or_default();
+        let tags = config.tags.known().cloned().unwrap_or_default();
         let hits = match ctx.client.search_dashboards(&folders, &tags).await {
             Ok(h) => h,
             Err(e) => {
@@ -56,21 +69,21 @@ impl DataSource for DashboardsDataSource {
         let base = ctx.client.base_url();
         let dashboards = hits
             .iter()
-            .map(|h| {
-                Value::object([
-                    ("uid", Value::string(&h.uid)),
-                    ("title", Value::string(&h.title)),
-                    ("folder_uid", Value::opt_string(h.folder_uid.as_deref().filter(|f| !f.is_empty()))),
-                    ("url", Value::string(format!("{base}{}", h.url))),
-                    ("tags", Value::List(h.tags.iter().map(Value::string).collect())),
-                ])
+            .map(|h| DashboardHit {
+                uid: h.uid.clone().into(),
+                title: h.title.clone().into(),
+                folder_uid: Attr::from_option(h.folder_uid.clone().filter(|f| !f.is_empty())),
+                url: format!("{base}{}", h.url).into(),
+                tags: h.tags.clone().into(),
             })
             .collect();
-        Some(Value::object([
-            ("folder_uids", config.get("folder_uids").clone()),
-            ("tags", config.get("tags").clone()),
-            ("dashboards", Value::List(dashboards)),
-            ("uids", Value::List(hits.iter().map(|h| Value::string(&h.uid)).collect())),
-        ]))
+        Some(
+            DashboardsLookup {
+                dashboards: Objects(dashboards).into(),
+                uids: hits.iter().map(|h| h.uid.clone()).collect::<Vec<_>>().into(),
+                ..config
+            }
+            .encode(),
+        )
     }
 }

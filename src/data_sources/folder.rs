@@ -4,10 +4,21 @@ use async_trait::async_trait;
 
 use crate::diag::{Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, DataSource};
+use crate::model::{Attr, Model};
 use crate::schema::{Attribute, Schema};
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 pub struct FolderDataSource;
+
+crate::model! {
+    /// The `grafana_folder` data source's attributes.
+    pub struct FolderLookup {
+        uid: String,
+        title: String,
+        parent_folder_uid: String,
+        url: String,
+    }
+}
 
 #[async_trait]
 impl DataSource for FolderDataSource {
@@ -31,8 +42,13 @@ impl DataSource for FolderDataSource {
         )
     }
 
+    fn model_attributes(&self) -> Vec<(&'static str, Type)> {
+        FolderLookup::attributes()
+    }
+
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (uid, title) = (config.get("uid"), config.get("title"));
+        let config = FolderLookup::decode(config);
+        let (uid, title) = (&config.uid, &config.title);
         if uid.is_null() == title.is_null() && !uid.is_unknown() && !title.is_unknown() {
             diags.push(
                 Diagnostic::error(
@@ -45,7 +61,8 @@ impl DataSource for FolderDataSource {
     }
 
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let uid = match (config.get("uid").as_str(), config.get("title").as_str()) {
+        let config = FolderLookup::decode(config);
+        let uid = match (config.uid.as_str(), config.title.as_str()) {
             (Some(uid), _) => uid.to_string(),
             (None, Some(title)) => match ctx.client.find_folders_by_title(title).await {
                 Ok(found) if found.len() == 1 => found[0].uid.clone(),
@@ -75,12 +92,15 @@ impl DataSource for FolderDataSource {
             _ => return None,
         };
         match ctx.client.get_folder(&uid).await {
-            Ok(f) => Some(Value::object([
-                ("uid", Value::string(&f.uid)),
-                ("title", Value::string(&f.title)),
-                ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
-                ("url", Value::string(format!("{}{}", ctx.client.base_url(), f.url))),
-            ])),
+            Ok(f) => Some(
+                FolderLookup {
+                    url: format!("{}{}", ctx.client.base_url(), f.url).into(),
+                    parent_folder_uid: Attr::from_option(f.parent_uid.filter(|p| !p.is_empty())),
+                    uid: f.uid.into(),
+                    title: f.title.into(),
+                }
+                .encode(),
+            ),
             Err(e) if e.is_not_found() => {
                 diags.push(Diagnostic::error("Folder not found", format!("No folder has uid {uid:?}.")).at_attr("uid"));
                 None

@@ -16,3 +16,13 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(dashboards::DashboardsDataSource),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_data_source_model_matches_its_schema() {
+        for d in super::all() {
+            crate::model::check_against_schema(d.type_name(), d.model_attributes(), &d.schema()).unwrap();
+        }
+    }
+}

@@ -257,6 +257,20 @@ fn attempt_note(tried: u32, read: bool) -> String {
     }
 }
 
+/// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.
+pub fn check_uid(uid: &str) -> Result<(), String> {
+    if uid.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if uid.len() > 40 {
+        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
+    }
+    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
+    }
+    Ok(())
+}
+
 /// Percent-encodes one path segment.
 fn seg(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()

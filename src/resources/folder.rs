@@ -6,10 +6,22 @@ use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
 use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::model::{Attr, Model};
 use crate::schema::{Attribute, IdentitySchema, Schema};
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 pub struct FolderResource;
+
+crate::model! {
+    /// `grafana_folder`'s attributes, as the schema below declares them.
+    pub struct FolderModel {
+        title: String,
+        uid: String,
+        parent_folder_uid: String,
+        prevent_destroy_if_not_empty: bool,
+        url: String,
+    }
+}
 
 #[async_trait]
 impl Resource for FolderResource {
@@ -38,12 +50,17 @@ impl Resource for FolderResource {
         )
     }
 
+    fn model_attributes(&self) -> Vec<(&'static str, Type)> {
+        FolderModel::attributes()
+    }
+
     fn identity_schema(&self) -> Option<IdentitySchema> {
         Some(uid_identity_schema("The folder's uid."))
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(t) = config.get("title").as_str() {
+        let config = FolderModel::decode(config);
+        if let Some(t) = config.title.as_str() {
             if t.trim().is_empty() {
                 diags.push(
                     Diagnostic::error("Folder title is blank", "Set `title` to a non-blank name for the folder.")
@@ -51,7 +68,7 @@ impl Resource for FolderResource {
                 );
             }
         }
-        if let Some(uid) = config.get("uid").as_str() {
+        if let Some(uid) = config.uid.as_str() {
             if let Err(e) = check_uid(uid) {
                 diags.push(
                     Diagnostic::error(
@@ -62,7 +79,7 @@ impl Resource for FolderResource {
                 );
             }
         }
-        if let Some(p) = config.get("parent_folder_uid").as_str() {
+        if let Some(p) = config.parent_folder_uid.as_str() {
             if let Err(e) = check_uid(p) {
                 diags.push(
                     Diagnostic::error("Invalid parent folder uid", format!("`parent_folder_uid` {e}."))
@@ -73,29 +90,33 @@ impl Resource for FolderResource {
     }
 
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
+        let (prior, mut plan) = (FolderModel::decode(prior), FolderModel::decode(planned));
         // Grafana trims titles: whitespace around the same title is the same folder title.
-        if let (Some(old), Some(new)) = (prior.get("title").as_str(), planned.get("title").as_str()) {
+        if let (Some(old), Some(new)) = (prior.title.as_str(), plan.title.as_str()) {
             if old != new && old.trim() == new.trim() {
-                planned.set("title", Value::string(old));
+                plan.title = prior.title.clone();
+                *planned = plan.encode();
             }
         }
     }
 
     async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
-        let parent = planned.get("parent_folder_uid");
-        if let (Some(client), false) = (ctx.client, parent.is_null() || parent == ctx.prior.get("parent_folder_uid")) {
+        let (prior, plan) = (FolderModel::decode(ctx.prior), FolderModel::decode(planned));
+        let parent = &plan.parent_folder_uid;
+        if let (Some(client), false) = (ctx.client, parent.is_null() || *parent == prior.parent_folder_uid) {
             check_nested(client, diags).await;
         }
         Vec::new()
     }
 
-    async fn create(&self, ctx: &Ctx<'_>, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let title = planned.get("title").as_str().unwrap_or_default();
-        let parent = planned.get("parent_folder_uid").as_str();
+    async fn create(&self, ctx: &Ctx<'_>, planned_value: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let planned = &FolderModel::decode(planned_value);
+        let title = planned.title.as_str().unwrap_or_default();
+        let parent = planned.parent_folder_uid.as_str();
         if parent.is_some() && !check_nested(ctx.client, diags).await {
             return None;
         }
-        let configured = planned.get("uid").as_str();
+        let configured = planned.uid.as_str();
         let uid = configured.map_or_else(new_uid, str::to_string);
         let err = match ctx.client.create_folder(Some(&uid), title, parent).await {
             Ok(f) => return Some(state(ctx.client, &f, planned)),
@@ -114,7 +135,7 @@ impl Resource for FolderResource {
                 }
                 Err(g) if g.is_not_found() => {}
                 Err(_) => {
-                    let (s, d) = unconfirmed_create("folder", planned, &uid, &err);
+                    let (s, d) = unconfirmed_create("folder", planned_value, &uid, &err);
                     diags.push(d.at_attr("uid"));
                     return Some(s);
                 }
@@ -125,7 +146,8 @@ impl Resource for FolderResource {
     }
 
     async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
-        let uid = prior.get("uid").as_str().unwrap_or_default();
+        let prior = &FolderModel::decode(prior);
+        let uid = prior.uid.as_str().unwrap_or_default();
         match ctx.client.get_folder(uid).await {
             Ok(f) => Some(Some(state(ctx.client, &f, prior))),
             Err(e) if e.is_not_found() => Some(None),
@@ -137,11 +159,12 @@ impl Resource for FolderResource {
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let uid = prior.get("uid").as_str().unwrap_or_default();
-        let title = planned.get("title").as_str().unwrap_or_default();
-        let parent = planned.get("parent_folder_uid");
+        let (prior, planned) = (&FolderModel::decode(prior), &FolderModel::decode(planned));
+        let uid = prior.uid.as_str().unwrap_or_default();
+        let title = planned.title.as_str().unwrap_or_default();
+        let parent = &planned.parent_folder_uid;
         let mut folder = None;
-        if parent != prior.get("parent_folder_uid") {
+        if *parent != prior.parent_folder_uid {
             if !check_nested(ctx.client, diags).await {
                 return None;
             }
@@ -156,7 +179,7 @@ impl Resource for FolderResource {
                 }
             }
         }
-        if planned.get("title").as_str().map(str::trim) != prior.get("title").as_str().map(str::trim) {
+        if planned.title.as_str().map(str::trim) != prior.title.as_str().map(str::trim) {
             // Rename from the version Terraform's view is based on: a rename made in Grafana
             // since the last refresh is refused, not silently lost.
             let current = match ctx.client.get_folder(uid).await {
@@ -166,7 +189,7 @@ impl Resource for FolderResource {
                     return None;
                 }
             };
-            let known = prior.get("title").as_str().map(str::trim);
+            let known = prior.title.as_str().map(str::trim);
             if Some(current.title.as_str()) != known {
                 diags.push(
                     Diagnostic::error(
@@ -192,8 +215,8 @@ impl Resource for FolderResource {
                 }
             }
         }
-        let sent = parent != prior.get("parent_folder_uid")
-            || planned.get("title").as_str().map(str::trim) != prior.get("title").as_str().map(str::trim);
+        let sent = *parent != prior.parent_folder_uid
+            || planned.title.as_str().map(str::trim) != prior.title.as_str().map(str::trim);
         if folder.is_none() && sent {
             // Every answer was lost but each change was confirmed: read the result once.
             folder = confirm(ctx.client, uid, planned).await;
@@ -203,14 +226,15 @@ impl Resource for FolderResource {
             // Only `prevent_destroy_if_not_empty` (or the title's whitespace) changed: nothing to send.
             None => {
                 let mut s = planned.clone();
-                s.set("url", prior.get("url").clone());
-                Some(s)
+                s.url = prior.url.clone();
+                Some(s.encode())
             }
         }
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
-        let uid = state.get("uid").as_str().unwrap_or_default();
+        let state = FolderModel::decode(state);
+        let uid = state.uid.as_str().unwrap_or_default();
         let nested = match ctx.client.has_nested_folders().await {
             Ok(n) => n,
             Err(e) => return diags.push(api_error(format!("Could not check folder {uid:?}"), &e)),
@@ -224,7 +248,7 @@ impl Resource for FolderResource {
             let all: Vec<&FolderRef> = dashboards.iter().chain(&folders).collect();
             let names: Vec<String> = all.iter().take(5).map(|c| format!("{:?} ({})", c.title, c.uid)).collect();
             let listed = format!("{}{}", names.join(", "), if all.len() > 5 { " and more" } else { "" });
-            if state.get("prevent_destroy_if_not_empty").as_bool() == Some(true) {
+            if state.prevent_destroy_if_not_empty.is_true() {
                 return diags.push(
                     Diagnostic::error(
                         "Folder is not empty",
@@ -285,43 +309,37 @@ impl Resource for FolderResource {
 }
 
 /// The state for a folder Grafana returned; `prevent_destroy_if_not_empty` lives only in Terraform.
-fn state(client: &Client, f: &Folder, prior: &Value) -> Value {
-    let keep = prior.get("prevent_destroy_if_not_empty").as_bool().unwrap_or(false);
+fn state(client: &Client, f: &Folder, prior: &FolderModel) -> Value {
     // Grafana trims titles; the configuration's text stays while it means the same title.
-    let title = match prior.get("title").as_str() {
+    let title = match prior.title.as_str() {
         Some(t) if t.trim() == f.title => t.to_string(),
         _ => f.title.clone(),
     };
-    Value::object([
-        ("title", Value::string(title)),
-        ("uid", Value::string(&f.uid)),
-        ("parent_folder_uid", Value::opt_string(f.parent_uid.as_deref().filter(|p| !p.is_empty()))),
-        ("prevent_destroy_if_not_empty", Value::Bool(keep)),
-        ("url", Value::string(format!("{}{}", client.base_url(), f.url))),
-    ])
+    FolderModel {
+        title: title.into(),
+        uid: f.uid.clone().into(),
+        parent_folder_uid: Attr::from_option(f.parent_uid.clone().filter(|p| !p.is_empty())),
+        prevent_destroy_if_not_empty: prior.prevent_destroy_if_not_empty.is_true().into(),
+        url: format!("{}{}", client.base_url(), f.url).into(),
+    }
+    .encode()
 }
 
 fn import_state(uid: String) -> Value {
-    Value::object([
-        ("title", Value::Null),
-        ("uid", Value::String(uid)),
-        ("parent_folder_uid", Value::Null),
-        ("prevent_destroy_if_not_empty", Value::Bool(false)),
-        ("url", Value::Null),
-    ])
+    FolderModel { uid: uid.into(), prevent_destroy_if_not_empty: false.into(), ..Default::default() }.encode()
 }
 
 /// The folder `uid` if Grafana holds it as planned (title and parent), after a lost answer.
-async fn confirm(client: &Client, uid: &str, planned: &Value) -> Option<Folder> {
+async fn confirm(client: &Client, uid: &str, planned: &FolderModel) -> Option<Folder> {
     let f = client.get_folder(uid).await.ok()?;
     same_folder(&f, planned).then_some(f)
 }
 
 /// Whether Grafana's folder has the planned title (as Grafana stores it, trimmed) and parent.
-fn same_folder(f: &Folder, planned: &Value) -> bool {
+fn same_folder(f: &Folder, planned: &FolderModel) -> bool {
     let parent = f.parent_uid.as_deref().filter(|p| !p.is_empty());
-    Some(f.title.as_str()) == planned.get("title").as_str().map(str::trim)
-        && parent == planned.get("parent_folder_uid").as_str()
+    Some(f.title.as_str()) == planned.title.as_str().map(str::trim)
+        && parent == planned.parent_folder_uid.as_str()
 }
 
 /// The folder an existing uid belongs to, and how to adopt it.
@@ -362,7 +380,7 @@ async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Erro
     api_error(format!("Could not create folder {title:?}"), e)
 }
 
-async fn confirm_parent(client: &Client, uid: &str, parent: &Value) -> bool {
+async fn confirm_parent(client: &Client, uid: &str, parent: &Attr<String>) -> bool {
     client.get_folder(uid).await.is_ok_and(|f| f.parent_uid.as_deref().filter(|p| !p.is_empty()) == parent.as_str())
 }
 

@@ -16,19 +16,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![Arc::new(folder::FolderResource), Arc::new(dashboard::DashboardResource)]
 }
 
-/// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.
-pub fn check_uid(uid: &str) -> Result<(), String> {
-    if uid.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if uid.len() > 40 {
-        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
-    }
-    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
-    }
-    Ok(())
-}
+pub use crate::grafana::check_uid;
 
 /// A fresh uid for an object whose configuration sets none: `tf` and 24 random hex digits.
 ///
@@ -98,6 +86,16 @@ pub fn import_uid(kind: &str, id: &str, diags: &mut Diagnostics) -> Option<Strin
                 format!("Import a {kind} by its uid (`<uid>` or `1:<uid>`): {e}."),
             ));
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_resource_model_matches_its_schema() {
+        for r in super::all() {
+            crate::model::check_against_schema(r.type_name(), r.model_attributes(), &r.schema()).unwrap();
         }
     }
 }

@@ -1,0 +1,290 @@
+//! The dashboard JSON model, by Grafana's rules, knowing nothing of Terraform: parse and
+//! validate a model, the inputs an export declares (`__inputs`) and filling them, what is
+//! uploaded, and the canonical form two models are compared in. Used by the `grafana_dashboard`
+//! resource and its lookups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json};
+
+use crate::grafana::check_uid;
+
+/// A dashboard's JSON model: an object.
+pub type Model = Map<String, Json>;
+
+/// Why a model (or the inputs given for it) would be refused, in words for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invalid {
+    pub summary: &'static str,
+    pub detail: String,
+    /// What is wrong: the model itself, or the inputs given for it.
+    pub about: About,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum About {
+    Model,
+    Inputs,
+}
+
+fn invalid(summary: &'static str, detail: impl Into<String>) -> Invalid {
+    Invalid { summary, detail: detail.into(), about: About::Model }
+}
+
+/// Parses a model, checking what Grafana would refuse: not an object, a blank or missing
+/// title, a malformed uid.
+pub fn parse(text: &str) -> Result<Model, Invalid> {
+    let v: Json = serde_json::from_str(text).map_err(|e| {
+        invalid(
+            "config_json is not valid JSON",
+            format!("{e}. Paste the dashboard's JSON model, or build it with jsonencode()."),
+        )
+    })?;
+    let Json::Object(m) = v else {
+        return Err(invalid(
+            "config_json is not a JSON object",
+            "A dashboard's JSON model is an object, `{ \"title\": …, \"panels\": [ … ] }`.",
+        ));
+    };
+    match m.get("title") {
+        Some(Json::String(t)) if !t.trim().is_empty() => {}
+        Some(Json::String(_)) => {
+            return Err(invalid("Dashboard title is blank", "Set `title` in config_json to a non-blank name."));
+        }
+        _ => return Err(invalid("Dashboard title missing", "config_json needs a string `title`.")),
+    }
+    match m.get("uid") {
+        None | Some(Json::Null) => {}
+        Some(Json::String(u)) if u.is_empty() => {}
+        Some(Json::String(u)) => {
+            if let Err(e) = check_uid(u) {
+                return Err(invalid(
+                    "Invalid dashboard uid",
+                    format!("The `uid` in config_json {e}. Fix it, or remove it to let the provider choose one."),
+                ));
+            }
+        }
+        Some(other) => {
+            return Err(invalid(
+                "Invalid dashboard uid",
+                format!("The `uid` in config_json must be a string, not {other}."),
+            ));
+        }
+    }
+    Ok(m)
+}
+
+/// The uid the model sets (null, missing and "" mean none).
+pub fn uid_of(m: &Model) -> Option<&str> {
+    m.get("uid").and_then(Json::as_str).filter(|u| !u.is_empty())
+}
+
+/// The model's title, as written.
+pub fn title_of(m: &Model) -> &str {
+    m.get("title").and_then(Json::as_str).unwrap_or_default()
+}
+
+/// Input names declared in `__inputs`.
+pub fn declared_inputs(m: &Model) -> BTreeSet<String> {
+    m.get("__inputs")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i.get("name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Every declared input given, and only declared ones.
+pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
+    let declared = declared_inputs(m);
+    let list = |s: &BTreeSet<String>| s.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
+    let mut out = Vec::new();
+    let undeclared: BTreeSet<String> = given.difference(&declared).cloned().collect();
+    if !undeclared.is_empty() {
+        let detail = if declared.is_empty() {
+            format!("The dashboard declares no `__inputs`, so `inputs` must be empty; remove {}.", list(&undeclared))
+        } else {
+            format!(
+                "The dashboard's `__inputs` do not declare {}. It declares: {}.",
+                list(&undeclared),
+                list(&declared)
+            )
+        };
+        out.push(Invalid { summary: "Undeclared dashboard inputs", detail, about: About::Inputs });
+    }
+    let unset: BTreeSet<String> = declared.difference(given).cloned().collect();
+    if let Some(first) = unset.iter().next() {
+        let example = if first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            first.clone()
+        } else {
+            format!("{first:?}")
+        };
+        out.push(Invalid {
+            summary: "Dashboard inputs not set",
+            detail: format!(
+                "The dashboard's `__inputs` declare {}, which `inputs` must set, e.g. `inputs = {{ {example} = \"<data source uid>\" }}`.",
+                list(&unset)
+            ),
+            about: About::Inputs,
+        });
+    }
+    out
+}
+
+/// What is uploaded: the model with inputs filled in, without the export-only `__inputs` and
+/// `__requires`, and without `id` and `version` (Grafana's own); the title trimmed as Grafana
+/// trims it.
+pub fn upload(m: &Model, inputs: &BTreeMap<String, String>) -> Model {
+    let declared = declared_inputs(m);
+    let mut m = m.clone();
+    for k in ["__inputs", "__requires", "id", "version"] {
+        m.remove(k);
+    }
+    if let Some(Json::String(t)) = m.get_mut("title") {
+        *t = t.trim().to_string();
+    }
+    let subs: Vec<(String, &str)> =
+        inputs.iter().filter(|(k, _)| declared.contains(*k)).map(|(k, v)| (format!("${{{k}}}"), v.as_str())).collect();
+    if subs.is_empty() {
+        return m;
+    }
+    match fill(Json::Object(m), &subs) {
+        Json::Object(m) => m,
+        _ => unreachable!("filling placeholders keeps an object an object"),
+    }
+}
+
+fn fill(v: Json, subs: &[(String, &str)]) -> Json {
+    match v {
+        Json::String(s) if s.contains("${") => Json::String(fill_text(&s, subs)),
+        Json::Array(xs) => Json::Array(xs.into_iter().map(|x| fill(x, subs)).collect()),
+        Json::Object(m) => Json::Object(m.into_iter().map(|(k, x)| (k, fill(x, subs))).collect()),
+        other => other,
+    }
+}
+
+/// Replaces each placeholder in one left-to-right pass: a value that itself contains `${…}` is
+/// copied as it is, never substituted again.
+fn fill_text(s: &str, subs: &[(String, &str)]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        match subs.iter().find(|(from, _)| tail.starts_with(from.as_str())) {
+            Some((from, to)) => {
+                out.push_str(to);
+                rest = &tail[from.len()..];
+            }
+            None => {
+                out.push_str("${");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The canonical form two models are compared in, with `uid` set to the one in force: what
+/// Grafana adds removed (`id`, `version`), export keys removed, the title trimmed, object keys
+/// sorted, integral floats as integers.
+pub fn comparable(upload: &Model, uid: Option<&str>) -> Json {
+    let mut m = upload.clone();
+    for k in ["id", "version", "__inputs", "__requires"] {
+        m.remove(k);
+    }
+    if let Some(Json::String(t)) = m.get_mut("title") {
+        *t = t.trim().to_string();
+    }
+    match uid {
+        Some(u) => m.insert("uid".into(), Json::String(u.into())),
+        None => m.remove("uid"),
+    };
+    canonical(Json::Object(m))
+}
+
+/// A JSON value in canonical form: object keys sorted, integral floats as integers.
+fn canonical(v: Json) -> Json {
+    match v {
+        Json::Object(m) => {
+            let mut kv: Vec<(String, Json)> = m.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            kv.sort_by(|a, b| a.0.cmp(&b.0));
+            Json::Object(kv.into_iter().collect())
+        }
+        Json::Array(xs) => Json::Array(xs.into_iter().map(canonical).collect()),
+        // 1 and 1.0 mean the same number.
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Json::from(f as i64),
+            _ => Json::Number(n),
+        },
+        other => other,
+    }
+}
+
+/// The model as Grafana holds it, for a state or a lookup: without Grafana's `id` and `version`.
+pub fn without_server_fields(m: &Model) -> Model {
+    let mut m = m.clone();
+    m.remove("id");
+    m.remove("version");
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(s: &str) -> Model {
+        parse(s).unwrap()
+    }
+
+    #[test]
+    fn inputs_are_filled_and_export_keys_dropped() {
+        let m = model(
+            r#"{"__inputs":[{"name":"DS_P"},{"name":"DS_X Y"}],"__requires":[],"id":3,"version":2,"title":" T ",
+                "panels":[{"datasource":{"uid":"${DS_P}"},"targets":[{"expr":"up{x=\"${DS_X Y}\"}","other":"${UNDECLARED}"}]}]}"#,
+        );
+        let inputs =
+            BTreeMap::from([("DS_P".to_string(), "prom".to_string()), ("DS_X Y".to_string(), "cw".to_string())]);
+        assert_eq!(
+            Json::Object(upload(&m, &inputs)),
+            serde_json::json!({"title": "T", "panels": [{"datasource": {"uid": "prom"}, "targets": [{"expr": "up{x=\"cw\"}", "other": "${UNDECLARED}"}]}]})
+        );
+    }
+
+    #[test]
+    fn regression_input_values_were_substituted_twice() {
+        let m = model(r#"{"__inputs":[{"name":"A"},{"name":"B"}],"title":"T","x":"${A}-${B}"}"#);
+        let inputs = BTreeMap::from([("A".to_string(), "${B}".to_string()), ("B".to_string(), "b".to_string())]);
+        assert_eq!(upload(&m, &inputs)["x"], Json::String("${B}-b".into()), "a value is copied as it is");
+    }
+
+    #[test]
+    fn comparison_ignores_what_grafana_adds_and_spelling() {
+        let a = model(r#"{"title":"T","panels":[{"id":1}],"id":4,"version":9}"#);
+        let b = model("{\n  \"panels\": [ { \"id\": 1.0 } ],\n  \"title\": \" T \"\n}");
+        assert_eq!(comparable(&a, Some("u")), comparable(&b, Some("u")));
+        assert_ne!(comparable(&a, Some("u")), comparable(&b, Some("v")), "the uid in force is part of the meaning");
+        let c = model(r#"{"title":"T","panels":[{"id":2}]}"#);
+        assert_ne!(comparable(&a, None), comparable(&c, None));
+    }
+
+    #[test]
+    fn validation_names_what_is_wrong() {
+        let err = |s: &str| parse(s).unwrap_err().summary;
+        assert_eq!(err("nope"), "config_json is not valid JSON");
+        assert_eq!(err("[1]"), "config_json is not a JSON object");
+        assert_eq!(err(r#"{"panels":[]}"#), "Dashboard title missing");
+        assert_eq!(err(r#"{"title":" "}"#), "Dashboard title is blank");
+        assert_eq!(err(r#"{"title":"t","uid":"a/b"}"#), "Invalid dashboard uid");
+        assert_eq!(err(r#"{"title":"t","uid":7}"#), "Invalid dashboard uid");
+        assert!(parse(r#"{"title":"t","uid":null}"#).is_ok());
+        assert!(parse(r#"{"title":"t","uid":""}"#).is_ok());
+        let given = BTreeSet::from(["A".to_string(), "C".to_string()]);
+        let found = check_inputs(&model(r#"{"title":"t","__inputs":[{"name":"A"},{"name":"B"}]}"#), &given);
+        let text: Vec<String> = found.iter().map(|x| format!("{}: {}", x.summary, x.detail)).collect();
+        assert!(text[0].starts_with("Undeclared dashboard inputs") && text[0].contains("\"C\""), "{text:?}");
+        assert!(text[1].starts_with("Dashboard inputs not set") && text[1].contains("\"B\""), "{text:?}");
+        assert!(found.iter().all(|i| i.about == About::Inputs));
+    }
+}

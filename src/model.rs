@@ -1,0 +1,260 @@
+//! Typed resource models: each resource and data source declares its attributes once, as a
+//! struct with [`model!`], and decodes a configuration, plan or state into it once per call
+//! and encodes it back once. A misspelt attribute is then a compile error, not a null that
+//! surfaces as Terraform's "inconsistent result" error.
+//!
+//! The struct and the schema cannot drift apart unnoticed: [`Model::attributes`] lists the
+//! struct's names and types, and a unit test (`resources::tests`, `data_sources::tests`) checks
+//! them against every type's schema.
+
+use std::collections::BTreeMap;
+
+use crate::value::{Number, Type, Unknown, Value};
+
+/// One attribute's value: null, not known until apply, or known.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Attr<T> {
+    #[default]
+    Null,
+    /// Kept with its refinements, so a value passed through is sent back byte for byte.
+    Unknown(Unknown),
+    Known(T),
+}
+
+impl<T> Attr<T> {
+    pub fn unknown() -> Attr<T> {
+        Attr::Unknown(Unknown::default())
+    }
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Attr::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Attr::Null)
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Attr::Unknown(_))
+    }
+    /// `Some` as known, `None` as null.
+    pub fn from_option(v: Option<T>) -> Attr<T> {
+        v.map_or(Attr::Null, Attr::Known)
+    }
+}
+
+impl Attr<String> {
+    /// The string, if known.
+    pub fn as_str(&self) -> Option<&str> {
+        self.known().map(String::as_str)
+    }
+}
+
+impl Attr<bool> {
+    /// The flag, false unless known to be true.
+    pub fn is_true(&self) -> bool {
+        self.known() == Some(&true)
+    }
+}
+
+impl<T> From<T> for Attr<T> {
+    fn from(v: T) -> Attr<T> {
+        Attr::Known(v)
+    }
+}
+
+impl From<&str> for Attr<String> {
+    fn from(v: &str) -> Attr<String> {
+        Attr::Known(v.to_string())
+    }
+}
+
+/// A Rust type an attribute holds, with its Terraform type and its wire conversions.
+pub trait AttrType: Sized {
+    fn ty() -> Type;
+    /// `None` when the value is not of this type (it cannot be, once decoded against the schema).
+    fn from_value(v: &Value) -> Option<Self>;
+    fn to_value(&self) -> Value;
+}
+
+impl AttrType for String {
+    fn ty() -> Type {
+        Type::String
+    }
+    fn from_value(v: &Value) -> Option<String> {
+        v.as_str().map(str::to_string)
+    }
+    fn to_value(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl AttrType for bool {
+    fn ty() -> Type {
+        Type::Bool
+    }
+    fn from_value(v: &Value) -> Option<bool> {
+        v.as_bool()
+    }
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl AttrType for i64 {
+    fn ty() -> Type {
+        Type::Number
+    }
+    fn from_value(v: &Value) -> Option<i64> {
+        v.as_i64()
+    }
+    fn to_value(&self) -> Value {
+        Value::Number(Number::Int(*self))
+    }
+}
+
+impl AttrType for BTreeMap<String, String> {
+    fn ty() -> Type {
+        Type::map(Type::String)
+    }
+    fn from_value(v: &Value) -> Option<Self> {
+        match v {
+            Value::Map(m) => m.iter().map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect(),
+            _ => None,
+        }
+    }
+    fn to_value(&self) -> Value {
+        Value::Map(self.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    }
+}
+
+impl AttrType for Vec<String> {
+    fn ty() -> Type {
+        Type::list(Type::String)
+    }
+    fn from_value(v: &Value) -> Option<Vec<String>> {
+        v.as_list()?.iter().map(|x| x.as_str().map(str::to_string)).collect()
+    }
+    fn to_value(&self) -> Value {
+        Value::List(self.iter().map(|s| Value::String(s.clone())).collect())
+    }
+}
+
+/// A list of objects, each a [`Model`] (a computed list of search hits, say).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Objects<M>(pub Vec<M>);
+
+impl<M: Model> AttrType for Objects<M> {
+    fn ty() -> Type {
+        Type::list(Type::Object(M::attributes().into_iter().map(|(k, t)| (k.to_string(), t)).collect()))
+    }
+    fn from_value(v: &Value) -> Option<Objects<M>> {
+        Some(Objects(v.as_list()?.iter().map(M::decode).collect()))
+    }
+    fn to_value(&self) -> Value {
+        Value::List(self.0.iter().map(M::encode).collect())
+    }
+}
+
+impl<T: AttrType> Attr<T> {
+    pub fn decode(v: &Value) -> Attr<T> {
+        match v {
+            Value::Null => Attr::Null,
+            Value::Unknown(u) => Attr::Unknown(u.clone()),
+            v => T::from_value(v).map_or(Attr::Null, Attr::Known),
+        }
+    }
+    pub fn encode(&self) -> Value {
+        match self {
+            Attr::Null => Value::Null,
+            Attr::Unknown(u) => Value::Unknown(u.clone()),
+            Attr::Known(v) => v.to_value(),
+        }
+    }
+}
+
+/// A struct of attributes, declared with [`model!`].
+pub trait Model: Sized {
+    /// Every attribute's name and type, in declaration order.
+    fn attributes() -> Vec<(&'static str, Type)>;
+    /// From a whole object value (configuration, plan or state).
+    fn decode(v: &Value) -> Self;
+    /// Back to a whole object value.
+    fn encode(&self) -> Value;
+}
+
+/// Declares a model struct: each field an [`Attr`] named as the attribute, and its [`Model`]
+/// implementation.
+#[macro_export]
+macro_rules! model {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $( $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Default)]
+        $vis struct $name {
+            $( pub $field: $crate::model::Attr<$ty>, )*
+        }
+
+        impl $crate::model::Model for $name {
+            fn attributes() -> Vec<(&'static str, $crate::value::Type)> {
+                vec![$( (stringify!($field), <$ty as $crate::model::AttrType>::ty()) ),*]
+            }
+            fn decode(v: &$crate::value::Value) -> Self {
+                $name { $( $field: $crate::model::Attr::decode(v.get(stringify!($field))), )* }
+            }
+            fn encode(&self) -> $crate::value::Value {
+                $crate::value::Value::object([$( (stringify!($field), self.$field.encode()) ),*])
+            }
+        }
+    };
+}
+
+/// Checks a model against a schema: the same attribute names with the same types. The unit
+/// tests of `resources` and `data_sources` run it for every type.
+pub fn check_against_schema(
+    type_name: &str,
+    model: Vec<(&'static str, Type)>,
+    schema: &crate::schema::Schema,
+) -> Result<(), String> {
+    let from_model: BTreeMap<&str, Type> = model.into_iter().collect();
+    let from_schema: BTreeMap<&str, Type> = schema.attributes.iter().map(|a| (a.name, a.ty())).collect();
+    if from_model == from_schema {
+        Ok(())
+    } else {
+        Err(format!("{type_name}: the model has {from_model:?}, the schema {from_schema:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    model! {
+        struct Probe {
+            name: String,
+            flag: bool,
+            count: i64,
+            labels: BTreeMap<String, String>,
+        }
+    }
+
+    #[test]
+    fn decode_and_encode_round_trip_null_unknown_and_known() {
+        let refined = Unknown { code: 12, data: vec![0x81, 0x01, 0xc3] };
+        let v = Value::object([
+            ("name", Value::string("a")),
+            ("flag", Value::Unknown(refined.clone())),
+            ("count", Value::int(3)),
+            ("labels", Value::Null),
+        ]);
+        let m = Probe::decode(&v);
+        assert_eq!(m.name.as_str(), Some("a"));
+        assert_eq!(m.flag, Attr::Unknown(refined));
+        assert_eq!(m.count.known(), Some(&3));
+        assert!(m.labels.is_null());
+        assert_eq!(m.encode(), v, "refinements and nulls are sent back as they came");
+        assert_eq!(
+            Probe::attributes(),
+            vec![("name", Type::String), ("flag", Type::Bool), ("count", Type::Number), ("labels", Type::map(Type::String))]
+        );
+    }
+}
