@@ -13,8 +13,10 @@ pub enum Severity {
     Warning,
 }
 
-/// One step into a value: an attribute, a map key or a list index.
+/// One step into a value: an attribute, a map key or a list index. Keys and indexes are
+/// converted at the protocol boundary; no resource points into a map or list yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(dead_code, reason = "map keys and list indexes are part of the protocol's paths")]
 pub enum Step {
     Attr(String),
     Key(String),
@@ -28,10 +30,6 @@ pub struct AttrPath(pub Vec<Step>);
 impl AttrPath {
     pub fn attr(name: &str) -> AttrPath {
         AttrPath(vec![Step::Attr(name.to_string())])
-    }
-    pub fn key(mut self, k: &str) -> AttrPath {
-        self.0.push(Step::Key(k.to_string()));
-        self
     }
 }
 

@@ -7,19 +7,26 @@
 //! - [`framework`] runs the resource lifecycle (plan helpers, import, read-removes-on-404);
 //! - [`provider`] holds the provider configuration and the list of resources and data sources;
 //! - [`resources`] and [`data_sources`] hold one file per Terraform type;
-//! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform.
+//! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform;
+//! - [`model`] and [`dashboard_json`]: typed resource models, and the dashboard JSON rules.
+//!
+//! Only [`main`] (the plugin's entry point) and [`docs`] (the registry docs, rendered by the
+//! test suite) are public: everything else is crate-private, so the compiler reports dead code.
 
-pub mod dashboard_json;
-pub mod data_sources;
-pub mod diag;
-pub mod framework;
-pub mod grafana;
-pub mod logging;
+mod dashboard_json;
+mod data_sources;
+mod diag;
+pub mod docs;
+mod framework;
+mod grafana;
+mod logging;
 #[macro_use]
-pub mod model;
-pub mod plugin;
-pub mod provider;
-pub mod resources;
-pub mod schema;
-pub mod tfplugin;
-pub mod value;
+mod model;
+mod plugin;
+mod provider;
+mod resources;
+mod schema;
+mod tfplugin;
+mod value;
+
+pub use plugin::main;

@@ -17,7 +17,6 @@ use crate::resources;
 use crate::schema::{Attribute, Schema};
 use crate::value::Value;
 
-pub const TYPE_NAME: &str = "grafana";
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -60,9 +59,20 @@ impl Default for Provider {
 
 impl Provider {
     pub fn new() -> Provider {
+        let (resources, data_sources) = (resources::all(), data_sources::all());
+        // A typed model that drifted from its schema is a bug of ours: fail loudly in debug
+        // builds (every test runs one), before any value is decoded with it.
+        if cfg!(debug_assertions) {
+            for r in &resources {
+                crate::model::check_against_schema(r.type_name(), r.model_attributes(), &r.schema()).unwrap();
+            }
+            for d in &data_sources {
+                crate::model::check_against_schema(d.type_name(), d.model_attributes(), &d.schema()).unwrap();
+            }
+        }
         Provider {
-            resources: resources::all(),
-            data_sources: data_sources::all(),
+            resources,
+            data_sources,
             state: RwLock::new(State::NotConfigured),
             cancel: CancellationToken::new(),
         }

@@ -124,22 +124,16 @@ impl Value {
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
+    #[cfg(test)]
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }
     pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Object(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
-    /// `Some(s)` as a string, `None` as null.
-    pub fn opt_string(s: Option<impl Into<String>>) -> Value {
-        s.map_or(Value::Null, |s| Value::String(s.into()))
-    }
 
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
-    }
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown(_))
     }
     /// True when neither this value nor anything inside it is unknown.
     pub fn is_wholly_known(&self) -> bool {

@@ -79,20 +79,6 @@ impl Client {
         Ok(())
     }
 
-    /// Direct children of a folder: dashboards, and sub-folders where `nested` folders exist
-    /// (without them, Grafana ignores `parentUid` and would list every folder).
-    pub async fn folder_children(&self, uid: &str, nested: bool) -> Result<Vec<FolderRef>, Error> {
-        let hits: Vec<Hit> =
-            self.send(Method::GET, &format!("api/search?folderUIDs={}&limit=10", seg(uid)), None).await?;
-        let mut out: Vec<FolderRef> = hits.into_iter().map(|h| FolderRef { uid: h.uid, title: h.title }).collect();
-        if nested {
-            let subs: Vec<FolderRef> =
-                self.send(Method::GET, &format!("api/folders?parentUid={}&limit=10", seg(uid)), None).await?;
-            out.extend(subs);
-        }
-        Ok(out)
-    }
-
     /// Everything a folder directly holds: its dashboards, and its sub-folders where `nested`
     /// folders exist. Unlike [`Client::folder_children`], complete (paged).
     pub async fn folder_contents(&self, uid: &str, nested: bool) -> Result<(Vec<FolderRef>, Vec<FolderRef>), Error> {

@@ -17,7 +17,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
-pub use dashboards::{Dashboard, DashboardHit, SaveDashboard, Saved};
+pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
 

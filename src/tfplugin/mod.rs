@@ -15,12 +15,13 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{self, Ctx, PlanCtx};
 use crate::provider::{self, Provider};
 
-#[allow(clippy::all, missing_docs, unreachable_pub)]
+// Generated code: every message is declared, not every one is named here.
+#[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
 pub mod pb {
     tonic::include_proto!("tfplugin6");
 }
 
-#[allow(clippy::all, missing_docs, unreachable_pub)]
+#[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
 pub mod goplugin {
     tonic::include_proto!("plugin");
 }

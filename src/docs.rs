@@ -1,0 +1,122 @@
+//! The registry documentation under `docs/`, rendered from the schema descriptions (which are
+//! the documentation) and `examples/`. The integration suite renders it and fails, after
+//! rewriting the files, when `docs/` is stale.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::provider::{self, Provider};
+use crate::schema::{Presence, Schema};
+use crate::value::Type;
+
+/// The Terraform type names this provider serves: (resources, data sources).
+pub fn type_names() -> (Vec<&'static str>, Vec<&'static str>) {
+    let p = Provider::new();
+    (p.resources().iter().map(|r| r.type_name()).collect(), p.data_sources().iter().map(|d| d.type_name()).collect())
+}
+
+fn example(repo: &Path, rel: &str) -> Option<String> {
+    std::fs::read_to_string(repo.join("examples").join(rel)).ok()
+}
+
+fn render_schema(out: &mut String, s: &Schema) {
+    for (title, pick) in [
+        ("Required", &(|p: Presence| p == Presence::Required) as &dyn Fn(Presence) -> bool),
+        ("Optional", &|p| matches!(p, Presence::Optional | Presence::OptionalComputed)),
+        ("Read-Only", &|p| p == Presence::Computed),
+    ] {
+        let attrs: Vec<_> = s.attributes.iter().filter(|a| pick(a.presence)).collect();
+        if attrs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {title}\n");
+        for a in attrs {
+            let mut flags = vec![type_name(&a.ty())];
+            if a.sensitive {
+                flags.push("Sensitive".into());
+            }
+            if a.write_only {
+                flags.push("Write-only".into());
+            }
+            if a.deprecation.is_some() {
+                flags.push("Deprecated".into());
+            }
+            let _ = writeln!(out, "- `{}` ({}) {}", a.name, flags.join(", "), a.description);
+        }
+        out.push('\n');
+    }
+}
+
+fn type_name(t: &Type) -> String {
+    use Type as T;
+    match t {
+        T::String => "String".into(),
+        T::Number => "Number".into(),
+        T::Bool => "Boolean".into(),
+        T::List(e) => format!("List of {}", type_name(e)),
+        T::Set(e) => format!("Set of {}", type_name(e)),
+        T::Map(e) => format!("Map of {}", type_name(e)),
+        T::Object(_) => "Object".into(),
+    }
+}
+
+fn hcl_block(title: &str, code: &str, lang: &str) -> String {
+    format!("## {title}\n\n```{lang}\n{}\n```\n\n", code.trim_end())
+}
+
+/// Every page under `docs/`, rendered from the schemas and from `examples/` and
+/// `docs/templates/` under `repo`: (path relative to `docs/`, text).
+pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
+    let p = Provider::new();
+    let mut files = Vec::new();
+
+    let mut index = String::from("# Grafana provider (for Amazon Managed Grafana)\n\n");
+    let _ = writeln!(index, "{}\n", provider::schema().description);
+    index.push_str(&std::fs::read_to_string(repo.join("docs/templates/index.md")).expect("docs/templates/index.md"));
+    index.push('\n');
+    if let Some(e) = example(repo, "provider/provider.tf") {
+        index.push_str(&hcl_block("Example", &e, "terraform"));
+    }
+    index.push_str("## Schema\n\n");
+    render_schema(&mut index, &provider::schema());
+    files.push((PathBuf::from("index.md"), index));
+
+    for r in p.resources() {
+        let name = r.type_name();
+        let short = name.trim_start_matches("grafana_");
+        let s = r.schema();
+        let mut doc = format!("# {name} (Resource)\n\n{}\n\n", s.description);
+        if let Some(e) = example(repo, &format!("resources/{name}/resource.tf")) {
+            doc.push_str(&hcl_block("Example", &e, "terraform"));
+        }
+        doc.push_str("## Schema\n\n");
+        render_schema(&mut doc, &s);
+        if let Some(id) = r.identity_schema() {
+            doc.push_str("## Identity\n\nUsed by `import { identity = { … } }` (Terraform ≥ 1.12):\n\n");
+            for a in &id.attributes {
+                let _ = writeln!(doc, "- `{}` ({}) {}", a.name, type_name(&a.ty), a.description);
+            }
+            doc.push('\n');
+        }
+        if let Some(e) = example(repo, &format!("resources/{name}/import.sh")) {
+            doc.push_str(&hcl_block("Import", &e, "shell"));
+        }
+        if let Some(e) = example(repo, &format!("resources/{name}/import-block.tf")) {
+            doc.push_str(&hcl_block("Import with a block", &e, "terraform"));
+        }
+        files.push((PathBuf::from(format!("resources/{short}.md")), doc));
+    }
+    for d in p.data_sources() {
+        let name = d.type_name();
+        let short = name.trim_start_matches("grafana_");
+        let s = d.schema();
+        let mut doc = format!("# {name} (Data Source)\n\n{}\n\n", s.description);
+        if let Some(e) = example(repo, &format!("data-sources/{name}/data-source.tf")) {
+            doc.push_str(&hcl_block("Example", &e, "terraform"));
+        }
+        doc.push_str("## Schema\n\n");
+        render_schema(&mut doc, &s);
+        files.push((PathBuf::from(format!("data-sources/{short}.md")), doc));
+    }
+    files
+}
