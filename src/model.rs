@@ -254,7 +254,12 @@ mod tests {
         assert_eq!(m.encode(), v, "refinements and nulls are sent back as they came");
         assert_eq!(
             Probe::attributes(),
-            vec![("name", Type::String), ("flag", Type::Bool), ("count", Type::Number), ("labels", Type::map(Type::String))]
+            vec![
+                ("name", Type::String),
+                ("flag", Type::Bool),
+                ("count", Type::Number),
+                ("labels", Type::map(Type::String))
+            ]
         );
     }
 }

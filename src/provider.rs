@@ -17,7 +17,6 @@ use crate::resources;
 use crate::schema::{Attribute, Schema};
 use crate::value::Value;
 
-
 pub fn schema() -> Schema {
     Schema::new(
         "Manages Grafana objects (folders, dashboards, data sources) in an Amazon Managed Grafana workspace or any Grafana reachable over HTTP(S).",
@@ -70,12 +69,7 @@ impl Provider {
                 crate::model::check_against_schema(d.type_name(), d.model_attributes(), &d.schema()).unwrap();
             }
         }
-        Provider {
-            resources,
-            data_sources,
-            state: RwLock::new(State::NotConfigured),
-            cancel: CancellationToken::new(),
-        }
+        Provider { resources, data_sources, state: RwLock::new(State::NotConfigured), cancel: CancellationToken::new() }
     }
 
     pub fn resources(&self) -> &[Arc<dyn Resource>] {
@@ -93,10 +87,10 @@ impl Provider {
 
     /// Checks the provider block alone.
     pub fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(u) = config.get("url").as_str() {
-            if let Err(e) = parse_url(u) {
-                diags.push(e);
-            }
+        if let Some(u) = config.get("url").as_str()
+            && let Err(e) = parse_url(u)
+        {
+            diags.push(e);
         }
     }
 

@@ -26,7 +26,6 @@ impl Schema {
     pub fn ty(&self) -> Type {
         Type::Object(self.attributes.iter().map(|a| (a.name.to_string(), a.ty())).collect())
     }
-
 }
 
 /// How an attribute's value comes to be.

@@ -66,7 +66,7 @@ impl Transport {
 }
 
 impl Host for Transport {
-    fn bind(&self) -> Result<(SocketAddr, Box<dyn FnOnce(String) + Send>), String> {
+    fn bind(&self) -> Result<(SocketAddr, crate::control::Serve), String> {
         let addr = SocketAddr::new(self.ip, 0);
         let std_listener = std::net::TcpListener::bind(addr).map_err(|e| format!("binding {addr}: {e}"))?;
         std_listener.set_nonblocking(true).map_err(|e| e.to_string())?;

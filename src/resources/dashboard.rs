@@ -79,7 +79,6 @@ impl Resource for DashboardResource {
         )
     }
 
-
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {
         DashboardModel::attributes()
     }
@@ -94,24 +93,23 @@ impl Resource for DashboardResource {
         if let Some(Err(e)) = &model {
             diags.push(invalid(e));
         }
-        if let Some(m) = config.message.as_str() {
-            if m.chars().count() > 500 {
-                diags.push(
-                    Diagnostic::error(
-                        "Message too long",
-                        format!("`message` has {} characters; Grafana accepts at most 500.", m.chars().count()),
-                    )
-                    .at_attr("message"),
-                );
-            }
+        if let Some(m) = config.message.as_str()
+            && m.chars().count() > 500
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Message too long",
+                    format!("`message` has {} characters; Grafana accepts at most 500.", m.chars().count()),
+                )
+                .at_attr("message"),
+            );
         }
-        if let Some(f) = config.folder.as_str() {
-            if let Err(e) = check_uid(f) {
-                diags.push(
-                    Diagnostic::error("Invalid folder uid", format!("`folder` is a folder uid and {e}."))
-                        .at_attr("folder"),
-                );
-            }
+        if let Some(f) = config.folder.as_str()
+            && let Err(e) = check_uid(f)
+        {
+            diags.push(
+                Diagnostic::error("Invalid folder uid", format!("`folder` is a folder uid and {e}.")).at_attr("folder"),
+            );
         }
         if let (Some(Ok(model)), false) = (&model, config.inputs.is_unknown()) {
             let given: BTreeSet<String> = config.input_values().into_keys().collect();
@@ -169,12 +167,13 @@ impl Resource for DashboardResource {
             Some(Ok(model)) => {
                 // The model's uid, or the one in force; chosen at create time when neither is set.
                 plan.uid = dj::uid_of(&model).or(prior_uid).map_or_else(Attr::unknown, Attr::from);
-                if let (Some(prior), Some(new)) = (prior_uid, dj::uid_of(&model)) {
-                    if prior != new {
-                        plan.dashboard_id = Attr::unknown();
-                        plan.url = Attr::unknown();
-                        plan.version = Attr::unknown();
-                        diags.push(
+                if let (Some(prior), Some(new)) = (prior_uid, dj::uid_of(&model))
+                    && prior != new
+                {
+                    plan.dashboard_id = Attr::unknown();
+                    plan.url = Attr::unknown();
+                    plan.version = Attr::unknown();
+                    diags.push(
                             Diagnostic::warning(
                                 "The dashboard's uid changes: it will be a new dashboard",
                                 format!(
@@ -183,7 +182,6 @@ impl Resource for DashboardResource {
                             )
                             .at_attr("config_json"),
                         );
-                    }
                 }
             }
         }
@@ -220,30 +218,28 @@ impl Resource for DashboardResource {
                 }
             }
         }
-        if let grafana::Error::Api { status: 412, reason, .. } = &err {
-            if reason.as_deref() == Some("version-mismatch") {
-                // The uid is taken: only `overwrite = true` takes over that one dashboard.
-                let existing = match ctx.client.get_dashboard(&want.uid).await {
-                    Ok(d) => d,
-                    Err(e) => {
-                        diags.push(save_error(&want, "create", &e));
-                        return None;
-                    }
-                };
-                if !planned.overwrite.is_true() {
-                    diags.push(uid_taken(&want.uid, &existing));
+        if let grafana::Error::Api { status: 412, reason, .. } = &err
+            && reason.as_deref() == Some("version-mismatch")
+        {
+            // The uid is taken: only `overwrite = true` takes over that one dashboard.
+            let existing = match ctx.client.get_dashboard(&want.uid).await {
+                Ok(d) => d,
+                Err(e) => {
+                    diags.push(save_error(&want, "create", &e));
                     return None;
                 }
-                return match ctx.client.save_dashboard(&want.save_request(Some(existing.version))).await {
-                    Ok(saved) => {
-                        want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved))
-                    }
-                    Err(e) => {
-                        diags.push(save_error_named(ctx.client, &want, "create", &e).await);
-                        None
-                    }
-                };
+            };
+            if !planned.overwrite.is_true() {
+                diags.push(uid_taken(&want.uid, &existing));
+                return None;
             }
+            return match ctx.client.save_dashboard(&want.save_request(Some(existing.version))).await {
+                Ok(saved) => want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
+                Err(e) => {
+                    diags.push(save_error_named(ctx.client, &want, "create", &e).await);
+                    None
+                }
+            };
         }
         diags.push(save_error_named(ctx.client, &want, "create", &err).await);
         None
@@ -262,7 +258,13 @@ impl Resource for DashboardResource {
         }
     }
 
-    async fn update(&self, ctx: &Ctx<'_>, prior_value: &Value, planned_value: &Value, diags: &mut Diagnostics) -> Option<Value> {
+    async fn update(
+        &self,
+        ctx: &Ctx<'_>,
+        prior_value: &Value,
+        planned_value: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
         let (prior, planned) = (DashboardModel::decode(prior_value), DashboardModel::decode(planned_value));
         let want = Wanted::from_plan(&planned, diags)?;
         let prior_uid = prior.uid.as_str().unwrap_or_default();
@@ -307,19 +309,19 @@ impl Resource for DashboardResource {
             return Some(s.encode());
         }
         let mut result = ctx.client.save_dashboard(&want.save_request(prior.version.known().copied())).await;
-        if let Err(grafana::Error::Api { status: 412, reason, .. }) = &result {
-            if reason.as_deref() == Some("version-mismatch") {
-                // Saved by someone since Terraform read it. Save over it only when asked to, or
-                // when its content is still what Terraform last read (it was only moved, e.g. out
-                // of a folder destroyed earlier in this apply).
-                if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
-                    let untouched =
-                        before.as_ref().is_some_and(|b| b.comparable() == dj::comparable(&now.json, Some(&want.uid)));
-                    let overwrite = planned.overwrite.is_true();
-                    if overwrite || untouched {
-                        tracing::info!(uid = %want.uid, overwrite, "saving over a newer version");
-                        result = ctx.client.save_dashboard(&want.save_request(Some(now.version))).await;
-                    }
+        if let Err(grafana::Error::Api { status: 412, reason, .. }) = &result
+            && reason.as_deref() == Some("version-mismatch")
+        {
+            // Saved by someone since Terraform read it. Save over it only when asked to, or
+            // when its content is still what Terraform last read (it was only moved, e.g. out
+            // of a folder destroyed earlier in this apply).
+            if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
+                let untouched =
+                    before.as_ref().is_some_and(|b| b.comparable() == dj::comparable(&now.json, Some(&want.uid)));
+                let overwrite = planned.overwrite.is_true();
+                if overwrite || untouched {
+                    tracing::info!(uid = %want.uid, overwrite, "saving over a newer version");
+                    result = ctx.client.save_dashboard(&want.save_request(Some(now.version))).await;
                 }
             }
         }
@@ -327,12 +329,11 @@ impl Resource for DashboardResource {
             Ok(saved) => want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
             Err(e) => {
                 // The answer was lost: if Grafana now holds exactly what was sent, the save happened.
-                if e.may_have_acted() {
-                    if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
-                        if want.same_as(&now) {
-                            return Some(state_from_remote(ctx.client, planned, &now));
-                        }
-                    }
+                if e.may_have_acted()
+                    && let Ok(now) = ctx.client.get_dashboard(&want.uid).await
+                    && want.same_as(&now)
+                {
+                    return Some(state_from_remote(ctx.client, planned, &now));
                 }
                 diags.push(save_error_named(ctx.client, &want, "update", &e).await);
                 None
@@ -457,7 +458,8 @@ impl Wanted {
 
 /// Whether the one dashboard whose title blocks `want` in its folder is `uid`.
 async fn only_clash_is(client: &Client, want: &Wanted, uid: &str) -> bool {
-    let hits = client.find_dashboards_by_title(want.title(), want.folder.as_deref().unwrap_or("")).await.unwrap_or_default();
+    let hits =
+        client.find_dashboards_by_title(want.title(), want.folder.as_deref().unwrap_or("")).await.unwrap_or_default();
     !hits.is_empty() && hits.iter().all(|h| h.uid == uid)
 }
 
@@ -530,15 +532,15 @@ const TITLE_TAKEN: &str = "A dashboard with this title already exists in the fol
 
 /// [`save_error`], naming the other dashboard when the title is already used in the folder.
 async fn save_error_named(client: &Client, want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
-    if let grafana::Error::Api { status: 412, reason, .. } = e {
-        if reason.as_deref() == Some("name-exists") {
-            let title = want.title();
-            let folder = want.folder.as_deref().unwrap_or("");
-            let others = client.find_dashboards_by_title(title, folder).await.unwrap_or_default();
-            if let Some(other) = others.iter().find(|h| h.uid != want.uid) {
-                let place =
-                    if folder.is_empty() { "the General folder".to_string() } else { format!("folder {folder:?}") };
-                return Diagnostic::error(
+    if let grafana::Error::Api { status: 412, reason, .. } = e
+        && reason.as_deref() == Some("name-exists")
+    {
+        let title = want.title();
+        let folder = want.folder.as_deref().unwrap_or("");
+        let others = client.find_dashboards_by_title(title, folder).await.unwrap_or_default();
+        if let Some(other) = others.iter().find(|h| h.uid != want.uid) {
+            let place = if folder.is_empty() { "the General folder".to_string() } else { format!("folder {folder:?}") };
+            return Diagnostic::error(
                     TITLE_TAKEN,
                     format!(
                         "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {:?}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Rename one of them, put this one in another folder, or, to manage that dashboard with Terraform, import it (`terraform import <address> {}`).",
@@ -546,7 +548,6 @@ async fn save_error_named(client: &Client, want: &Wanted, what: &str, e: &grafan
                     ),
                 )
                 .at_attr("config_json");
-            }
         }
     }
     save_error(want, what, e)
@@ -614,7 +615,11 @@ mod tests {
         let (a, b) = (new_uid(), new_uid());
         assert_ne!(a, b);
         assert!(check_uid(&a).is_ok() && a.len() == 26 && a.starts_with("tf"), "{a}");
-        let plan = DashboardModel { config_json: r#"{"title":"Twin","panels":[]}"#.into(), uid: Attr::unknown(), ..Default::default() };
+        let plan = DashboardModel {
+            config_json: r#"{"title":"Twin","panels":[]}"#.into(),
+            uid: Attr::unknown(),
+            ..Default::default()
+        };
         let x = Wanted::from_plan(&plan, &mut Diagnostics::default()).unwrap();
         let y = Wanted::from_plan(&plan, &mut Diagnostics::default()).unwrap();
         assert!(x.chosen && y.chosen);

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
-use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
 use crate::model::{Attr, Model};
+use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
@@ -60,43 +60,44 @@ impl Resource for FolderResource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let config = FolderModel::decode(config);
-        if let Some(t) = config.title.as_str() {
-            if t.trim().is_empty() {
-                diags.push(
-                    Diagnostic::error("Folder title is blank", "Set `title` to a non-blank name for the folder.")
-                        .at_attr("title"),
-                );
-            }
+        if let Some(t) = config.title.as_str()
+            && t.trim().is_empty()
+        {
+            diags.push(
+                Diagnostic::error("Folder title is blank", "Set `title` to a non-blank name for the folder.")
+                    .at_attr("title"),
+            );
         }
-        if let Some(uid) = config.uid.as_str() {
-            if let Err(e) = check_uid(uid) {
-                diags.push(
-                    Diagnostic::error(
-                        "Invalid folder uid",
-                        format!("`uid` {e}. Fix it, or leave `uid` unset to let Grafana choose one."),
-                    )
-                    .at_attr("uid"),
-                );
-            }
+        if let Some(uid) = config.uid.as_str()
+            && let Err(e) = check_uid(uid)
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid folder uid",
+                    format!("`uid` {e}. Fix it, or leave `uid` unset to let Grafana choose one."),
+                )
+                .at_attr("uid"),
+            );
         }
-        if let Some(p) = config.parent_folder_uid.as_str() {
-            if let Err(e) = check_uid(p) {
-                diags.push(
-                    Diagnostic::error("Invalid parent folder uid", format!("`parent_folder_uid` {e}."))
-                        .at_attr("parent_folder_uid"),
-                );
-            }
+        if let Some(p) = config.parent_folder_uid.as_str()
+            && let Err(e) = check_uid(p)
+        {
+            diags.push(
+                Diagnostic::error("Invalid parent folder uid", format!("`parent_folder_uid` {e}."))
+                    .at_attr("parent_folder_uid"),
+            );
         }
     }
 
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
         let (prior, mut plan) = (FolderModel::decode(prior), FolderModel::decode(planned));
         // Grafana trims titles: whitespace around the same title is the same folder title.
-        if let (Some(old), Some(new)) = (prior.title.as_str(), plan.title.as_str()) {
-            if old != new && old.trim() == new.trim() {
-                plan.title = prior.title.clone();
-                *planned = plan.encode();
-            }
+        if let (Some(old), Some(new)) = (prior.title.as_str(), plan.title.as_str())
+            && old != new
+            && old.trim() == new.trim()
+        {
+            plan.title = prior.title.clone();
+            *planned = plan.encode();
         }
     }
 
@@ -338,8 +339,7 @@ async fn confirm(client: &Client, uid: &str, planned: &FolderModel) -> Option<Fo
 /// Whether Grafana's folder has the planned title (as Grafana stores it, trimmed) and parent.
 fn same_folder(f: &Folder, planned: &FolderModel) -> bool {
     let parent = f.parent_uid.as_deref().filter(|p| !p.is_empty());
-    Some(f.title.as_str()) == planned.title.as_str().map(str::trim)
-        && parent == planned.parent_folder_uid.as_str()
+    Some(f.title.as_str()) == planned.title.as_str().map(str::trim) && parent == planned.parent_folder_uid.as_str()
 }
 
 /// The folder an existing uid belongs to, and how to adopt it.
@@ -357,10 +357,10 @@ fn uid_taken(existing: &Folder) -> Diagnostic {
 /// A refused create, naming the object in the way where Grafana's answer allows.
 async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Error) -> Diagnostic {
     if let grafana::Error::Api { status: 409, message, .. } = e {
-        if message.contains("same uid") {
-            if let Ok(existing) = client.get_folder(uid).await {
-                return uid_taken(&existing);
-            }
+        if message.contains("same uid")
+            && let Ok(existing) = client.get_folder(uid).await
+        {
+            return uid_taken(&existing);
         }
         if message.contains("same name") {
             let found = client.find_folders_by_title(title.trim()).await.unwrap_or_default();

@@ -347,10 +347,10 @@ impl pb::provider_server::Provider for Service {
             tracing::debug!(type_name = %req.type_name, "read_data_source");
             let ty = d.schema().ty();
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-            if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                if let Some(v) = d.read(&Ctx { client: &client }, &config, &mut diags).await {
-                    state = convert::dynamic(&v, &ty);
-                }
+            if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags))
+                && let Some(v) = d.read(&Ctx { client: &client }, &config, &mut diags).await
+            {
+                state = convert::dynamic(&v, &ty);
             }
         }
         Ok(Response::new(pb::read_data_source::Response {

@@ -524,12 +524,12 @@ fn corpus_config(w: &Workdir) -> (String, usize) {
     for (i, name) in names.iter().enumerate() {
         let text = fixture(name);
         let model: Value = serde_json::from_str(&text).unwrap();
-        if let Some(uid) = model["uid"].as_str().filter(|u| !u.is_empty()) {
-            if let Some(first) = seen_uids.insert(uid.to_string(), name.clone()) {
-                // The conflict pairs: covered by corpus_pairs_sharing_a_uid_conflict.
-                seen_uids.insert(uid.to_string(), first);
-                continue;
-            }
+        if let Some(uid) = model["uid"].as_str().filter(|u| !u.is_empty())
+            && let Some(first) = seen_uids.insert(uid.to_string(), name.clone())
+        {
+            // The conflict pairs: covered by corpus_pairs_sharing_a_uid_conflict.
+            seen_uids.insert(uid.to_string(), first);
+            continue;
         }
         w.write(name, &text);
         let inputs: Vec<String> = model["__inputs"]

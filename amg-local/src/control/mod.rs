@@ -34,8 +34,11 @@ use workspaces::*;
 /// plane never names listeners, TLS or faults.
 pub trait Host: Send + Sync {
     /// Binds a loopback port; the returned function starts serving workspace `id` on it.
-    fn bind(&self) -> Result<(std::net::SocketAddr, Box<dyn FnOnce(String) + Send>), String>;
+    fn bind(&self) -> Result<(std::net::SocketAddr, Serve), String>;
 }
+
+/// Starts serving a workspace (by id) on a listener [`Host::bind`] opened.
+pub type Serve = Box<dyn FnOnce(String) + Send>;
 
 /// What every control-plane handler may use.
 #[derive(Clone)]

@@ -244,10 +244,10 @@ pub(super) async fn update_configuration(State(world): State<Shared>, Path(id): 
     if serde_json::from_str::<serde_json::Map<String, Value>>(conf).is_err() {
         return Err(validation("configuration must be a JSON object"));
     }
-    if let Some(v) = str_field(&b, "grafanaVersion") {
-        if v != ws.profile.label() {
-            return Err(validation("amg-local cannot change a workspace's Grafana version"));
-        }
+    if let Some(v) = str_field(&b, "grafanaVersion")
+        && v != ws.profile.label()
+    {
+        return Err(validation("amg-local cannot change a workspace's Grafana version"));
     }
     ws.desc.lock().expect("lock").insert("configuration".into(), json!(conf));
     ok(StatusCode::ACCEPTED, json!({}))

@@ -44,13 +44,13 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
     }
     let folder_uid = b.get("folderUid").and_then(Value::as_str).filter(|f| !f.is_empty()).map(str::to_string);
     let mut g = ws.grafana.lock().expect("lock");
-    if let Some(f) = &folder_uid {
-        if !g.folders.contains_key(f) {
-            return Err(match ws.profile {
-                Profile::V10_4 => msg_trace(StatusCode::BAD_REQUEST, "Folder not found"),
-                Profile::V12_4 => msg(StatusCode::BAD_REQUEST, "folder not found"),
-            });
-        }
+    if let Some(f) = &folder_uid
+        && !g.folders.contains_key(f)
+    {
+        return Err(match ws.profile {
+            Profile::V10_4 => msg_trace(StatusCode::BAD_REQUEST, "Folder not found"),
+            Profile::V12_4 => msg(StatusCode::BAD_REQUEST, "folder not found"),
+        });
     }
     let id = dash.get("id").and_then(Value::as_i64).unwrap_or(0);
     let by_id = if id > 0 {
@@ -64,10 +64,10 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
         None
     };
     let by_uid = (!uid.is_empty()).then(|| g.dashboards.get(&uid).map(|d| d.uid.clone())).flatten();
-    if let (Some(a), Some(b)) = (&by_id, &by_uid) {
-        if a != b {
-            return Err(msg(StatusCode::BAD_REQUEST, "A dashboard with the same uid already exists"));
-        }
+    if let (Some(a), Some(b)) = (&by_id, &by_uid)
+        && a != b
+    {
+        return Err(msg(StatusCode::BAD_REQUEST, "A dashboard with the same uid already exists"));
     }
     if !uid.is_empty() && by_uid.is_none() && g.folders.contains_key(&uid) {
         return Err(msg(StatusCode::BAD_REQUEST, "Dashboard cannot be changed to a folder"));
@@ -128,10 +128,10 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
             (g.next_id(), uid, 1, now.clone(), caller.login.clone(), 0)
         }
     };
-    if let Some(e) = &existing {
-        if e.uid != rec_uid {
-            g.dashboards.remove(&e.uid);
-        }
+    if let Some(e) = &existing
+        && e.uid != rec_uid
+    {
+        g.dashboards.remove(&e.uid);
     }
     dash.insert("id".into(), json!(rec_id));
     dash.insert("uid".into(), json!(rec_uid));

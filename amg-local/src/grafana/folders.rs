@@ -18,26 +18,26 @@ fn folder_json(store: &Store, f: &FolderRec, profile: Profile, caller: Option<&C
         "canSave": can, "canEdit": can, "canAdmin": admin, "canDelete": can,
         "createdBy": f.created_by, "created": f.created, "updatedBy": f.updated_by, "updated": f.updated, "version": f.version,
     });
-    if profile.nested_folders() {
-        if let Some(p) = &f.parent_uid {
-            v["parentUid"] = json!(p);
-            let mut parents = Vec::new();
-            let mut cur = Some(p.clone());
-            while let Some(uid) = cur {
-                let Some(pf) = store.folders.get(&uid) else {
-                    break;
-                };
-                parents.push(pf.clone());
-                cur = pf.parent_uid.clone();
-            }
-            parents.reverse();
-            v["parents"] = Value::Array(
-                parents
-                    .iter()
-                    .map(|pf| folder_json(store, &FolderRec { parent_uid: None, ..pf.clone() }, profile, caller))
-                    .collect(),
-            );
+    if profile.nested_folders()
+        && let Some(p) = &f.parent_uid
+    {
+        v["parentUid"] = json!(p);
+        let mut parents = Vec::new();
+        let mut cur = Some(p.clone());
+        while let Some(uid) = cur {
+            let Some(pf) = store.folders.get(&uid) else {
+                break;
+            };
+            parents.push(pf.clone());
+            cur = pf.parent_uid.clone();
         }
+        parents.reverse();
+        v["parents"] = Value::Array(
+            parents
+                .iter()
+                .map(|pf| folder_json(store, &FolderRec { parent_uid: None, ..pf.clone() }, profile, caller))
+                .collect(),
+        );
     }
     v
 }
