@@ -128,3 +128,60 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
     let detail = if hint.is_empty() { err.to_string() } else { format!("{err}\n\n{hint}") };
     Diagnostic::error(action.to_string(), detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grafana::Error as E;
+
+    fn api(status: u16, message: &str) -> E {
+        E::Api { status, message: message.into(), reason: None, retry_after: None }
+    }
+
+    fn transport(connect: bool, tls: bool, timed_out: bool, reason: &str) -> E {
+        E::Transport {
+            method: "POST".into(),
+            path: "/api/folders".into(),
+            reason: reason.into(),
+            connect,
+            tls,
+            timed_out,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn grafana_errors_become_diagnostics_that_say_what_to_do() {
+        let table: Vec<(E, &str)> = vec![
+            (api(401, "Invalid API key"), "Check the provider's `auth`"),
+            (api(403, "Access denied"), "service account with the Admin role"),
+            (api(409, "exists"), "already uses this name or uid"),
+            (api(412, "changed"), "already uses this name or uid"),
+            (api(503, "Service Unavailable"), "retried what was safe to retry"),
+            (api(429, "Too Many Requests"), "retried what was safe to retry"),
+            (transport(true, true, false, "invalid peer certificate: UnknownIssuer"), "set the provider's `ca_cert`"),
+            (transport(false, false, true, "no answer within 30 s (timed out)"), "did not answer in time"),
+            (transport(true, false, false, "connection refused"), "could not be reached"),
+            (transport(false, false, false, "connection closed before message completed"), "lost before its answer"),
+            (E::Stopped, "Terraform asked the provider to stop"),
+            (
+                E::Version {
+                    url: "https://g/api/frontend/settings".into(),
+                    reason: "401".into(),
+                    source: Box::new(api(401, "x")),
+                },
+                "Check the provider's `auth`",
+            ),
+        ];
+        for (e, hint) in table {
+            let d = api_error("Could not create folder \"a\"", &e);
+            assert_eq!(d.severity, Severity::Error);
+            assert_eq!(d.summary, "Could not create folder \"a\"");
+            assert!(d.detail.starts_with(&e.to_string()), "the error itself comes first: {}", d.detail);
+            assert!(d.detail.contains(hint), "{e:?} → {}", d.detail);
+        }
+        // An error no hint fits is shown as it is.
+        let d = api_error("x", &api(400, "folder title cannot be empty"));
+        assert_eq!(d.detail, "Grafana answered 400: folder title cannot be empty");
+    }
+}

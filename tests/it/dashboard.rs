@@ -373,10 +373,10 @@ fn dashboard_adoption_with_generate_config_out(tf: &Terraform, profile: &str) {
     let r = w.run(&["plan", "-generate-config-out=generated.tf", "-no-color"]);
     assert_eq!(r.code, 0, "{r:?}");
     let generated = std::fs::read_to_string(w.dir().join("generated.tf")).unwrap();
-    assert!(
-        generated.contains("resource \"grafana_dashboard\" \"global\"") && generated.contains("folder"),
-        "{generated}"
-    );
+    assert!(generated.contains("resource \"grafana_dashboard\" \"global\""), "{generated}");
+    let folder_line: Vec<&str> = generated.lines().map(str::trim).filter(|l| l.starts_with("folder ")).collect();
+    assert_eq!(folder_line.len(), 1, "one folder attribute: {generated}");
+    assert_eq!(folder_line[0].split('=').nth(1).map(str::trim), Some("\"k8s\""), "{generated}");
     let r = w.apply();
     assert!(r.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{r:?}");
     w.assert_plan_empty("after adoption");

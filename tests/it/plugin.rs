@@ -193,14 +193,28 @@ fn ctrl_c_during_apply_stops_cleanly_tf_1_11() {
             Ok(())
         })
     };
-    let child = cmd.spawn().unwrap();
-    // The create request is in flight once Terraform has planned and started applying.
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let mut child = cmd.spawn().unwrap();
+    // Wait for the event, not a guess: Terraform prints "Creating..." as it asks the provider
+    // to create, and the create then waits on the emulator's 20 s latency.
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("grafana_folder.slow: Creating...") {
+                let _ = tx.send(());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        seen
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("Terraform never started creating the folder");
     // SAFETY: plain kill(2) on the process group we created.
     unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
     let elapsed = started.elapsed();
-    let all = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!("{}\n{}", reader.join().unwrap(), String::from_utf8_lossy(&out.stderr));
     assert!(elapsed.as_secs() < 15, "apply did not stop promptly ({elapsed:?}): {all}");
     assert_ne!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("Interrupt received"), "{all}");

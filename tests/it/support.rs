@@ -1,9 +1,8 @@
 //! Test support: a running `amg-local`, and a Terraform working directory wired to this
 //! build of the provider through a filesystem mirror (`terraform init` works offline).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -72,7 +71,7 @@ pub fn terraform(version: &str) -> Terraform {
 // ---- amg-local ----
 
 pub struct Emulator {
-    child: Child,
+    _running: amg_local::harness::Running,
     pub control_plane_url: String,
     pub grafana_url: String,
     pub admin_token: String,
@@ -81,24 +80,17 @@ pub struct Emulator {
 }
 
 impl Emulator {
+    /// Starts amg-local (bounded: the harness gives up when no ready line comes).
     pub fn start(args: &[&str]) -> Emulator {
-        let mut child = Command::new(amg_local_bin())
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start amg-local");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("ready line");
-        let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
-        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let running = amg_local::harness::Running::start(&amg_local_bin(), args, Stdio::null())
+            .unwrap_or_else(|e| panic!("amg-local {args:?}: {e}"));
         Emulator {
-            control_plane_url: s("control_plane_url"),
-            grafana_url: s("grafana_url"),
-            admin_token: s("admin_token"),
-            workspace_id: s("workspace_id"),
-            ca_cert_file: v["ca_cert_file"].as_str().map(str::to_string),
-            child,
+            control_plane_url: running.get("control_plane_url"),
+            grafana_url: running.get("grafana_url"),
+            admin_token: running.get("admin_token"),
+            workspace_id: running.get("workspace_id"),
+            ca_cert_file: running.ready["ca_cert_file"].as_str().map(str::to_string),
+            _running: running,
         }
     }
 
@@ -138,11 +130,9 @@ impl Emulator {
     }
 }
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let _ = self.child.wait();
-    }
+/// Waits for an event with a deadline, instead of sleeping: panics naming `what` past `within`.
+pub fn wait_until(what: &str, within: std::time::Duration, done: impl FnMut() -> bool) {
+    amg_local::harness::wait_until(what, within, done).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// One blocking HTTP call on loopback.

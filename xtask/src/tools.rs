@@ -1,8 +1,7 @@
 //! Test tools: the two Terraform versions and a handle on a running `amg-local`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use crate::{root, run};
 
@@ -97,9 +96,9 @@ pub fn cli_config(dir: &Path, provider: &Path) -> Result<PathBuf, String> {
     Ok(rc)
 }
 
-/// A running `amg-local`, stopped on drop.
+/// A running `amg-local`, stopped on drop (the workspace's one harness: `amg_local::harness`).
 pub struct Emulator {
-    child: Child,
+    running: amg_local::harness::Running,
     pub control_plane_url: String,
     pub grafana_url: String,
     pub admin_token: String,
@@ -107,33 +106,16 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn start(bin: &Path, args: &[&str]) -> Result<Emulator, String> {
-        let mut child = Command::new(bin)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", bin.display()))?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).map_err(|e| e.to_string())?;
-        let v: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| format!("amg-local ready line {line:?}: {e}"))?;
-        let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let running = amg_local::harness::Running::start(bin, args, Stdio::inherit())?;
         Ok(Emulator {
-            control_plane_url: s("control_plane_url"),
-            grafana_url: s("grafana_url"),
-            admin_token: s("admin_token"),
-            child,
+            control_plane_url: running.get("control_plane_url"),
+            grafana_url: running.get("grafana_url"),
+            admin_token: running.get("admin_token"),
+            running,
         })
     }
 
-    pub fn wait(mut self) {
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let _ = self.child.wait();
+    pub fn wait(self) {
+        self.running.wait();
     }
 }

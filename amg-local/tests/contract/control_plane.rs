@@ -214,8 +214,17 @@ async fn service_accounts_and_tokens() {
         .send()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1300)).await;
-    let (s, body) = call("GET", &format!("{g}/api/folders"), Some(&short.service_account_token.unwrap().key), None);
+    // Wait for the expiry itself (one second), not a guess at it.
+    let key = short.service_account_token.unwrap().key;
+    let start = Instant::now();
+    let (s, body) = loop {
+        let (s, body) = call("GET", &format!("{g}/api/folders"), Some(&key), None);
+        if s != 200 || start.elapsed() > Duration::from_secs(10) {
+            break (s, body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(start.elapsed() >= Duration::from_millis(500), "the token expired early: {:?}", start.elapsed());
     assert_eq!(s, 401);
     assert_eq!(
         body,

@@ -1,39 +1,35 @@
 //! A running amg-local and a minimal HTTP/1.1 client for loopback.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
 pub struct Emu {
-    child: Child,
-    pub ready: Value,
+    running: amg_local::harness::Running,
 }
 
 impl Emu {
+    /// Starts the emulator (bounded: the harness gives up when no ready line comes).
     pub fn start(args: &[&str]) -> Emu {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_amg-local"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start amg-local");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        Emu { child, ready: serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}")) }
+        let bin = std::path::Path::new(env!("CARGO_BIN_EXE_amg-local"));
+        Emu {
+            running: amg_local::harness::Running::start(bin, args, Stdio::null())
+                .unwrap_or_else(|e| panic!("amg-local {args:?}: {e}")),
+        }
     }
     pub fn cp(&self) -> String {
-        self.ready["control_plane_url"].as_str().unwrap().to_string()
+        self.running.get("control_plane_url")
     }
     pub fn grafana_url(&self) -> String {
-        self.ready["grafana_url"].as_str().unwrap().to_string()
+        self.running.get("grafana_url")
     }
     pub fn token(&self) -> String {
-        self.ready["admin_token"].as_str().unwrap().to_string()
+        self.running.get("admin_token")
     }
     pub fn workspace_id(&self) -> String {
-        self.ready["workspace_id"].as_str().unwrap().to_string()
+        self.running.get("workspace_id")
     }
     /// Admin call on the default workspace's Grafana API.
     pub fn g(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
@@ -41,13 +37,6 @@ impl Emu {
     }
     pub fn stats(&self) -> Value {
         call("GET", &format!("{}/_amg-local/stats", self.cp()), None, None).1
-    }
-}
-
-impl Drop for Emu {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
     }
 }
 
@@ -64,6 +53,16 @@ pub fn call_raw(method: &str, url: &str, token: Option<&str>, body: Option<&[u8]
 
 /// The status, the response head (status line and headers, as text) and the body.
 pub fn call_with_head(method: &str, url: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, String, Vec<u8>) {
+    try_call(method, url, token, body).unwrap_or_else(|e| panic!("{method} {url}: {e}"))
+}
+
+/// As [`call_with_head`], but a connection closed without an answer is an error, not a panic.
+pub fn try_call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> Result<(u16, String, Vec<u8>), String> {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
@@ -80,14 +79,17 @@ pub fn call_with_head(method: &str, url: &str, token: Option<&str>, body: Option
     let _ = s.write_all(body);
     let mut resp = Vec::new();
     let _ = s.read_to_end(&mut resp);
-    let text_end = resp.windows(4).position(|w| w == b"\r\n\r\n").expect("header end") + 4;
+    let Some(end) = resp.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Err(format!("the connection closed without an answer ({} bytes received)", resp.len()));
+    };
+    let text_end = end + 4;
     let head = String::from_utf8_lossy(&resp[..text_end]).to_string();
     let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
     let mut payload = resp[text_end..].to_vec();
     if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         payload = dechunk(&payload);
     }
-    (status, head, payload)
+    Ok((status, head, payload))
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
