@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 pub const REGION: &str = "us-east-1";
 pub const ACCOUNT: &str = "123456789012";
 
-/// The Grafana version a workspace behaves as (`grafana-api.md` §8).
+/// The Grafana version a workspace behaves as (`amg-local/reference/grafana-api.md` §8).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profile {
     V10_4,

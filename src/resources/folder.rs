@@ -6,7 +6,9 @@ use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
-use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::resources::{
+    check_uid, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create,
+};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
@@ -301,11 +303,11 @@ impl Resource for FolderResource {
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        self.import_id(identity.get("uid").as_str().unwrap_or_default(), diags)
+        self.import_id(&identity_uid(identity), diags)
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
-        Some(uid_identity(state))
+        Some(uid_identity(&FolderModel::decode(state).uid))
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::Resource;
+use crate::model::{Attr, Model};
 use crate::schema::{IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
@@ -72,8 +73,20 @@ pub fn uid_identity_schema(description: &'static str) -> IdentitySchema {
 }
 
 /// `{uid}` from a state.
-pub fn uid_identity(state: &Value) -> Value {
-    Value::object([("uid", state.get("uid").clone())])
+pub fn uid_identity(uid: &Attr<String>) -> Value {
+    UidIdentity { uid: uid.clone() }.encode()
+}
+
+crate::model! {
+    /// The identity of every uid-keyed Grafana object.
+    pub struct UidIdentity {
+        uid: String,
+    }
+}
+
+/// The uid of an identity object (`import { identity = { uid = … } }`).
+pub fn identity_uid(identity: &Value) -> String {
+    UidIdentity::decode(identity).uid.as_str().unwrap_or_default().to_string()
 }
 
 /// The uid in an import id, or an error diagnostic saying how to import a `kind`.

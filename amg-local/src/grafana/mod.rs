@@ -1,5 +1,5 @@
 //! One workspace's Grafana HTTP API, with the semantics of Grafana 10.4 and 12.4 as AMG
-//! serves them (see the README's fidelity notes and `reference/grafana-api.md`): one file per
+//! serves them (see the README's fidelity notes and `amg-local/reference/grafana-api.md`): one file per
 //! area, sharing one body extractor, one caller extractor with its role guard, and one set of
 //! response envelopes.
 //!

@@ -1,4 +1,4 @@
-//! Each behaviour of `grafana-api.md` §2–5, on both version profiles: status code and body.
+//! Each behaviour of `amg-local/reference/grafana-api.md` §2–5, on both version profiles: status code and body.
 //! Rows run in order against one emulator per profile; some rows set up what later rows need.
 
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! amg-local's contract, checked with clients and specs nobody here wrote: the AWS SDK
 //! (`aws-sdk-grafana`) for the control plane, Grafana's OpenAPI spec for response shapes, and
-//! the wire contracts of `grafana-api.md` (table-driven, both version profiles).
+//! the wire contracts of `amg-local/reference/grafana-api.md` (table-driven, both version profiles).
 
 mod control_plane;
 mod grafana_api;

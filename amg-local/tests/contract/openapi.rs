@@ -1,6 +1,6 @@
 //! amg-local's responses validated against Grafana's own OpenAPI definitions
 //! (`tests/fixtures/grafana-openapi-subset.json`). Where the spec is known to differ from what
-//! Grafana's server sends (`grafana-api.md` §0), the server wins; those cases are listed in
+//! Grafana's server sends (`amg-local/reference/grafana-api.md` §0), the server wins; those cases are listed in
 //! [`SERVER_OVER_SPEC`] with the reason.
 
 use serde_json::Value;
@@ -161,7 +161,7 @@ fn run(profile: &str) {
     check(&spec, errs, &emu, "GET", "/api/search?query=Pro", "/search", None);
     check(&spec, errs, &emu, "GET", "/api/search", "/search", None);
     if profile == "10.4" {
-        // 12.4 answers {continueToken, versions}: newer than this 11.4 spec (grafana-api.md §8).
+        // 12.4 answers {continueToken, versions}: newer than this 11.4 spec (amg-local/reference/grafana-api.md §8).
         check(&spec, errs, &emu, "GET", "/api/dashboards/uid/prod/versions", "/dashboards/uid/{uid}/versions", None);
     }
     check(

@@ -1,6 +1,6 @@
 //! What Grafana provisions from files and its HTTP API cannot create: read-only data sources
 //! and plugin dashboards, made through amg-local's own `/_amg-local/` endpoints, then refused
-//! as Grafana refuses them (`grafana-api.md` §2.1 rule 9, §4).
+//! as Grafana refuses them (`amg-local/reference/grafana-api.md` §2.1 rule 9, §4).
 
 use serde_json::json;
 

@@ -13,16 +13,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
-use serde_json::Value as Json;
 
 use crate::dashboard_json::{self as dj, About, Invalid};
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
-use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
+use crate::grafana;
 use crate::model::{Attr, Model};
-use crate::resources::{check_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::resources::{check_uid, identity_uid, import_uid, uid_identity, uid_identity_schema, unconfirmed_create};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
+
+mod save;
+
+use save::{
+    TITLE_TAKEN, Wanted, only_clash_is, save_error, save_error_named, state_after_save, state_from_remote, uid_taken,
+};
 
 pub struct DashboardResource;
 
@@ -362,16 +367,16 @@ impl Resource for DashboardResource {
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        self.import_id(identity.get("uid").as_str().unwrap_or_default(), diags)
+        self.import_id(&identity_uid(identity), diags)
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
-        Some(uid_identity(state))
+        Some(uid_identity(&DashboardModel::decode(state).uid))
     }
 }
 
 /// A model or inputs problem as a diagnostic on the attribute it is about.
-fn invalid(e: &Invalid) -> Diagnostic {
+pub(super) fn invalid(e: &Invalid) -> Diagnostic {
     let attr = match e.about {
         About::Model => "config_json",
         About::Inputs => "inputs",
@@ -379,213 +384,12 @@ fn invalid(e: &Invalid) -> Diagnostic {
     Diagnostic::error(e.summary, e.detail.clone()).at_attr(attr)
 }
 
-/// The dashboard a plan wants in Grafana.
-struct Wanted {
-    uid: String,
-    /// The provider chose the uid just now (the configuration and the state set none).
-    chosen: bool,
-    model: dj::Model,
-    folder: Option<String>,
-    message: Option<String>,
-}
-
-impl Wanted {
-    fn from_plan(v: &DashboardModel, diags: &mut Diagnostics) -> Option<Wanted> {
-        let model = match dj::parse(v.config_json.as_str().unwrap_or_default()) {
-            Ok(m) => m,
-            Err(e) => {
-                diags.push(invalid(&e));
-                return None;
-            }
-        };
-        let given = dj::uid_of(&model).or(v.uid.as_str()).map(str::to_string);
-        let chosen = given.is_none();
-        let uid = given.unwrap_or_else(new_uid);
-        let mut model = dj::upload(&model, &v.input_values());
-        model.insert("uid".into(), Json::String(uid.clone()));
-        Some(Wanted {
-            uid,
-            chosen,
-            model,
-            folder: v.folder.as_str().map(str::to_string),
-            message: v.message.as_str().map(str::to_string),
-        })
-    }
-
-    fn title(&self) -> &str {
-        dj::title_of(&self.model)
-    }
-
-    fn comparable(&self) -> Json {
-        dj::comparable(&self.model, Some(&self.uid))
-    }
-
-    /// Whether a dashboard in Grafana is exactly this one, in this folder.
-    fn same_as(&self, d: &Dashboard) -> bool {
-        dj::comparable(&d.json, Some(&self.uid)) == self.comparable()
-            && self.folder.as_deref().unwrap_or("") == d.folder_uid
-    }
-
-    /// The save request, with the `version` the save is based on (none for a create).
-    /// `overwrite` is never sent: on Grafana 10.4 it makes a save with a title already used in
-    /// the folder take over that other dashboard, whatever uid was sent.
-    fn save_request(&self, version: Option<i64>) -> SaveDashboard {
-        let mut dashboard = self.model.clone();
-        if let Some(v) = version {
-            dashboard.insert("version".into(), Json::from(v));
-        }
-        SaveDashboard { dashboard, folder_uid: self.folder.clone(), message: self.message.clone() }
-    }
-
-    /// A save is accepted only for the uid that was sent.
-    fn check_saved(&self, saved: &Saved, diags: &mut Diagnostics) -> bool {
-        if saved.uid == self.uid {
-            return true;
-        }
-        diags.push(
-            Diagnostic::error(
-                "Grafana saved into another dashboard",
-                format!(
-                    "The save of dashboard {:?} was answered for dashboard {:?}. Nothing was recorded in the state; check dashboard {:?} in Grafana (its version history has the save), then plan again.",
-                    self.uid, saved.uid, saved.uid
-                ),
-            )
-            .at_attr("config_json"),
-        );
-        false
-    }
-}
-
-/// Whether the one dashboard whose title blocks `want` in its folder is `uid`.
-async fn only_clash_is(client: &Client, want: &Wanted, uid: &str) -> bool {
-    let hits =
-        client.find_dashboards_by_title(want.title(), want.folder.as_deref().unwrap_or("")).await.unwrap_or_default();
-    !hits.is_empty() && hits.iter().all(|h| h.uid == uid)
-}
-
-// ---- state ----
-
-/// The state after a save: what was planned, and what Grafana's answer determines (no read-back).
-fn state_after_save(client: &Client, planned: DashboardModel, saved: &Saved) -> Value {
-    DashboardModel {
-        uid: saved.uid.clone().into(),
-        dashboard_id: saved.id.into(),
-        url: format!("{}{}", client.base_url(), saved.url).into(),
-        version: saved.version.into(),
-        ..planned
-    }
-    .encode()
-}
-
-/// The state for a dashboard as Grafana holds it. The configuration's text is kept while it
-/// means the same as Grafana's copy; otherwise (drift, or an import) the state takes Grafana's
-/// JSON, so the plan shows what changed.
-fn state_from_remote(client: &Client, prior: DashboardModel, d: &Dashboard) -> Value {
-    let uid = d.json.get("uid").and_then(Json::as_str).unwrap_or_default().to_string();
-    let prior_model = prior.config_json.as_str().and_then(|t| dj::parse(t).ok());
-    let inputs = prior.input_values();
-    let same = prior_model
-        .as_ref()
-        .is_some_and(|m| dj::comparable(&dj::upload(m, &inputs), Some(&uid)) == dj::comparable(&d.json, Some(&uid)));
-    let config_json = if same {
-        prior.config_json.clone()
-    } else {
-        let mut remote = dj::without_server_fields(&d.json);
-        // A uid the provider chose was never in the user's text: leave it out of the diff too.
-        if prior_model.as_ref().is_some_and(|m| dj::uid_of(m).is_none()) {
-            remote.remove("uid");
-        }
-        serde_json::to_string_pretty(&Json::Object(remote)).expect("JSON serialises").into()
-    };
-    DashboardModel {
-        config_json,
-        folder: Attr::from_option((!d.folder_uid.is_empty()).then(|| d.folder_uid.clone())),
-        overwrite: if prior.overwrite.is_null() { false.into() } else { prior.overwrite.clone() },
-        uid: uid.into(),
-        dashboard_id: d.id.into(),
-        url: format!("{}{}", client.base_url(), d.url).into(),
-        version: d.version.into(),
-        ..prior
-    }
-    .encode()
-}
-
-// ---- errors ----
-
-fn folder_name(title: &str, uid: &str) -> String {
-    if uid.is_empty() { "the General folder".to_string() } else { format!("folder {title:?} ({uid})") }
-}
-
-fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
-    let title = dj::title_of(&existing.json);
-    Diagnostic::error(
-        "A dashboard with this uid already exists",
-        format!(
-            "Grafana already has dashboard {uid:?}, titled {title:?}, in {}. To manage it with Terraform, import it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, set `overwrite = true`; or give this dashboard another uid.",
-            folder_name(&existing.folder_title, &existing.folder_uid)
-        ),
-    )
-    .at_attr("config_json")
-}
-
-const TITLE_TAKEN: &str = "A dashboard with this title already exists in the folder";
-
-/// [`save_error`], naming the other dashboard when the title is already used in the folder.
-async fn save_error_named(client: &Client, want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
-    if let grafana::Error::Api { status: 412, reason, .. } = e
-        && reason.as_deref() == Some("name-exists")
-    {
-        let title = want.title();
-        let folder = want.folder.as_deref().unwrap_or("");
-        let others = client.find_dashboards_by_title(title, folder).await.unwrap_or_default();
-        if let Some(other) = others.iter().find(|h| h.uid != want.uid) {
-            let place = if folder.is_empty() { "the General folder".to_string() } else { format!("folder {folder:?}") };
-            return Diagnostic::error(
-                    TITLE_TAKEN,
-                    format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {:?}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Rename one of them, put this one in another folder, or, to manage that dashboard with Terraform, import it (`terraform import <address> {}`).",
-                        other.uid, other.title, other.uid
-                    ),
-                )
-                .at_attr("config_json");
-        }
-    }
-    save_error(want, what, e)
-}
-
-fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
-    let title = want.title();
-    if let grafana::Error::Api { status: 412, reason, .. } = e {
-        match reason.as_deref() {
-            Some("name-exists") => {
-                return Diagnostic::error(
-                    TITLE_TAKEN,
-                    format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title:?}. Nothing was saved. Rename one of them, or put this one in another folder.",
-                        want.folder.as_deref().map_or("the General folder".to_string(), |f| format!("folder {f:?}"))
-                    ),
-                )
-                .at_attr("config_json");
-            }
-            Some("version-mismatch") if what == "update" => {
-                return Diagnostic::error(
-                    "The dashboard changed in Grafana since Terraform read it",
-                    format!(
-                        "Dashboard {:?} ({title:?}) was saved in Grafana after Terraform's last refresh, so this update was refused rather than lose that change. Run `terraform plan` to see the difference, or set `overwrite = true` to save over it.",
-                        want.uid
-                    ),
-                )
-                .at_attr("config_json");
-            }
-            _ => {}
-        }
-    }
-    api_error(format!("Could not {what} dashboard {:?} ({title:?})", want.uid), e)
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Value as Json;
+
     use super::*;
+    use crate::resources::new_uid;
 
     fn state(config_json: &str, uid: &str) -> Value {
         DashboardModel { config_json: config_json.into(), uid: uid.into(), ..Default::default() }.encode()
