@@ -17,9 +17,12 @@ use crate::grafana::Client;
 use crate::schema::{IdentitySchema, Schema};
 use crate::value::Value;
 
-/// What a lifecycle call may use: the configured Grafana client.
+/// What a lifecycle call may use: the configured Grafana client, and for create and update the
+/// configuration (the only place write-only values are, since plans and states never hold
+/// them; null for read and delete).
 pub struct Ctx<'a> {
     pub client: &'a Client,
+    pub config: &'a Value,
 }
 
 /// Inputs to a plan: the prior state (null on create), the configuration and the planned state so far.
@@ -73,6 +76,12 @@ pub trait Resource: Send + Sync {
     /// The identity of a (wholly known) state.
     fn identity_of(&self, _state: &Value) -> Option<Value> {
         None
+    }
+
+    /// Whether `moved { from = <source_type>.x  to = <this type>.y }` may move a state here
+    /// (MoveResourceState); the state is then read as [`Resource::upgrade_state`] reads it.
+    fn accepts_move_from(&self, _source_type: &str) -> bool {
+        false
     }
 
     /// Upgrades raw JSON state written by an older schema `version`. The default accepts only
@@ -162,8 +171,15 @@ pub fn validate_resource(res: &dyn Resource, config: &Value, write_only_allowed:
                 Diagnostic::error(
                     "Write-only attribute not supported by this Terraform",
                     format!(
-                        "`{}` is write-only: its value must never be stored in state, and this Terraform or OpenTofu version cannot guarantee that. Use Terraform ≥ 1.11 or OpenTofu ≥ 1.11, or remove `{}`.",
-                        a.name, a.name
+                        "`{}` is write-only: its value must never be stored in state, and this Terraform or OpenTofu version cannot guarantee that. Use Terraform ≥ 1.11 or OpenTofu ≥ 1.11, or remove `{}`{}.",
+                        a.name,
+                        a.name,
+                        // `x_wo` has a sibling `x` that works everywhere, kept in state.
+                        a.name
+                            .strip_suffix("_wo")
+                            .filter(|alt| schema.attributes.iter().any(|b| b.name == *alt))
+                            .map(|alt| format!(" and set `{alt}` instead (sensitive, but kept in state)"))
+                            .unwrap_or_default()
                     ),
                 )
                 .at_attr(a.name),

@@ -15,6 +15,7 @@
 
 mod dashboard_json;
 mod data_sources;
+mod datasource_json;
 mod diag;
 pub mod docs;
 mod framework;

@@ -183,11 +183,12 @@ pub trait Model: Sized {
     fn encode(&self) -> Value;
 }
 
-/// Declares a model struct: each field an [`Attr`] named as the attribute, and its [`Model`]
-/// implementation.
+/// Declares a model struct: each field an [`Attr`] named as the attribute (or as the string
+/// after `=`, for an attribute whose name is a Rust keyword: `kind = "type": String`), and its
+/// [`Model`] implementation.
 #[macro_export]
 macro_rules! model {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident { $( $field:ident : $ty:ty ),* $(,)? }) => {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $( $field:ident $(= $attr:literal)? : $ty:ty ),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Default)]
         $vis struct $name {
@@ -196,15 +197,27 @@ macro_rules! model {
 
         impl $crate::model::Model for $name {
             fn attributes() -> Vec<(&'static str, $crate::value::Type)> {
-                vec![$( (stringify!($field), <$ty as $crate::model::AttrType>::ty()) ),*]
+                vec![$( ($crate::attr_name!($field $($attr)?), <$ty as $crate::model::AttrType>::ty()) ),*]
             }
             fn decode(v: &$crate::value::Value) -> Self {
-                $name { $( $field: $crate::model::Attr::decode(v.get(stringify!($field))), )* }
+                $name { $( $field: $crate::model::Attr::decode(v.get($crate::attr_name!($field $($attr)?))), )* }
             }
             fn encode(&self) -> $crate::value::Value {
-                $crate::value::Value::object([$( (stringify!($field), self.$field.encode()) ),*])
+                $crate::value::Value::object([$( ($crate::attr_name!($field $($attr)?), self.$field.encode()) ),*])
             }
         }
+    };
+}
+
+/// An attribute's name in [`model!`]: the field's, or the one given.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! attr_name {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident $attr:literal) => {
+        $attr
     };
 }
 

@@ -42,6 +42,18 @@ enum State {
     Ready(Client),
 }
 
+/// The end of this provider's registry address (`registry.terraform.io/amg-oss/grafana`).
+const SOURCE_SUFFIX: &str = "amg-oss/grafana";
+
+/// Whether a `moved` block's source provider is this one or the official `grafana/grafana`,
+/// by address suffix: Terraform sends `registry.terraform.io/grafana/grafana`, OpenTofu
+/// `registry.opentofu.org/grafana/grafana` or, in some versions, a short `grafana/grafana`.
+pub fn moves_from(address: &str) -> bool {
+    let a = address.trim_end_matches('/');
+    let ends = |suffix: &str| a == suffix || a.ends_with(&format!("/{suffix}"));
+    ends("grafana/grafana") || ends(SOURCE_SUFFIX)
+}
+
 pub struct Provider {
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataSource>>,
@@ -196,6 +208,21 @@ fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moves_are_accepted_from_this_provider_and_the_official_one() {
+        for ok in [
+            "registry.terraform.io/grafana/grafana",
+            "registry.opentofu.org/grafana/grafana",
+            "grafana/grafana",
+            "registry.terraform.io/amg-oss/grafana",
+        ] {
+            assert!(moves_from(ok), "{ok}");
+        }
+        for no in ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/other/grafana", "notgrafana/grafana"] {
+            assert!(!moves_from(no), "{no}");
+        }
+    }
 
     #[test]
     fn urls_are_checked_at_plan_time() {

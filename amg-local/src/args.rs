@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 pub const USAGE: &str = "usage: amg-local [--listen 127.0.0.1:0] [--grafana-version 10.4|12.4] [--tls] \
-[--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S]";
+[--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S] [--prometheus-sigv4-migration]";
 
 #[derive(Clone, Debug)]
 pub struct Args {
@@ -15,6 +15,9 @@ pub struct Args {
     pub drop_rate: f64,
     pub latency_ms: u64,
     pub seed: Option<u64>,
+    /// Grafana 12+ converts `prometheus` data sources with SigV4 into
+    /// `grafana-amazonprometheus-datasource`; on, 12.4 workspaces do so on every save.
+    pub prometheus_sigv4_migration: bool,
 }
 
 impl Args {
@@ -27,6 +30,7 @@ impl Args {
             drop_rate: 0.0,
             latency_ms: 0,
             seed: None,
+            prometheus_sigv4_migration: false,
         };
         while let Some(flag) = it.next() {
             let (flag, inline) = match flag.split_once('=') {
@@ -51,6 +55,7 @@ impl Args {
                     a.grafana_version = v;
                 }
                 "--tls" => a.tls = true,
+                "--prometheus-sigv4-migration" => a.prometheus_sigv4_migration = true,
                 "--fault-rate" => a.fault_rate = rate("--fault-rate", &value("--fault-rate")?)?,
                 "--drop-rate" => a.drop_rate = rate("--drop-rate", &value("--drop-rate")?)?,
                 "--latency-ms" => {

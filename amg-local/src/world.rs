@@ -88,6 +88,9 @@ pub struct World {
     pub default_profile: Profile,
     /// `https` when workspaces serve TLS.
     pub scheme: &'static str,
+    /// Whether 12.4 workspaces convert `prometheus` data sources that use SigV4 into
+    /// `grafana-amazonprometheus-datasource` (as Grafana 12+'s migration does).
+    pub prometheus_sigv4_migration: bool,
     pub rng: Mutex<StdRng>,
     pub workspaces: RwLock<BTreeMap<String, Arc<Workspace>>>,
     /// Grafana credential (token or API key) → where it lives.
@@ -226,12 +229,13 @@ pub struct DsRec {
 
 impl World {
     /// A world with no workspace yet. `seed` makes every random draw repeatable.
-    pub fn new(seed: Option<u64>, default_profile: Profile, tls: bool) -> Arc<World> {
+    pub fn new(seed: Option<u64>, default_profile: Profile, tls: bool, prometheus_sigv4_migration: bool) -> Arc<World> {
         let seed = seed
             .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7));
         Arc::new(World {
             default_profile,
             scheme: if tls { "https" } else { "http" },
+            prometheus_sigv4_migration,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             workspaces: RwLock::new(BTreeMap::new()),
             credentials: Mutex::new(HashMap::new()),

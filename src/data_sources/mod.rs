@@ -6,6 +6,7 @@ use crate::framework::DataSource;
 
 pub mod dashboard;
 pub mod dashboards;
+pub mod datasource;
 pub mod folder;
 
 /// Every data source this provider serves.
@@ -14,6 +15,9 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(folder::FolderDataSource),
         Arc::new(dashboard::DashboardDataSource),
         Arc::new(dashboards::DashboardsDataSource),
+        Arc::new(datasource::DataSourceLookup { type_name: "grafana_datasource" }),
+        Arc::new(datasource::DataSourceLookup { type_name: "grafana_data_source" }),
+        Arc::new(datasource::DataSourcesLookup),
     ]
 }
 

@@ -6,6 +6,7 @@
 //! retried a bounded number of times; see [`Client::send`].
 
 mod dashboards;
+mod datasources;
 mod error;
 mod folders;
 
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
+pub use datasources::{DataSource, DataSourceRequest};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
 
@@ -271,9 +273,18 @@ pub fn check_uid(uid: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Percent-encodes one path segment.
+/// Percent-encodes one path segment: everything but letters, digits and `-._~` (a name may
+/// hold spaces or slashes; `+` would be taken literally in a path).
 fn seg(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -10,11 +10,18 @@ use crate::schema::{IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
 pub mod dashboard;
+pub mod datasource;
 pub mod folder;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(folder::FolderResource), Arc::new(dashboard::DashboardResource)]
+    vec![
+        Arc::new(folder::FolderResource),
+        Arc::new(dashboard::DashboardResource),
+        Arc::new(datasource::DataSourceResource { type_name: "grafana_datasource" }),
+        // The official provider's name for the same resource: its configurations run unchanged.
+        Arc::new(datasource::DataSourceResource { type_name: "grafana_data_source" }),
+    ]
 }
 
 pub use crate::grafana::check_uid;

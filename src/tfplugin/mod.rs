@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{self, Ctx, PlanCtx};
 use crate::provider::{self, Provider};
+use crate::value::Value;
 
 // Generated code: every message is declared, not every one is named here.
 #[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
@@ -93,7 +94,7 @@ impl pb::provider_server::Provider for Service {
             server_capabilities: Some(pb::ServerCapabilities {
                 plan_destroy: false,
                 get_provider_schema_optional: true,
-                move_resource_state: false,
+                move_resource_state: true,
                 generate_resource_config: false,
             }),
         }))
@@ -238,7 +239,8 @@ impl pb::provider_server::Provider for Service {
             let ty = r.schema().ty();
             let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let new = framework::read(r, &Ctx { client: &client }, &state, &mut diags).await;
+                let ctx = Ctx { client: &client, config: &Value::Null };
+                let new = framework::read(r, &ctx, &state, &mut diags).await;
                 resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
             }
@@ -295,10 +297,45 @@ impl pb::provider_server::Provider for Service {
             let ty = r.schema().ty();
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
             let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
+            let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let new = framework::apply(r, &Ctx { client: &client }, &prior, &planned, &mut diags).await;
+                let ctx = Ctx { client: &client, config: &config };
+                let new = framework::apply(r, &ctx, &prior, &planned, &mut diags).await;
                 resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
+            }
+        }
+        resp.diagnostics = convert::diagnostics(diags);
+        Ok(Response::new(resp))
+    }
+
+    /// `moved { from = <type>.a  to = <type>.b }` across resource types (Terraform ≥ 1.8,
+    /// OpenTofu ≥ 1.10): from this provider, or from the official `grafana/grafana` one. The
+    /// source address is matched by its `…/grafana` suffix, since OpenTofu has sent short ones.
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Res<pb::move_resource_state::Response> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::default();
+        let mut resp = pb::move_resource_state::Response::default();
+        if let Some(r) = self.resource(&req.target_type_name, &mut diags) {
+            let source = &req.source_provider_address;
+            if !provider::moves_from(source) || !r.accepts_move_from(&req.source_type_name) {
+                diags.push(Diagnostic::error(
+                    "Unsupported move",
+                    format!(
+                        "{} cannot be moved from {} of provider {source:?}. Moves are supported between grafana_data_source and grafana_datasource, of this provider or of grafana/grafana.",
+                        req.target_type_name, req.source_type_name
+                    ),
+                ));
+            } else {
+                let raw = req.source_state.map(|s| s.json).unwrap_or_default();
+                if let Some(v) = r.upgrade_state(req.source_schema_version, &raw, &mut diags) {
+                    resp.target_identity = identity_of(r, &v);
+                    resp.target_state = convert::dynamic(&v, &r.schema().ty());
+                    resp.target_private = req.source_private;
+                }
             }
         }
         resp.diagnostics = convert::diagnostics(diags);
@@ -348,7 +385,7 @@ impl pb::provider_server::Provider for Service {
             let ty = d.schema().ty();
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags))
-                && let Some(v) = d.read(&Ctx { client: &client }, &config, &mut diags).await
+                && let Some(v) = d.read(&Ctx { client: &client, config: &config }, &config, &mut diags).await
             {
                 state = convert::dynamic(&v, &ty);
             }

@@ -45,6 +45,7 @@ macro_rules! on_both_terraforms_and_profiles {
 
 mod aws_provider;
 mod dashboard;
+mod datasource;
 mod docs;
 mod emulator;
 mod folder;

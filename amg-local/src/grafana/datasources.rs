@@ -41,6 +41,18 @@ fn ds_json(ds: &DsRec, profile: Profile) -> Value {
     v
 }
 
+/// `--prometheus-sigv4-migration`: Grafana 12+ converts `prometheus` data sources that use
+/// SigV4 into `grafana-amazonprometheus-datasource` (Grafana's "Migrate from Prometheus SigV4"
+/// docs; `amg-local/reference/grafana-api.md` §4.1); 10.4 does not.
+fn migrated_kind(ctx: &Ctx, profile: Profile, kind: String, json_data: Option<&Value>) -> String {
+    let sigv4 = json_data.and_then(|j| j.get("sigV4Auth")).and_then(Value::as_bool) == Some(true);
+    if ctx.world.prometheus_sigv4_migration && profile == Profile::V12_4 && kind == "prometheus" && sigv4 {
+        "grafana-amazonprometheus-datasource".to_string()
+    } else {
+        kind
+    }
+}
+
 fn ds_not_found() -> Response {
     msg(StatusCode::NOT_FOUND, "Data source not found")
 }
@@ -80,6 +92,7 @@ pub(super) async fn add_datasource(State(ctx): State<Ctx>, caller: Caller, Body(
     let ws = ctx.ws()?;
     caller.require_permission(Role::Admin, "datasources:create")?;
     let (kind, access) = (str_of(&b, "type"), str_of(&b, "access"));
+    let kind = migrated_kind(&ctx, ws.profile, kind, b.get("jsonData"));
     if kind.is_empty() || access.is_empty() {
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     }
@@ -169,6 +182,7 @@ pub(super) async fn update_datasource(
     let ws = ctx.ws()?;
     caller.require_permission(Role::Admin, "datasources:write")?;
     let (name, kind, access) = (str_of(&b, "name"), str_of(&b, "type"), str_of(&b, "access"));
+    let kind = migrated_kind(&ctx, ws.profile, kind, b.get("jsonData"));
     if name.is_empty() || kind.is_empty() || access.is_empty() {
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     }

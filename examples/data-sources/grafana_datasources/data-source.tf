@@ -1,0 +1,5 @@
+data "grafana_datasources" "all" {}
+
+output "data_source_names" {
+  value = [for d in data.grafana_datasources.all.datasources : d.name]
+}

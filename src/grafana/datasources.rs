@@ -1,0 +1,121 @@
+//! Data sources: `/api/datasources`, `/api/datasources/uid/:uid`, `/api/datasources/name/:name`.
+//!
+//! Grafana never returns `secureJsonData`; `secureJsonFields` names the secrets it holds.
+//! An update replaces `jsonData` whole and keeps the secrets it is not sent.
+
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Client, Error, seg};
+
+/// A data source as Grafana returns it (the fields this provider uses).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSource {
+    #[serde(default)]
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub access: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub database: String,
+    #[serde(default)]
+    pub basic_auth: bool,
+    #[serde(default)]
+    pub basic_auth_user: String,
+    #[serde(default)]
+    pub is_default: bool,
+    #[serde(default)]
+    pub json_data: Option<Map<String, Value>>,
+    /// The keys of the secrets Grafana holds (with a non-empty value).
+    #[serde(default)]
+    pub secure_json_fields: BTreeMap<String, bool>,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What an add or update sends.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSourceRequest {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub uid: String,
+    pub access: String,
+    pub url: String,
+    pub user: String,
+    pub database: String,
+    pub basic_auth: bool,
+    pub basic_auth_user: String,
+    pub is_default: bool,
+    pub json_data: Map<String, Value>,
+    /// Secrets to set; `""` clears one. Keys not sent are kept by Grafana.
+    pub secure_json_data: BTreeMap<String, String>,
+    /// For an update: the version the change is based on (Grafana answers 409 when newer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+}
+
+/// One row of `GET /api/datasources` (no secrets, no version).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DataSourceSummary {
+    pub uid: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    datasource: DataSource,
+}
+
+impl Client {
+    pub async fn add_datasource(&self, req: &DataSourceRequest) -> Result<DataSource, Error> {
+        let body = serde_json::to_value(req).map_err(|e| Error::Config(e.to_string()))?;
+        let s: Saved = self.send(Method::POST, "api/datasources", Some(&body)).await?;
+        Ok(s.datasource)
+    }
+
+    pub async fn update_datasource(&self, uid: &str, req: &DataSourceRequest) -> Result<DataSource, Error> {
+        let body = serde_json::to_value(req).map_err(|e| Error::Config(e.to_string()))?;
+        let s: Saved = self.send(Method::PUT, &format!("api/datasources/uid/{}", seg(uid)), Some(&body)).await?;
+        Ok(s.datasource)
+    }
+
+    pub async fn get_datasource(&self, uid: &str) -> Result<DataSource, Error> {
+        self.send(Method::GET, &format!("api/datasources/uid/{}", seg(uid)), None).await
+    }
+
+    pub async fn get_datasource_by_name(&self, name: &str) -> Result<DataSource, Error> {
+        self.send(Method::GET, &format!("api/datasources/name/{}", seg(name)), None).await
+    }
+
+    pub async fn delete_datasource(&self, uid: &str) -> Result<(), Error> {
+        let _: Value = self.send(Method::DELETE, &format!("api/datasources/uid/{}", seg(uid)), None).await?;
+        Ok(())
+    }
+
+    pub async fn list_datasources(&self) -> Result<Vec<DataSourceSummary>, Error> {
+        self.send(Method::GET, "api/datasources", None).await
+    }
+}

@@ -1,0 +1,601 @@
+//! `grafana_datasource` (and `grafana_data_source`, the official provider's name for the same
+//! resource): a Grafana data source, with its secrets kept out of state where Terraform allows.
+//!
+//! Secrets are never read back (Grafana does not return them); what the state holds instead is
+//! the list of secret keys Grafana reports (`secure_json_fields`) and the custom header names
+//! (`http_header_names`). The plan compares them with what the configuration sets (write-only
+//! values included, which Terraform hands to plan and apply but never stores), so a secret
+//! removed outside Terraform shows as a change and the apply restores it. An update sends every
+//! configured secret and clears (`""`) the ones the configuration no longer sets: Grafana keeps
+//! secrets it is not sent. The JSON rules are in [`crate::datasource_json`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value as Json};
+
+use crate::datasource_json as dsj;
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
+use crate::framework::{Ctx, PlanCtx, Resource};
+use crate::grafana::{self, Client, DataSource, DataSourceRequest};
+use crate::model::{Attr, Model};
+use crate::resources::{identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::schema::{Attribute, IdentitySchema, Schema};
+use crate::value::{Type, Value};
+
+/// One implementation, two names: `grafana_datasource` and `grafana_data_source`.
+pub struct DataSourceResource {
+    pub type_name: &'static str,
+}
+
+/// The type Grafana 12+ may convert `prometheus` data sources with SigV4 into.
+const AMAZON_PROMETHEUS: &str = "grafana-amazonprometheus-datasource";
+
+crate::model! {
+    /// The resource's attributes, as the schema below declares them.
+    pub struct DataSourceModel {
+        name: String,
+        kind = "type": String,
+        uid: String,
+        url: String,
+        access_mode: String,
+        basic_auth_enabled: bool,
+        basic_auth_username: String,
+        database_name: String,
+        username: String,
+        is_default: bool,
+        json_data_encoded: String,
+        http_headers: BTreeMap<String, String>,
+        secure_json_data_encoded: String,
+        secure_json_data_encoded_wo: String,
+        secure_json_data_encoded_wo_version: i64,
+        http_headers_wo: BTreeMap<String, String>,
+        http_headers_wo_version: i64,
+        secure_json_fields: Vec<String>,
+        http_header_names: Vec<String>,
+        version: i64,
+    }
+}
+
+#[async_trait]
+impl Resource for DataSourceResource {
+    fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn schema(&self) -> Schema {
+        let mut s = Schema::new(
+            "A Grafana data source: Amazon Managed Service for Prometheus, CloudWatch, X-Ray and any other plugin. Secrets go in `secure_json_data_encoded_wo` and `http_headers_wo` (write-only: never in state; Terraform and OpenTofu ≥ 1.11) or `secure_json_data_encoded` and `http_headers` (sensitive, kept in state). A secret removed or emptied in Grafana shows as a change and is restored by the next apply; a secret key removed from the configuration is removed from Grafana. `grafana_datasource` and `grafana_data_source` (the official provider's name) are the same resource; a `moved` block switches between them.",
+            vec![
+                Attribute::string("name").required().describe("The data source's name, unique in the workspace."),
+                Attribute::string("type").required().describe("The plugin id, e.g. `prometheus`, `grafana-amazonprometheus-datasource`, `cloudwatch`, `grafana-x-ray-datasource`. Changing it updates the data source in place. Grafana 12 and later may convert a `prometheus` data source with SigV4 into `grafana-amazonprometheus-datasource`: the provider then keeps `prometheus` as meaning the same and says so in a warning."),
+                Attribute::string("uid").optional_computed().requires_replace().use_state_for_unknown().describe("Unique identifier: letters, digits, `-` and `_`, at most 40 characters. When not set, the provider chooses one (`tf` and 24 random hex digits). Changing it replaces the data source."),
+                Attribute::string("url").optional().describe("The URL of the data source's backend, e.g. `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-…/`."),
+                Attribute::string("access_mode").default(Value::string("proxy")).describe("`proxy` (Grafana's server calls the backend; the one AMG supports for AWS data sources) or `direct` (the browser does). Defaults to `proxy`."),
+                Attribute::bool("basic_auth_enabled").default(Value::Bool(false)).describe("Whether to send basic authentication; the password goes in the secrets as `basicAuthPassword`. Defaults to `false`."),
+                Attribute::string("basic_auth_username").default(Value::string("")).describe("The basic authentication user. Defaults to empty."),
+                Attribute::string("database_name").default(Value::string("")).describe("The database, for SQL and time-series databases. Defaults to empty."),
+                Attribute::string("username").default(Value::string("")).describe("The user, for SQL databases. Defaults to empty."),
+                Attribute::bool("is_default").default(Value::Bool(false)).describe("Whether this is the workspace's default data source. Grafana makes the first data source the default whatever it is sent; `false` then plans nothing. Defaults to `false`."),
+                Attribute::string("json_data_encoded").optional().describe("The plugin's settings (`jsonData`) as a JSON object, e.g. `jsonencode({ sigV4Auth = true, sigV4AuthType = \"ec2_iam_role\", sigV4Region = \"us-east-1\" })`. Compared by meaning: key order and whitespace never show as a change. Custom headers go in `http_headers`, secrets in the secure attributes. Warnings name AMG mistakes: an unknown `sigV4AuthType`/`authType` (the workspace IAM role is `ec2_iam_role`), a misspelt `sigv4…` key, `assumeRoleArn` on core `prometheus` (it reads `sigV4AssumeRoleArn`), a secret in clear."),
+                Attribute::of("http_headers", Type::map(Type::String)).optional().sensitive().describe("Custom HTTP headers sent to the backend, name to value, kept in state. Stored by Grafana in header-name order, so adding a header never reshuffles the others. Use `http_headers_wo` to keep the values out of state."),
+                Attribute::string("secure_json_data_encoded").optional().sensitive().describe("Secrets (`secureJsonData`) as a JSON object of strings, e.g. `jsonencode({ basicAuthPassword = var.password })`. Kept in state (sensitive). Prefer `secure_json_data_encoded_wo` where Terraform ≥ 1.11 runs."),
+                Attribute::string("secure_json_data_encoded_wo").optional().sensitive().write_only().describe("Secrets (`secureJsonData`) as a JSON object of strings, write-only: sent to Grafana, never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Change `secure_json_data_encoded_wo_version` to send new values; a secret removed or emptied in Grafana is restored by the next apply anyway."),
+                Attribute::number("secure_json_data_encoded_wo_version").optional().describe("Any number; changing it sends `secure_json_data_encoded_wo` again (write-only values are not compared between runs)."),
+                Attribute::of("http_headers_wo", Type::map(Type::String)).optional().sensitive().write_only().describe("Custom HTTP headers, write-only: the values are never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Their names are stored, in `http_header_names`."),
+                Attribute::number("http_headers_wo_version").optional().describe("Any number; changing it sends `http_headers_wo` again."),
+                Attribute::of("secure_json_fields", Type::list(Type::String)).computed().describe("The keys of the secrets Grafana holds (`secureJsonFields`), sorted; header values are `httpHeaderValue<N>`. No secret is stored, only these names."),
+                Attribute::of("http_header_names", Type::list(Type::String)).computed().describe("The custom header names Grafana holds, in its order."),
+                Attribute::number("version").computed().describe("The data source's version in Grafana; updates send the one last read, so a change made in Grafana since is not silently lost."),
+            ],
+        );
+        s.version = 1;
+        s
+    }
+
+    fn model_attributes(&self) -> Vec<(&'static str, Type)> {
+        DataSourceModel::attributes()
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(uid_identity_schema("The data source's uid."))
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let c = DataSourceModel::decode(config);
+        if let Some(uid) = c.uid.as_str() {
+            if let Err(e) = crate::resources::check_uid(uid) {
+                diags.push(Diagnostic::error("Invalid data source uid", format!("`uid` {e}.")).at_attr("uid"));
+            }
+        }
+        if let Some(text) = c.json_data_encoded.as_str() {
+            match dsj::parse_object(text) {
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        "Invalid json_data_encoded",
+                        format!("`json_data_encoded`: {e}. Build it with jsonencode({{ … }})."),
+                    )
+                    .at_attr("json_data_encoded"),
+                ),
+                Ok(m) => {
+                    let headers = dsj::header_keys_in(&m);
+                    if !headers.is_empty() {
+                        diags.push(headers_in_json("json_data_encoded", &headers));
+                    }
+                    if let Some(kind) = c.kind.as_str() {
+                        for f in dsj::check_json_data(kind, &m) {
+                            diags.push(Diagnostic::warning(f.summary, f.detail).at_attr("json_data_encoded"));
+                        }
+                    }
+                }
+            }
+        }
+        for attr in ["secure_json_data_encoded", "secure_json_data_encoded_wo"] {
+            let v = if attr.ends_with("_wo") { &c.secure_json_data_encoded_wo } else { &c.secure_json_data_encoded };
+            if let Some(text) = v.as_str() {
+                match dsj::parse_secrets(text) {
+                    // The detail never quotes the value: it is a secret.
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            format!("Invalid {attr}"),
+                            format!(
+                                "`{attr}`: {}. Build it with jsonencode({{ key = \"value\" }}).",
+                                e.split(": ").next().unwrap_or("not a JSON object of strings")
+                            ),
+                        )
+                        .at_attr(attr),
+                    ),
+                    Ok(m) => {
+                        let keys: Vec<String> = m.keys().filter(|k| k.starts_with("httpHeader")).cloned().collect();
+                        if !keys.is_empty() {
+                            diags.push(headers_in_json(attr, &keys));
+                        }
+                    }
+                }
+            }
+        }
+        let both = |a: &str, b: &str, set_a: bool, set_b: bool, diags: &mut Diagnostics| {
+            if set_a && set_b {
+                diags.push(
+                    Diagnostic::error(
+                        format!("Both {a} and {b} are set"),
+                        format!("Set one of `{a}` and `{b}`: they are the same settings, kept in state or not."),
+                    )
+                    .at_attr(b),
+                );
+            }
+        };
+        both(
+            "secure_json_data_encoded",
+            "secure_json_data_encoded_wo",
+            !c.secure_json_data_encoded.is_null(),
+            !c.secure_json_data_encoded_wo.is_null(),
+            diags,
+        );
+        both("http_headers", "http_headers_wo", !c.http_headers.is_null(), !c.http_headers_wo.is_null(), diags);
+    }
+
+    fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
+        let (prior, mut plan) = (DataSourceModel::decode(prior), DataSourceModel::decode(planned));
+        // The same settings in other words: keep the prior text.
+        if let (Some(old), Some(new)) = (prior.json_data_encoded.as_str(), plan.json_data_encoded.as_str()) {
+            if old != new
+                && matches!((dsj::parse_object(old), dsj::parse_object(new)), (Ok(a), Ok(b)) if dsj::same_json(&a, &b))
+            {
+                plan.json_data_encoded = prior.json_data_encoded.clone();
+            }
+        }
+        *planned = plan.encode();
+    }
+
+    async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
+        let prior = DataSourceModel::decode(ctx.prior);
+        let config = DataSourceModel::decode(ctx.config);
+        let mut plan = DataSourceModel::decode(planned);
+        // What Grafana should hold, from the configuration (write-only values included).
+        match Secrets::of(&config) {
+            Some(s) => {
+                plan.secure_json_fields = s.keys().into_iter().collect::<Vec<_>>().into();
+                plan.http_header_names = s.headers.keys().cloned().collect::<Vec<_>>().into();
+                let held: BTreeSet<String> = prior.secure_json_fields.known().into_iter().flatten().cloned().collect();
+                let expected = s.keys();
+                let dropped: Vec<&String> = held.difference(&expected).collect();
+                if !dropped.is_empty() && !ctx.prior.is_null() {
+                    diags.push(Diagnostic::warning(
+                        "Secrets will be removed from the data source",
+                        format!(
+                            "Grafana holds secrets {dropped:?} that the configuration does not set, so apply removes them. To keep them, set them in `secure_json_data_encoded_wo` (or `secure_json_data_encoded`, or the headers attributes); Grafana never returns their values, so an imported data source needs them written out."
+                        ),
+                    ));
+                }
+            }
+            None => {
+                plan.secure_json_fields = Attr::unknown();
+                plan.http_header_names = Attr::unknown();
+            }
+        }
+        let changed = !ctx.prior.is_null() && plan.clone().without_computed() != prior.clone().without_computed();
+        if ctx.prior.is_null() || changed {
+            plan.version = Attr::unknown();
+        } else {
+            plan.version = prior.version.clone();
+        }
+        *planned = plan.encode();
+        Vec::new()
+    }
+
+    async fn create(&self, ctx: &Ctx<'_>, planned_value: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let planned = DataSourceModel::decode(planned_value);
+        let config = DataSourceModel::decode(ctx.config);
+        let secrets = Secrets::of(&config).unwrap_or_default();
+        let uid = planned.uid.as_str().map_or_else(new_uid, str::to_string);
+        let req = request(&planned, &uid, &secrets, &BTreeSet::new(), None);
+        match ctx.client.add_datasource(&req).await {
+            Ok(ds) => Some(state(&planned, &ds, diags)),
+            Err(e) if e.may_have_acted() => match ctx.client.get_datasource(&uid).await {
+                Ok(ds) if ds.name == req.name => Some(state(&planned, &ds, diags)),
+                Err(g) if g.is_not_found() => {
+                    diags.push(api_error(format!("Could not create data source {:?}", req.name), &e));
+                    None
+                }
+                _ => {
+                    let (s, d) = unconfirmed_create("data source", planned_value, &uid, &e);
+                    diags.push(d.at_attr("uid"));
+                    Some(s)
+                }
+            },
+            Err(e) => {
+                diags.push(conflict_or(ctx.client, &req, "create", &e).await);
+                None
+            }
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
+        let prior = DataSourceModel::decode(prior);
+        let uid = prior.uid.as_str().unwrap_or_default().to_string();
+        match ctx.client.get_datasource(&uid).await {
+            Ok(ds) if ds.read_only => {
+                diags.push(read_only(&ds));
+                None
+            }
+            Ok(ds) => Some(Some(state(&prior, &ds, diags))),
+            Err(e) if e.is_not_found() => Some(None),
+            Err(e) => {
+                diags.push(api_error(format!("Could not read data source {uid:?}"), &e));
+                None
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let (prior, planned) = (DataSourceModel::decode(prior), DataSourceModel::decode(planned));
+        let config = DataSourceModel::decode(ctx.config);
+        let secrets = Secrets::of(&config).unwrap_or_default();
+        let uid = prior.uid.as_str().unwrap_or_default().to_string();
+        let held: BTreeSet<String> = prior.secure_json_fields.known().into_iter().flatten().cloned().collect();
+        let req = request(&planned, &uid, &secrets, &held, prior.version.known().copied());
+        match ctx.client.update_datasource(&uid, &req).await {
+            Ok(ds) => Some(state(&planned, &ds, diags)),
+            Err(e) if e.may_have_acted() => match ctx.client.get_datasource(&uid).await {
+                Ok(ds) if same_settings(&req, &ds) => Some(state(&planned, &ds, diags)),
+                _ => {
+                    diags.push(api_error(format!("Could not update data source {uid:?}"), &e));
+                    None
+                }
+            },
+            Err(grafana::Error::Api { status: 409, message, .. }) if message.contains("updated by someone else") => {
+                diags.push(
+                    Diagnostic::error(
+                        "The data source changed in Grafana since Terraform read it",
+                        format!(
+                            "Data source {uid:?} ({:?}) was changed in Grafana after Terraform's last refresh (its version is newer than {}), so this update was refused rather than lose that change. Run `terraform plan` to see it: the next apply makes the data source match the configuration again.",
+                            req.name,
+                            prior.version.known().copied().unwrap_or_default()
+                        ),
+                    )
+                    .at_attr("name"),
+                );
+                None
+            }
+            Err(grafana::Error::Api { status: 403, .. }) if matches!(ctx.client.get_datasource(&uid).await, Ok(ds) if ds.read_only) =>
+            {
+                diags.push(Diagnostic::error(
+                    "The data source is provisioned (read-only)",
+                    format!("Data source {uid:?} is provisioned from files, and Grafana refuses changes to it through the API. Change it where it is provisioned, or remove it from the configuration (`terraform state rm`)."),
+                ));
+                None
+            }
+            Err(e) => {
+                diags.push(conflict_or(ctx.client, &req, "update", &e).await);
+                None
+            }
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
+        let state = DataSourceModel::decode(state);
+        let uid = state.uid.as_str().unwrap_or_default();
+        match ctx.client.delete_datasource(uid).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.may_have_acted() => match ctx.client.get_datasource(uid).await {
+                Err(g) if g.is_not_found() => {}
+                _ => diags.push(api_error(format!("Could not delete data source {uid:?}"), &e)),
+            },
+            Err(e) => diags.push(api_error(format!("Could not delete data source {uid:?}"), &e)),
+        }
+    }
+
+    fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        let uid = import_uid("data source", id, diags)?;
+        Some(
+            DataSourceModel {
+                uid: uid.into(),
+                access_mode: "proxy".into(),
+                basic_auth_enabled: false.into(),
+                basic_auth_username: "".into(),
+                database_name: "".into(),
+                username: "".into(),
+                is_default: false.into(),
+                ..Default::default()
+            }
+            .encode(),
+        )
+    }
+
+    fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        self.import_id(&identity_uid(identity), diags)
+    }
+
+    fn identity_of(&self, state: &Value) -> Option<Value> {
+        Some(uid_identity(&DataSourceModel::decode(state).uid))
+    }
+
+    fn accepts_move_from(&self, source_type: &str) -> bool {
+        matches!(source_type, "grafana_datasource" | "grafana_data_source")
+    }
+}
+
+impl DataSourceModel {
+    /// The model without what Grafana or the provider computes, to tell whether anything the
+    /// user sets changed.
+    fn without_computed(mut self) -> DataSourceModel {
+        self.version = Attr::Null;
+        self
+    }
+}
+
+/// The secrets and headers a configuration sets (write-only or kept in state).
+#[derive(Default)]
+struct Secrets {
+    secure: BTreeMap<String, String>,
+    headers: BTreeMap<String, String>,
+}
+
+impl Secrets {
+    /// None while a value is unknown (at plan time).
+    fn of(c: &DataSourceModel) -> Option<Secrets> {
+        let text = match (&c.secure_json_data_encoded_wo, &c.secure_json_data_encoded) {
+            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
+            (Attr::Known(t), _) | (_, Attr::Known(t)) => Some(t.as_str()),
+            _ => None,
+        };
+        let headers = match (&c.http_headers_wo, &c.http_headers) {
+            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
+            (Attr::Known(h), _) | (_, Attr::Known(h)) => h.clone(),
+            _ => BTreeMap::new(),
+        };
+        let secure = text.map(dsj::parse_secrets).transpose().ok()?.unwrap_or_default();
+        Some(Secrets { secure, headers })
+    }
+
+    fn keys(&self) -> BTreeSet<String> {
+        dsj::expected_secret_keys(&self.secure, self.headers.len())
+    }
+}
+
+/// The add or update request: the planned settings, the configured secrets and headers, and
+/// `""` for every secret Grafana holds that the configuration no longer sets.
+fn request(
+    p: &DataSourceModel,
+    uid: &str,
+    s: &Secrets,
+    held: &BTreeSet<String>,
+    version: Option<i64>,
+) -> DataSourceRequest {
+    let mut json_data = p.json_data_encoded.as_str().and_then(|t| dsj::parse_object(t).ok()).unwrap_or_default();
+    let (names, values) = dsj::number_headers(&s.headers);
+    json_data.extend(names);
+    let mut secure: BTreeMap<String, String> = held.iter().map(|k| (k.clone(), String::new())).collect();
+    secure.extend(s.secure.clone());
+    secure.extend(values);
+    let text = |a: &Attr<String>| a.as_str().unwrap_or_default().to_string();
+    DataSourceRequest {
+        name: text(&p.name),
+        kind: text(&p.kind),
+        uid: uid.to_string(),
+        access: p.access_mode.as_str().unwrap_or("proxy").to_string(),
+        url: text(&p.url),
+        user: text(&p.username),
+        database: text(&p.database_name),
+        basic_auth: p.basic_auth_enabled.is_true(),
+        basic_auth_user: text(&p.basic_auth_username),
+        is_default: p.is_default.is_true(),
+        json_data,
+        secure_json_data: secure,
+        version,
+    }
+}
+
+/// Whether Grafana holds the settings a request sent (after a lost answer).
+fn same_settings(req: &DataSourceRequest, ds: &DataSource) -> bool {
+    ds.name == req.name
+        && ds.url == req.url
+        && dsj::same_json(ds.json_data.as_ref().unwrap_or(&Map::new()), &req.json_data)
+}
+
+/// The state for a data source as Grafana holds it: the configuration's text where it means
+/// the same, Grafana's values where they differ (drift), never a secret.
+fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagnostics) -> Value {
+    let remote_json = ds.json_data.clone().unwrap_or_default();
+    let settings = dsj::without_headers(&remote_json);
+    let json_data_encoded = match prior.json_data_encoded.as_str().map(dsj::parse_object) {
+        Some(Ok(m)) if dsj::same_json(&m, &settings) => prior.json_data_encoded.clone(),
+        None if settings.is_empty() => Attr::Null,
+        _ if settings.is_empty() && prior.json_data_encoded.as_str().is_some_and(|t| t.trim() == "{}") => {
+            prior.json_data_encoded.clone()
+        }
+        _ => Attr::from(serde_json::to_string(&Json::Object(settings.clone())).expect("JSON serialises")),
+    };
+    // Grafana 12+ may convert a prometheus data source with SigV4: the same data source.
+    let kind = match prior.kind.as_str() {
+        Some("prometheus")
+            if ds.kind == AMAZON_PROMETHEUS && settings.get("sigV4Auth").and_then(Json::as_bool) == Some(true) =>
+        {
+            diags.push(Diagnostic::warning(
+                "Grafana converted this data source to Amazon Managed Service for Prometheus",
+                format!(
+                    "Grafana holds data source {:?} as `{AMAZON_PROMETHEUS}`: Grafana 12 and later convert `prometheus` data sources that use SigV4. The provider takes `type = \"prometheus\"` as meaning the same, so nothing is planned; set `type = \"{AMAZON_PROMETHEUS}\"` to match Grafana and silence this warning.",
+                    ds.name
+                ),
+            ));
+            prior.kind.clone()
+        }
+        _ => Attr::from(ds.kind.clone()),
+    };
+    // The first data source is forced default; a configured `false` stays.
+    let is_default =
+        if ds.is_default && prior.is_default.known() == Some(&false) { false.into() } else { ds.is_default.into() };
+    DataSourceModel {
+        name: ds.name.clone().into(),
+        kind,
+        uid: ds.uid.clone().into(),
+        url: Attr::from_option(Some(ds.url.clone()).filter(|u| !u.is_empty() || !prior.url.is_null())),
+        access_mode: ds.access.clone().into(),
+        basic_auth_enabled: ds.basic_auth.into(),
+        basic_auth_username: ds.basic_auth_user.clone().into(),
+        database_name: ds.database.clone().into(),
+        username: ds.user.clone().into(),
+        is_default,
+        json_data_encoded,
+        http_headers: prior.http_headers.clone(),
+        secure_json_data_encoded: prior.secure_json_data_encoded.clone(),
+        secure_json_data_encoded_wo: Attr::Null,
+        secure_json_data_encoded_wo_version: prior.secure_json_data_encoded_wo_version.clone(),
+        http_headers_wo: Attr::Null,
+        http_headers_wo_version: prior.http_headers_wo_version.clone(),
+        secure_json_fields: ds
+            .secure_json_fields
+            .iter()
+            .filter(|(_, v)| **v)
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>()
+            .into(),
+        http_header_names: dsj::header_names(&remote_json).into(),
+        version: ds.version.into(),
+    }
+    .encode()
+}
+
+fn headers_in_json(attr: &str, keys: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "Custom headers belong in http_headers",
+        format!(
+            "`{attr}` sets {keys:?}. Set custom headers with `http_headers_wo` (or `http_headers`) as a map of name to value: the provider numbers them in name order, so a plan never reshuffles them."
+        ),
+    )
+    .at_attr(attr)
+}
+
+fn read_only(ds: &DataSource) -> Diagnostic {
+    Diagnostic::error(
+        "The data source is provisioned (read-only)",
+        format!(
+            "Data source {:?} ({}) is provisioned from files, and Grafana refuses changes to it through the API, so Terraform cannot manage it. Look it up with the `grafana_datasource` data source instead.",
+            ds.name, ds.uid
+        ),
+    )
+}
+
+/// A refused add or update: a name or uid conflict names the data source and how to import it.
+async fn conflict_or(client: &Client, req: &DataSourceRequest, what: &str, e: &grafana::Error) -> Diagnostic {
+    if let grafana::Error::Api { status: 409, message, .. } = e {
+        let existing = if message.contains("same uid") {
+            client.get_datasource(&req.uid).await.ok()
+        } else if message.contains("same name") {
+            client.get_datasource_by_name(&req.name).await.ok()
+        } else {
+            None
+        };
+        if let Some(ds) = existing {
+            let by = if message.contains("same uid") { "uid" } else { "name" };
+            return Diagnostic::error(
+                format!("A data source with this {by} already exists"),
+                format!(
+                    "Grafana already has data source {:?} (uid {}, type {}). To manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or choose another {by}.",
+                    ds.name, ds.uid, ds.kind, ds.uid
+                ),
+            )
+            .at_attr(by);
+        }
+    }
+    api_error(format!("Could not {what} data source {:?}", req.name), e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::validate_resource;
+
+    #[test]
+    fn write_only_secrets_are_refused_for_clients_that_cannot_keep_them_naming_the_alternative() {
+        let r = DataSourceResource { type_name: "grafana_datasource" };
+        let config = DataSourceModel {
+            name: "x".into(),
+            kind: "loki".into(),
+            secure_json_data_encoded_wo: r#"{"password":"p4ss"}"#.into(),
+            ..Default::default()
+        }
+        .encode();
+        let mut d = Diagnostics::default();
+        validate_resource(&r, &config, false, &mut d);
+        let e = d.0.iter().find(|d| d.path == Some(AttrPath::attr("secure_json_data_encoded_wo"))).expect("an error");
+        assert!(e.detail.contains("set `secure_json_data_encoded` instead"), "{}", e.detail);
+        assert!(!e.detail.contains("p4ss"));
+        let mut d = Diagnostics::default();
+        validate_resource(&r, &config, true, &mut d);
+        assert!(!d.has_errors(), "{:?}", d.0);
+    }
+
+    #[test]
+    fn an_update_sends_the_configured_secrets_and_clears_the_others() {
+        let p = DataSourceModel {
+            name: "x".into(),
+            kind: "loki".into(),
+            json_data_encoded: r#"{"a":1}"#.into(),
+            ..Default::default()
+        };
+        let s = Secrets {
+            secure: BTreeMap::from([("password".into(), "p".into())]),
+            headers: BTreeMap::from([("X-B".into(), "b".into()), ("X-A".into(), "a".into())]),
+        };
+        let held = BTreeSet::from(["password".to_string(), "apiKey".to_string(), "httpHeaderValue3".to_string()]);
+        let req = request(&p, "u", &s, &held, Some(4));
+        assert_eq!(
+            req.secure_json_data,
+            BTreeMap::from([
+                ("apiKey".into(), String::new()),
+                ("httpHeaderValue1".into(), "a".into()),
+                ("httpHeaderValue2".into(), "b".into()),
+                ("httpHeaderValue3".into(), String::new()),
+                ("password".into(), "p".into()),
+            ])
+        );
+        assert_eq!(
+            Json::Object(req.json_data),
+            serde_json::json!({"a": 1, "httpHeaderName1": "X-A", "httpHeaderName2": "X-B"})
+        );
+        assert_eq!((req.version, req.access.as_str()), (Some(4), "proxy"));
+    }
+}
