@@ -147,22 +147,21 @@ pub fn check_json_data(kind: &str, json_data: &Map<String, Json>) -> Vec<Finding
         ));
     }
     for key in ["sigV4AuthType", "authType"] {
-        if let Some(v) = json_data.get(key).and_then(Json::as_str) {
-            if !AUTH_TYPES.contains(&v) {
-                let hint =
-                    if v.eq_ignore_ascii_case("workspace-iam-role") || v.eq_ignore_ascii_case("workspace_iam_role") {
-                        " The AMG workspace's IAM role is `ec2_iam_role`.".to_string()
-                    } else {
-                        String::new()
-                    };
-                out.push(warn(
+        if let Some(v) = json_data.get(key).and_then(Json::as_str)
+            && !AUTH_TYPES.contains(&v)
+        {
+            let hint = if v.eq_ignore_ascii_case("workspace-iam-role") || v.eq_ignore_ascii_case("workspace_iam_role") {
+                " The AMG workspace's IAM role is `ec2_iam_role`.".to_string()
+            } else {
+                String::new()
+            };
+            out.push(warn(
                     "Unknown AWS authentication type",
                     format!(
                         "`{key}` is {v:?}, which Grafana does not know: it falls back to the default credential chain.{hint} Grafana's values are {}.",
                         AUTH_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
                     ),
                 ));
-            }
         }
     }
     for k in json_data.keys() {

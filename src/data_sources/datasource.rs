@@ -109,20 +109,20 @@ impl DataSource for DataSourceLookup {
                 return None;
             }
         };
-        if let (Some(uid), Some(_)) = (c.uid.as_str(), c.name.as_str()) {
-            if uid != ds.uid {
-                diags.push(
-                    Diagnostic::error(
-                        "name and uid name different data sources",
-                        format!(
-                            "Data source {:?} has uid {:?}, not {uid:?}. Set one of `name` and `uid`.",
-                            ds.name, ds.uid
-                        ),
-                    )
-                    .at_attr("uid"),
-                );
-                return None;
-            }
+        if let (Some(uid), Some(_)) = (c.uid.as_str(), c.name.as_str())
+            && uid != ds.uid
+        {
+            diags.push(
+                Diagnostic::error(
+                    "name and uid name different data sources",
+                    format!(
+                        "Data source {:?} has uid {:?}, not {uid:?}. Set one of `name` and `uid`.",
+                        ds.name, ds.uid
+                    ),
+                )
+                .at_attr("uid"),
+            );
+            return None;
         }
         let json_data = ds.json_data.clone().unwrap_or_default();
         Some(

@@ -12,16 +12,19 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
-use serde_json::{Map, Value as Json};
 
 use crate::datasource_json as dsj;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
-use crate::grafana::{self, Client, DataSource, DataSourceRequest};
+use crate::grafana;
 use crate::model::{Attr, Model};
 use crate::resources::{identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
+
+mod save;
+
+use save::{Secrets, conflict_or, headers_in_json, read_only, request, same_settings, state};
 
 /// One implementation, two names: `grafana_datasource` and `grafana_data_source`.
 pub struct DataSourceResource {
@@ -103,10 +106,10 @@ impl Resource for DataSourceResource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let c = DataSourceModel::decode(config);
-        if let Some(uid) = c.uid.as_str() {
-            if let Err(e) = crate::resources::check_uid(uid) {
-                diags.push(Diagnostic::error("Invalid data source uid", format!("`uid` {e}.")).at_attr("uid"));
-            }
+        if let Some(uid) = c.uid.as_str()
+            && let Err(e) = crate::resources::check_uid(uid)
+        {
+            diags.push(Diagnostic::error("Invalid data source uid", format!("`uid` {e}.")).at_attr("uid"));
         }
         if let Some(text) = c.json_data_encoded.as_str() {
             match dsj::parse_object(text) {
@@ -178,12 +181,11 @@ impl Resource for DataSourceResource {
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
         let (prior, mut plan) = (DataSourceModel::decode(prior), DataSourceModel::decode(planned));
         // The same settings in other words: keep the prior text.
-        if let (Some(old), Some(new)) = (prior.json_data_encoded.as_str(), plan.json_data_encoded.as_str()) {
-            if old != new
-                && matches!((dsj::parse_object(old), dsj::parse_object(new)), (Ok(a), Ok(b)) if dsj::same_json(&a, &b))
-            {
-                plan.json_data_encoded = prior.json_data_encoded.clone();
-            }
+        if let (Some(old), Some(new)) = (prior.json_data_encoded.as_str(), plan.json_data_encoded.as_str())
+            && old != new
+            && matches!((dsj::parse_object(old), dsj::parse_object(new)), (Ok(a), Ok(b)) if dsj::same_json(&a, &b))
+        {
+            plan.json_data_encoded = prior.json_data_encoded.clone();
         }
         *planned = plan.encode();
     }
@@ -366,185 +368,10 @@ impl DataSourceModel {
     }
 }
 
-/// The secrets and headers a configuration sets (write-only or kept in state).
-#[derive(Default)]
-struct Secrets {
-    secure: BTreeMap<String, String>,
-    headers: BTreeMap<String, String>,
-}
-
-impl Secrets {
-    /// None while a value is unknown (at plan time).
-    fn of(c: &DataSourceModel) -> Option<Secrets> {
-        let text = match (&c.secure_json_data_encoded_wo, &c.secure_json_data_encoded) {
-            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
-            (Attr::Known(t), _) | (_, Attr::Known(t)) => Some(t.as_str()),
-            _ => None,
-        };
-        let headers = match (&c.http_headers_wo, &c.http_headers) {
-            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
-            (Attr::Known(h), _) | (_, Attr::Known(h)) => h.clone(),
-            _ => BTreeMap::new(),
-        };
-        let secure = text.map(dsj::parse_secrets).transpose().ok()?.unwrap_or_default();
-        Some(Secrets { secure, headers })
-    }
-
-    fn keys(&self) -> BTreeSet<String> {
-        dsj::expected_secret_keys(&self.secure, self.headers.len())
-    }
-}
-
-/// The add or update request: the planned settings, the configured secrets and headers, and
-/// `""` for every secret Grafana holds that the configuration no longer sets.
-fn request(
-    p: &DataSourceModel,
-    uid: &str,
-    s: &Secrets,
-    held: &BTreeSet<String>,
-    version: Option<i64>,
-) -> DataSourceRequest {
-    let mut json_data = p.json_data_encoded.as_str().and_then(|t| dsj::parse_object(t).ok()).unwrap_or_default();
-    let (names, values) = dsj::number_headers(&s.headers);
-    json_data.extend(names);
-    let mut secure: BTreeMap<String, String> = held.iter().map(|k| (k.clone(), String::new())).collect();
-    secure.extend(s.secure.clone());
-    secure.extend(values);
-    let text = |a: &Attr<String>| a.as_str().unwrap_or_default().to_string();
-    DataSourceRequest {
-        name: text(&p.name),
-        kind: text(&p.kind),
-        uid: uid.to_string(),
-        access: p.access_mode.as_str().unwrap_or("proxy").to_string(),
-        url: text(&p.url),
-        user: text(&p.username),
-        database: text(&p.database_name),
-        basic_auth: p.basic_auth_enabled.is_true(),
-        basic_auth_user: text(&p.basic_auth_username),
-        is_default: p.is_default.is_true(),
-        json_data,
-        secure_json_data: secure,
-        version,
-    }
-}
-
-/// Whether Grafana holds the settings a request sent (after a lost answer).
-fn same_settings(req: &DataSourceRequest, ds: &DataSource) -> bool {
-    ds.name == req.name
-        && ds.url == req.url
-        && dsj::same_json(ds.json_data.as_ref().unwrap_or(&Map::new()), &req.json_data)
-}
-
-/// The state for a data source as Grafana holds it: the configuration's text where it means
-/// the same, Grafana's values where they differ (drift), never a secret.
-fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagnostics) -> Value {
-    let remote_json = ds.json_data.clone().unwrap_or_default();
-    let settings = dsj::without_headers(&remote_json);
-    let json_data_encoded = match prior.json_data_encoded.as_str().map(dsj::parse_object) {
-        Some(Ok(m)) if dsj::same_json(&m, &settings) => prior.json_data_encoded.clone(),
-        None if settings.is_empty() => Attr::Null,
-        _ if settings.is_empty() && prior.json_data_encoded.as_str().is_some_and(|t| t.trim() == "{}") => {
-            prior.json_data_encoded.clone()
-        }
-        _ => Attr::from(serde_json::to_string(&Json::Object(settings.clone())).expect("JSON serialises")),
-    };
-    // Grafana 12+ may convert a prometheus data source with SigV4: the same data source.
-    let kind = match prior.kind.as_str() {
-        Some("prometheus")
-            if ds.kind == AMAZON_PROMETHEUS && settings.get("sigV4Auth").and_then(Json::as_bool) == Some(true) =>
-        {
-            diags.push(Diagnostic::warning(
-                "Grafana converted this data source to Amazon Managed Service for Prometheus",
-                format!(
-                    "Grafana holds data source {:?} as `{AMAZON_PROMETHEUS}`: Grafana 12 and later convert `prometheus` data sources that use SigV4. The provider takes `type = \"prometheus\"` as meaning the same, so nothing is planned; set `type = \"{AMAZON_PROMETHEUS}\"` to match Grafana and silence this warning.",
-                    ds.name
-                ),
-            ));
-            prior.kind.clone()
-        }
-        _ => Attr::from(ds.kind.clone()),
-    };
-    // The first data source is forced default; a configured `false` stays.
-    let is_default =
-        if ds.is_default && prior.is_default.known() == Some(&false) { false.into() } else { ds.is_default.into() };
-    DataSourceModel {
-        name: ds.name.clone().into(),
-        kind,
-        uid: ds.uid.clone().into(),
-        url: Attr::from_option(Some(ds.url.clone()).filter(|u| !u.is_empty() || !prior.url.is_null())),
-        access_mode: ds.access.clone().into(),
-        basic_auth_enabled: ds.basic_auth.into(),
-        basic_auth_username: ds.basic_auth_user.clone().into(),
-        database_name: ds.database.clone().into(),
-        username: ds.user.clone().into(),
-        is_default,
-        json_data_encoded,
-        http_headers: prior.http_headers.clone(),
-        secure_json_data_encoded: prior.secure_json_data_encoded.clone(),
-        secure_json_data_encoded_wo: Attr::Null,
-        secure_json_data_encoded_wo_version: prior.secure_json_data_encoded_wo_version.clone(),
-        http_headers_wo: Attr::Null,
-        http_headers_wo_version: prior.http_headers_wo_version.clone(),
-        secure_json_fields: ds
-            .secure_json_fields
-            .iter()
-            .filter(|(_, v)| **v)
-            .map(|(k, _)| k.clone())
-            .collect::<Vec<_>>()
-            .into(),
-        http_header_names: dsj::header_names(&remote_json).into(),
-        version: ds.version.into(),
-    }
-    .encode()
-}
-
-fn headers_in_json(attr: &str, keys: &[String]) -> Diagnostic {
-    Diagnostic::error(
-        "Custom headers belong in http_headers",
-        format!(
-            "`{attr}` sets {keys:?}. Set custom headers with `http_headers_wo` (or `http_headers`) as a map of name to value: the provider numbers them in name order, so a plan never reshuffles them."
-        ),
-    )
-    .at_attr(attr)
-}
-
-fn read_only(ds: &DataSource) -> Diagnostic {
-    Diagnostic::error(
-        "The data source is provisioned (read-only)",
-        format!(
-            "Data source {:?} ({}) is provisioned from files, and Grafana refuses changes to it through the API, so Terraform cannot manage it. Look it up with the `grafana_datasource` data source instead.",
-            ds.name, ds.uid
-        ),
-    )
-}
-
-/// A refused add or update: a name or uid conflict names the data source and how to import it.
-async fn conflict_or(client: &Client, req: &DataSourceRequest, what: &str, e: &grafana::Error) -> Diagnostic {
-    if let grafana::Error::Api { status: 409, message, .. } = e {
-        let existing = if message.contains("same uid") {
-            client.get_datasource(&req.uid).await.ok()
-        } else if message.contains("same name") {
-            client.get_datasource_by_name(&req.name).await.ok()
-        } else {
-            None
-        };
-        if let Some(ds) = existing {
-            let by = if message.contains("same uid") { "uid" } else { "name" };
-            return Diagnostic::error(
-                format!("A data source with this {by} already exists"),
-                format!(
-                    "Grafana already has data source {:?} (uid {}, type {}). To manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or choose another {by}.",
-                    ds.name, ds.uid, ds.kind, ds.uid
-                ),
-            )
-            .at_attr(by);
-        }
-    }
-    api_error(format!("Could not {what} data source {:?}", req.name), e)
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Value as Json;
+
     use super::*;
     use crate::framework::validate_resource;
 
