@@ -94,9 +94,22 @@ pub fn declared_inputs(m: &Model) -> BTreeSet<String> {
         .collect()
 }
 
-/// Every declared input given, and only declared ones.
+/// The values of `constant` inputs that carry one: what Grafana's import dialog fills in when
+/// nobody overrides it.
+pub fn constant_inputs(m: &Model) -> BTreeMap<String, String> {
+    m.get("__inputs")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|i| i.get("type").and_then(Json::as_str) == Some("constant"))
+        .filter_map(|i| Some((i.get("name")?.as_str()?.to_string(), i.get("value")?.as_str()?.to_string())))
+        .collect()
+}
+
+/// Every declared input given (a constant with a value needs none), and only declared ones.
 pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
     let declared = declared_inputs(m);
+    let constants = constant_inputs(m);
     let list = |s: &BTreeSet<String>| s.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
     let undeclared: BTreeSet<String> = given.difference(&declared).cloned().collect();
@@ -112,7 +125,7 @@ pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
         };
         out.push(Invalid { summary: "Undeclared dashboard inputs", detail, about: About::Inputs });
     }
-    let unset: BTreeSet<String> = declared.difference(given).cloned().collect();
+    let unset: BTreeSet<String> = declared.difference(given).filter(|n| !constants.contains_key(*n)).cloned().collect();
     if let Some(first) = unset.iter().next() {
         let example = if first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             first.clone()
@@ -134,8 +147,11 @@ pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
 /// What is uploaded: the model with inputs filled in, without the export-only `__inputs` and
 /// `__requires`, and without `id` and `version` (Grafana's own); the title trimmed as Grafana
 /// trims it.
-pub fn upload(m: &Model, inputs: &BTreeMap<String, String>) -> Model {
+pub fn upload(m: &Model, given: &BTreeMap<String, String>) -> Model {
     let declared = declared_inputs(m);
+    // Constants fill in what is not given.
+    let mut inputs = constant_inputs(m);
+    inputs.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
     let mut m = m.clone();
     for k in ["__inputs", "__requires", "id", "version"] {
         m.remove(k);
@@ -250,6 +266,21 @@ mod tests {
             Json::Object(upload(&m, &inputs)),
             serde_json::json!({"title": "T", "panels": [{"datasource": {"uid": "prom"}, "targets": [{"expr": "up{x=\"cw\"}", "other": "${UNDECLARED}"}]}]})
         );
+    }
+
+    #[test]
+    fn constant_inputs_default_to_their_value_and_may_be_overridden() {
+        let m = model(
+            r#"{"__inputs":[{"name":"VAR_ENV","type":"constant","value":"prod"},{"name":"DS","type":"datasource"}],
+                "title":"T","x":"${VAR_ENV}/${DS}"}"#,
+        );
+        let given = BTreeMap::from([("DS".to_string(), "amp".to_string())]);
+        assert_eq!(upload(&m, &given)["x"], Json::String("prod/amp".into()));
+        let mut over = given.clone();
+        over.insert("VAR_ENV".into(), "staging".into());
+        assert_eq!(upload(&m, &over)["x"], Json::String("staging/amp".into()));
+        assert!(check_inputs(&m, &BTreeSet::from(["DS".to_string()])).is_empty(), "the constant needs no value");
+        assert_eq!(check_inputs(&m, &BTreeSet::new())[0].summary, "Dashboard inputs not set");
     }
 
     #[test]

@@ -50,27 +50,33 @@ impl DataSource for DataSourceLookup {
             vec![
                 Attribute::string("name").optional_computed().describe("The data source's name. Set this or `uid`."),
                 Attribute::string("uid").optional_computed().describe("The data source's uid. Set this or `name`."),
-                Attribute::string("type").computed().describe("The plugin id."),
-                Attribute::string("url").computed().describe("The backend's URL."),
-                Attribute::string("access_mode").computed().describe("`proxy` or `direct`."),
-                Attribute::bool("basic_auth_enabled").computed().describe("Whether basic authentication is sent."),
+                Attribute::string("type").computed().describe("The data source's plugin id, e.g. `prometheus`."),
+                Attribute::string("url").computed().describe("The URL of the data source's backend."),
+                Attribute::string("access_mode")
+                    .computed()
+                    .describe("How Grafana reaches the backend: `proxy` or `direct`."),
+                Attribute::bool("basic_auth_enabled")
+                    .computed()
+                    .describe("Whether basic authentication is sent to the backend."),
                 Attribute::string("basic_auth_username").computed().describe("The basic authentication user."),
-                Attribute::string("database_name").computed().describe("The database."),
-                Attribute::string("username").computed().describe("The user."),
+                Attribute::string("database_name")
+                    .computed()
+                    .describe("The database, for SQL and time-series databases."),
+                Attribute::string("username").computed().describe("The user, for SQL databases."),
                 Attribute::bool("is_default").computed().describe("Whether it is the workspace's default data source."),
                 Attribute::string("json_data_encoded")
                     .computed()
                     .describe("The plugin's settings (`jsonData`) as JSON, without the custom header names."),
                 Attribute::of("http_header_names", Type::list(Type::String))
                     .computed()
-                    .describe("The custom header names."),
+                    .describe("The custom HTTP header names, in Grafana's order."),
                 Attribute::of("secure_json_fields", Type::list(Type::String))
                     .computed()
                     .describe("The keys of the secrets Grafana holds (never their values)."),
                 Attribute::bool("read_only")
                     .computed()
                     .describe("Whether it is provisioned from files (Grafana refuses changes through the API)."),
-                Attribute::number("version").computed().describe("Its version in Grafana."),
+                Attribute::number("version").computed().describe("The data source's version in Grafana."),
             ],
         )
     }

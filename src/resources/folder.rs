@@ -7,7 +7,8 @@ use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_uid, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create,
+    check_org_id, check_uid, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of, uid_identity,
+    uid_identity_schema, unconfirmed_create,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
@@ -22,6 +23,8 @@ crate::model! {
         parent_folder_uid: String,
         prevent_destroy_if_not_empty: bool,
         url: String,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -48,7 +51,10 @@ impl Resource for FolderResource {
                     .default(Value::Bool(false))
                     .describe("When `true`, destroying the folder fails while it still holds dashboards or folders. When `false` (the default), whatever it still holds is moved to the General folder (sub-folders to the top level) before the folder is deleted: destroying a folder never deletes a dashboard. (Terraform destroys a folder before it updates the dashboards that move out of it in the same apply; moving them first keeps their ids and history.)"),
                 Attribute::string("url").computed().describe("The folder's full URL in Grafana."),
-            ],
+            ]
+            .into_iter()
+            .chain(id_attributes("folder"))
+            .collect(),
         )
     }
 
@@ -62,6 +68,7 @@ impl Resource for FolderResource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let config = FolderModel::decode(config);
+        check_org_id(&config.org_id, diags);
         if let Some(t) = config.title.as_str()
             && t.trim().is_empty()
         {
@@ -324,6 +331,8 @@ fn state(client: &Client, f: &Folder, prior: &FolderModel) -> Value {
         parent_folder_uid: Attr::from_option(f.parent_uid.clone().filter(|p| !p.is_empty())),
         prevent_destroy_if_not_empty: prior.prevent_destroy_if_not_empty.is_true().into(),
         url: format!("{}{}", client.base_url(), f.url).into(),
+        id: official_id(&prior.id, &f.uid),
+        org_id: org_id_of(&prior.org_id),
     }
     .encode()
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::Resource;
 use crate::model::{Attr, Model};
-use crate::schema::{IdentityAttribute, IdentitySchema};
+use crate::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
 pub mod dashboard;
@@ -54,6 +54,63 @@ pub fn unconfirmed_create(kind: &str, planned: &Value, uid: &str, err: &crate::g
         ),
     );
     (s, d)
+}
+
+/// The official provider's `id`, `<orgID>:<uid>`: the one in `prior` while it names the same
+/// uid (a state written by the official provider keeps its `0:` or `1:`), else `1:<uid>`
+/// (organisation 1, the only one on AMG).
+pub fn official_id(prior: &Attr<String>, uid: &str) -> Attr<String> {
+    match prior.as_str() {
+        Some(id) if id.split_once(':').is_some_and(|(org, u)| u == uid && matches!(org, "0" | "1")) => prior.clone(),
+        _ => Attr::from(format!("1:{uid}")),
+    }
+}
+
+/// `org_id` as stored: the prior value while known (`0` from the official provider, or `1`),
+/// else `1`.
+pub fn org_id_of(prior: &Attr<String>) -> Attr<String> {
+    match prior.as_str() {
+        Some(o) if !o.is_empty() => prior.clone(),
+        _ => Attr::from("1"),
+    }
+}
+
+/// The official `id` and `org_id` attributes every shared type has.
+pub fn id_attributes(kind: &str) -> [Attribute; 2] {
+    [
+        Attribute::string("id").computed().use_state_for_unknown().describe(match kind {
+            "folder" => "The official provider's id of the folder, `<orgID>:<uid>` (so `grafana_folder.x.id` works wherever a folder uid is expected).",
+            "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
+            _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
+        }),
+        Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(
+            "The organisation. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` all mean it; any other value is refused at plan. Accepted for configurations written for the official provider.",
+        ),
+    ]
+}
+
+/// `org_id` other than the one organisation AMG has, refused at plan.
+pub fn check_org_id(org_id: &Attr<String>, diags: &mut Diagnostics) {
+    if let Some(o) = org_id.as_str() {
+        if !matches!(o, "" | "0" | "1") {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported organisation",
+                    format!("`org_id` is {o:?}, but an AMG workspace has one organisation, 1. Remove `org_id`, or set it to \"1\"."),
+                )
+                .at_attr("org_id"),
+            );
+        }
+    }
+}
+
+/// A folder reference as the official provider accepts it: a uid, or `<orgID>:<uid>` (a
+/// `grafana_folder.x.id`). The uid.
+pub fn folder_uid_of(reference: &str) -> &str {
+    match reference.split_once(':') {
+        Some(("0" | "1", uid)) => uid,
+        _ => reference,
+    }
 }
 
 /// Splits an import id `uid` or `orgID:uid`; only organisation 1 exists on AMG.

@@ -380,3 +380,56 @@ fn grafana_version_comes_from_frontend_settings(tf: &Terraform) {
     assert!(err.contains("401") && err.contains("Invalid API key"), "{err}");
     assert!(!err.contains("glsa_not_a_real_token"), "the token leaked: {err}");
 }
+
+on_both_terraforms!(official_folder_example_with_id_and_org_id);
+
+/// The official provider's documentation example for `grafana_folder` passes the folder's `id`
+/// (`<orgID>:<uid>`) to a dashboard's `folder`; it applies unchanged and plans nothing after.
+/// `org_id` accepts AMG's one organisation and refuses any other at plan.
+fn official_folder_example_with_id_and_org_id(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    let example = |org: &str| {
+        format!(
+            r#"
+resource "grafana_folder" "my_folder" {{
+  title = "Terraform Test Folder"{org}
+}}
+
+resource "grafana_dashboard" "test_folder" {{
+  folder = grafana_folder.my_folder.id
+  config_json = jsonencode({{
+    "title" : "My Dashboard Title",
+    "uid" : "my-dashboard-uid"
+    // ... other dashboard properties
+  }})
+}}
+"#
+        )
+    };
+    w.config(&emu, &example(""));
+    w.init();
+    w.apply();
+    let state = w.state();
+    let folder_uid = state["grafana_folder.my_folder"]["uid"].as_str().unwrap().to_string();
+    assert_eq!(state["grafana_folder.my_folder"]["id"], format!("1:{folder_uid}"));
+    assert_eq!(state["grafana_folder.my_folder"]["org_id"], "1");
+    assert_eq!(state["grafana_dashboard.test_folder"]["id"], "1:my-dashboard-uid");
+    let (_, d) = emu.grafana("GET", "/api/dashboards/uid/my-dashboard-uid", None);
+    assert_eq!(d["meta"]["folderUid"], folder_uid.as_str());
+    w.assert_plan_empty("the official example");
+    // `org_id` naming the one organisation plans nothing; another is refused at plan.
+    w.config(&emu, &example("\n  org_id = \"1\""));
+    w.assert_plan_empty("org_id = 1");
+    let writes = emu.writes();
+    w.config(&emu, &example("\n  org_id = \"2\""));
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Unsupported organisation") && r.stderr.contains("one organisation, 1"), "{r:?}");
+    assert_eq!(emu.writes(), writes);
+    // The folder uid itself names the same folder: no change either.
+    w.config(&emu, &example("").replace("grafana_folder.my_folder.id", "grafana_folder.my_folder.uid"));
+    w.assert_plan_empty("folder by uid instead of id");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert_eq!(emu.held("dashboards"), 0);
+}

@@ -22,9 +22,14 @@ fn schema_has_descriptions_everywhere(tf: &Terraform) {
     let expected = [
         ("resource", "grafana_folder"),
         ("resource", "grafana_dashboard"),
+        ("resource", "grafana_datasource"),
+        ("resource", "grafana_data_source"),
         ("data source", "grafana_folder"),
         ("data source", "grafana_dashboard"),
         ("data source", "grafana_dashboards"),
+        ("data source", "grafana_datasource"),
+        ("data source", "grafana_data_source"),
+        ("data source", "grafana_datasources"),
     ];
     for (kind, name) in expected {
         let key = if kind == "resource" { "resource_schemas" } else { "data_source_schemas" };

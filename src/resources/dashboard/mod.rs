@@ -19,7 +19,10 @@ use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana;
 use crate::model::{Attr, Model};
-use crate::resources::{check_uid, identity_uid, import_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::resources::{
+    check_org_id, check_uid, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity, uid_identity_schema,
+    unconfirmed_create,
+};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
@@ -43,6 +46,8 @@ crate::model! {
         dashboard_id: i64,
         url: String,
         version: i64,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -66,13 +71,13 @@ impl Resource for DashboardResource {
                 Attribute::string("config_json").required().describe(
                     "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
                 ),
-                Attribute::string("folder").optional().describe("The uid of the folder holding the dashboard; unset for the General folder. Changing it moves the dashboard in place."),
+                Attribute::string("folder").optional().describe("The folder holding the dashboard: its uid, or `<orgID>:<uid>` as the official provider's `grafana_folder.x.id` is (both name the same folder and plan no change); unset for the General folder. Changing it moves the dashboard in place."),
                 Attribute::bool("overwrite").default(Value::Bool(false)).describe(
                     "When `true`, take over a dashboard that already has this uid, and save updates even if the dashboard changed in Grafana since Terraform read it. Never reaches a dashboard with another uid: a title already used in the folder (Grafana 10.4) is always an error naming that dashboard. Defaults to `false`: both cases are errors that say what to do.",
                 ),
                 Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters. Grafana does not return it when the dashboard is read, so after an import the first apply records it with a save."),
                 Attribute::of("inputs", Type::map(Type::String)).optional().describe(
-                    "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, and only declared inputs may be.",
+                    "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, except a `constant` input with a `value`, which defaults to it as in Grafana's import dialog; only declared inputs may be set.",
                 ),
                 Attribute::string("uid").computed().describe(
                     "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider chooses when it creates the dashboard (`tf` and 24 random hex digits) and keeps from then on.",
@@ -80,7 +85,10 @@ impl Resource for DashboardResource {
                 Attribute::number("dashboard_id").computed().use_state_for_unknown().describe("Grafana's numeric id of the dashboard (deprecated by Grafana in favour of `uid`)."),
                 Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
                 Attribute::number("version").computed().describe("The dashboard's version in Grafana; it grows by one with each save."),
-            ],
+            ]
+            .into_iter()
+            .chain(id_attributes("dashboard"))
+            .collect(),
         )
     }
 
@@ -109,7 +117,8 @@ impl Resource for DashboardResource {
                 .at_attr("message"),
             );
         }
-        if let Some(f) = config.folder.as_str()
+        check_org_id(&config.org_id, diags);
+        if let Some(f) = config.folder.as_str().map(folder_uid_of)
             && let Err(e) = check_uid(f)
         {
             diags.push(
@@ -126,6 +135,14 @@ impl Resource for DashboardResource {
 
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
         let (prior, mut plan) = (DashboardModel::decode(prior), DashboardModel::decode(planned));
+        // `uid` and `1:uid` name the same folder.
+        if let (Some(old), Some(new)) = (prior.folder.as_str(), plan.folder.as_str())
+            && old != new
+            && folder_uid_of(old) == folder_uid_of(new)
+        {
+            plan.folder = prior.folder.clone();
+            *planned = plan.encode();
+        }
         // Same meaning as the prior text, with the same inputs: keep the prior text.
         let (Some(old), Some(new)) = (prior.config_json.as_str(), plan.config_json.as_str()) else {
             return;
@@ -155,6 +172,7 @@ impl Resource for DashboardResource {
                 plan.uid = Attr::unknown();
                 if let Some(prior) = prior_uid {
                     plan.dashboard_id = Attr::unknown();
+                    plan.id = Attr::unknown();
                     plan.url = Attr::unknown();
                     plan.version = Attr::unknown();
                     diags.push(
@@ -176,6 +194,7 @@ impl Resource for DashboardResource {
                     && prior != new
                 {
                     plan.dashboard_id = Attr::unknown();
+                    plan.id = Attr::unknown();
                     plan.url = Attr::unknown();
                     plan.version = Attr::unknown();
                     diags.push(

@@ -40,7 +40,7 @@ impl Wanted {
             uid,
             chosen,
             model,
-            folder: v.folder.as_str().map(str::to_string),
+            folder: v.folder.as_str().map(|f| crate::resources::folder_uid_of(f).to_string()),
             message: v.message.as_str().map(str::to_string),
         })
     }
@@ -105,6 +105,8 @@ pub(super) fn state_after_save(client: &Client, planned: DashboardModel, saved: 
         dashboard_id: saved.id.into(),
         url: format!("{}{}", client.base_url(), saved.url).into(),
         version: saved.version.into(),
+        id: crate::resources::official_id(&planned.id, &saved.uid),
+        org_id: crate::resources::org_id_of(&planned.org_id),
         ..planned
     }
     .encode()
@@ -132,12 +134,18 @@ pub(super) fn state_from_remote(client: &Client, prior: DashboardModel, d: &Dash
     };
     DashboardModel {
         config_json,
-        folder: Attr::from_option((!d.folder_uid.is_empty()).then(|| d.folder_uid.clone())),
+        // The configuration's spelling (`uid` or `1:uid`) while it names the same folder.
+        folder: match prior.folder.as_str() {
+            Some(f) if crate::resources::folder_uid_of(f) == d.folder_uid => prior.folder.clone(),
+            _ => Attr::from_option((!d.folder_uid.is_empty()).then(|| d.folder_uid.clone())),
+        },
         overwrite: if prior.overwrite.is_null() { false.into() } else { prior.overwrite.clone() },
-        uid: uid.into(),
         dashboard_id: d.id.into(),
         url: format!("{}{}", client.base_url(), d.url).into(),
         version: d.version.into(),
+        id: crate::resources::official_id(&prior.id, &uid),
+        org_id: crate::resources::org_id_of(&prior.org_id),
+        uid: uid.into(),
         ..prior
     }
     .encode()

@@ -18,7 +18,10 @@ use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana;
 use crate::model::{Attr, Model};
-use crate::resources::{identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema, unconfirmed_create};
+use crate::resources::{
+    check_org_id, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
+    unconfirmed_create,
+};
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
@@ -57,6 +60,8 @@ crate::model! {
         secure_json_fields: Vec<String>,
         http_header_names: Vec<String>,
         version: i64,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -90,7 +95,10 @@ impl Resource for DataSourceResource {
                 Attribute::of("secure_json_fields", Type::list(Type::String)).computed().describe("The keys of the secrets Grafana holds (`secureJsonFields`), sorted; header values are `httpHeaderValue<N>`. No secret is stored, only these names."),
                 Attribute::of("http_header_names", Type::list(Type::String)).computed().describe("The custom header names Grafana holds, in its order."),
                 Attribute::number("version").computed().describe("The data source's version in Grafana; updates send the one last read, so a change made in Grafana since is not silently lost."),
-            ],
+            ]
+            .into_iter()
+            .chain(id_attributes("data source"))
+            .collect(),
         );
         s.version = 1;
         s
@@ -106,6 +114,7 @@ impl Resource for DataSourceResource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let c = DataSourceModel::decode(config);
+        check_org_id(&c.org_id, diags);
         if let Some(uid) = c.uid.as_str()
             && let Err(e) = crate::resources::check_uid(uid)
         {

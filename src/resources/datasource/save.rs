@@ -140,6 +140,8 @@ pub(super) fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagno
             .into(),
         http_header_names: dsj::header_names(&remote_json).into(),
         version: ds.version.into(),
+        id: crate::resources::official_id(&prior.id, &ds.uid),
+        org_id: crate::resources::org_id_of(&prior.org_id),
     }
     .encode()
 }
