@@ -91,16 +91,16 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
 
 /// `org_id` other than the one organisation AMG has, refused at plan.
 pub fn check_org_id(org_id: &Attr<String>, diags: &mut Diagnostics) {
-    if let Some(o) = org_id.as_str() {
-        if !matches!(o, "" | "0" | "1") {
-            diags.push(
+    if let Some(o) = org_id.as_str()
+        && !matches!(o, "" | "0" | "1")
+    {
+        diags.push(
                 Diagnostic::error(
                     "Unsupported organisation",
                     format!("`org_id` is {o:?}, but an AMG workspace has one organisation, 1. Remove `org_id`, or set it to \"1\"."),
                 )
                 .at_attr("org_id"),
             );
-        }
     }
 }
 
