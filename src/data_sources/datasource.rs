@@ -131,6 +131,7 @@ impl DataSource for DataSourceLookup {
             return None;
         }
         let json_data = ds.json_data.clone().unwrap_or_default();
+        let secret_keys = ds.secret_keys();
         Some(
             Found {
                 name: ds.name.into(),
@@ -147,13 +148,7 @@ impl DataSource for DataSourceLookup {
                     .expect("JSON serialises")
                     .into(),
                 http_header_names: dsj::header_names(&json_data).into(),
-                secure_json_fields: ds
-                    .secure_json_fields
-                    .iter()
-                    .filter(|(_, v)| **v)
-                    .map(|(k, _)| k.clone())
-                    .collect::<Vec<_>>()
-                    .into(),
+                secure_json_fields: secret_keys.into(),
                 read_only: ds.read_only.into(),
                 version: ds.version.into(),
             }

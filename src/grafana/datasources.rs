@@ -46,6 +46,13 @@ pub struct DataSource {
     pub read_only: bool,
 }
 
+impl DataSource {
+    /// The keys of the secrets Grafana holds, sorted.
+    pub fn secret_keys(&self) -> Vec<String> {
+        self.secure_json_fields.iter().filter(|(_, held)| **held).map(|(k, _)| k.clone()).collect()
+    }
+}
+
 /// What an add or update sends.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -52,6 +52,15 @@ crate::model! {
 }
 
 impl DashboardModel {
+    /// What Grafana assigns to a new dashboard, unknown until apply: the uid may change, and a
+    /// new uid is a new dashboard.
+    fn forget_grafana_assigned(&mut self) {
+        self.dashboard_id = Attr::unknown();
+        self.id = Attr::unknown();
+        self.url = Attr::unknown();
+        self.version = Attr::unknown();
+    }
+
     /// The inputs' values (none when null or unknown).
     fn input_values(&self) -> BTreeMap<String, String> {
         self.inputs.known().cloned().unwrap_or_default()
@@ -171,10 +180,7 @@ impl Resource for DashboardResource {
             None => {
                 plan.uid = Attr::unknown();
                 if let Some(prior) = prior_uid {
-                    plan.dashboard_id = Attr::unknown();
-                    plan.id = Attr::unknown();
-                    plan.url = Attr::unknown();
-                    plan.version = Attr::unknown();
+                    plan.forget_grafana_assigned();
                     diags.push(
                         Diagnostic::warning(
                             "The dashboard's uid is not known until apply",
@@ -193,10 +199,7 @@ impl Resource for DashboardResource {
                 if let (Some(prior), Some(new)) = (prior_uid, dj::uid_of(&model))
                     && prior != new
                 {
-                    plan.dashboard_id = Attr::unknown();
-                    plan.id = Attr::unknown();
-                    plan.url = Attr::unknown();
-                    plan.version = Attr::unknown();
+                    plan.forget_grafana_assigned();
                     diags.push(
                             Diagnostic::warning(
                                 "The dashboard's uid changes: it will be a new dashboard",

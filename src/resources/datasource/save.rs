@@ -131,13 +131,7 @@ pub(super) fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagno
         secure_json_data_encoded_wo_version: prior.secure_json_data_encoded_wo_version.clone(),
         http_headers_wo: Attr::Null,
         http_headers_wo_version: prior.http_headers_wo_version.clone(),
-        secure_json_fields: ds
-            .secure_json_fields
-            .iter()
-            .filter(|(_, v)| **v)
-            .map(|(k, _)| k.clone())
-            .collect::<Vec<_>>()
-            .into(),
+        secure_json_fields: ds.secret_keys().into(),
         http_header_names: dsj::header_names(&remote_json).into(),
         version: ds.version.into(),
         id: crate::resources::official_id(&prior.id, &ds.uid),
