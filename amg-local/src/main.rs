@@ -81,6 +81,10 @@ async fn run(args: args::Args) -> Result<(), String> {
     );
     wait_for_signal().await;
     eprintln!("amg-local: stopping");
+    // The CA file is only for this run's clients.
+    if let Some(dir) = tls.as_ref().and_then(|t| t.ca_file.parent()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }
 
