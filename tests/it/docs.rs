@@ -85,3 +85,41 @@ fn quickstart_applies(tf: &Terraform) {
     assert_eq!(emu.held("dashboards"), 1);
     w.assert_plan_empty("quickstart");
 }
+
+on_both_terraforms!(every_example_directory_validates);
+
+/// Every directory under `examples/` is a configuration that validates as it is (with only
+/// the `required_providers` block a user's configuration has), so no example names something it
+/// does not declare or reads a file that is not there.
+fn every_example_directory_validates(tf: &Terraform) {
+    let mut dirs: Vec<PathBuf> = vec![repo().join("examples/provider"), repo().join("examples/quickstart")];
+    for group in ["resources", "data-sources"] {
+        for e in std::fs::read_dir(repo().join("examples").join(group)).unwrap() {
+            dirs.push(e.unwrap().path());
+        }
+    }
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    for dir in dirs {
+        let w = Workdir::with_aws(tf);
+        let mut has_terraform_block = false;
+        for f in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".sh") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            has_terraform_block |= text.contains("required_providers");
+            w.write(&name, &text);
+        }
+        if !has_terraform_block {
+            w.write(
+                "versions.tf",
+                "terraform {\n  required_providers {\n    grafana = { source = \"amg-oss/grafana\", version = \"0.1.0\" }\n    aws     = { source = \"hashicorp/aws\", version = \"5.100.0\" }\n  }\n}\n",
+            );
+        }
+        w.init();
+        let r = w.run(&["validate", "-no-color"]);
+        assert_eq!(r.code, 0, "{} does not validate: {r:?}", dir.display());
+        assert!(r.stdout.contains("The configuration is valid"), "{r:?}");
+    }
+}
