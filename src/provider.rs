@@ -15,7 +15,7 @@ use crate::framework::{DataSource, Resource};
 use crate::grafana::{self, Client, Secret};
 use crate::resources;
 use crate::schema::{Attribute, Schema};
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -30,10 +30,47 @@ pub fn schema() -> Schema {
                 .describe("A Grafana service-account token (`glsa_…`) or API key, sent as `Authorization: Bearer`. May also be set with the `GRAFANA_AUTH` environment variable. Never logged."),
             Attribute::string("ca_cert")
                 .optional()
-                .describe("Extra certificate authority to trust for `url`: PEM content, or the path of a PEM file. May also be set with the `GRAFANA_CA_CERT` environment variable. TLS verification is always on."),
-        ],
+                .describe("Extra certificate authority to trust for `url`: PEM content, or the path of a PEM file. May also be set with the `GRAFANA_CA_CERT` environment variable."),
+            Attribute::string("tls_cert").optional().describe("A client certificate to present to Grafana (PEM content or the path of a PEM file), with `tls_key`. May also be set with `GRAFANA_TLS_CERT`."),
+            Attribute::string("tls_key").optional().sensitive().describe("The client certificate's private key (PEM content or the path of a PEM file), with `tls_cert`. May also be set with `GRAFANA_TLS_KEY`."),
+            Attribute::bool("insecure_skip_verify").optional().describe("Accept any certificate from Grafana, without verifying it. For test setups only: prefer `ca_cert`. May also be set with `GRAFANA_INSECURE_SKIP_VERIFY`."),
+            Attribute::of("http_headers", Type::map(Type::String)).optional().sensitive().describe("Headers sent with every request to Grafana, name to value (a proxy's credentials, say). May also be set with `GRAFANA_HTTP_HEADERS`, as a JSON object. Never logged."),
+            Attribute::number("retries").optional().describe("How many times a failed request is retried (default 4). Requests are retried on statuses that mean Grafana did not act (429, 503) and failed connections; reads also on `retry_status_codes`, timeouts and lost answers; a write that Grafana may have acted on is never repeated: the provider reads back instead. May also be set with `GRAFANA_RETRIES`."),
+            Attribute::number("retry_wait").optional().describe("Seconds to wait between retries, instead of the default exponential wait (0.2 s doubling to 5 s, with jitter); a `Retry-After` from Grafana wins. May also be set with `GRAFANA_RETRY_WAIT`."),
+            Attribute::of("retry_status_codes", Type::set(Type::String)).optional().describe("More statuses to retry reads on, `x` a digit wildcard (e.g. `[\"5xx\", \"429\"]`). Writes answered with them are not retried, as Grafana may have acted on them. May also be set with `GRAFANA_RETRY_STATUS_CODES`, comma-separated."),
+            Attribute::number("org_id").optional().describe("The organisation. AMG workspaces have one, organisation 1: `0` and `1` mean it, any other value is refused at plan. Accepted for configurations written for the official provider. May also be set with `GRAFANA_ORG_ID`."),
+        ]
+        .into_iter()
+        .chain(GRAFANA_CLOUD.iter().map(|(name, sensitive)| {
+            let a = if *name == "stack_id" { Attribute::number(name) } else { Attribute::string(name) }.optional();
+            let a = if *sensitive { a.sensitive() } else { a };
+            a.describe("An argument of the official provider for Grafana Cloud and its services (Synthetic Monitoring, OnCall, k6, Fleet Management, Frontend Observability, Connections): refused at plan, as this provider manages Amazon Managed Grafana and self-hosted Grafana.")
+        }))
+        .collect(),
     )
 }
+
+/// The official provider's Grafana Cloud arguments (name, sensitive): accepted in the schema so
+/// that a configuration written for it gets one clear message instead of "unsupported argument".
+const GRAFANA_CLOUD: &[(&str, bool)] = &[
+    ("stack_id", false),
+    ("cloud_access_policy_token", true),
+    ("cloud_api_url", false),
+    ("sm_access_token", true),
+    ("sm_url", false),
+    ("oncall_access_token", true),
+    ("oncall_url", false),
+    ("cloud_provider_access_token", true),
+    ("cloud_provider_url", false),
+    ("connections_api_access_token", true),
+    ("connections_api_url", false),
+    ("fleet_management_auth", true),
+    ("fleet_management_url", false),
+    ("frontend_o11y_api_url", false),
+    ("frontend_o11y_api_access_token", true),
+    ("k6_url", false),
+    ("k6_access_token", true),
+];
 
 enum State {
     NotConfigured,
@@ -104,6 +141,50 @@ impl Provider {
         {
             diags.push(e);
         }
+        for (name, _) in GRAFANA_CLOUD {
+            if !config.get(name).is_null() {
+                diags.push(
+                    Diagnostic::error(
+                        "A Grafana Cloud argument",
+                        format!(
+                            "`{name}` configures Grafana Cloud or one of its services in the official grafana/grafana provider. This provider manages Amazon Managed Grafana and self-hosted Grafana, where it has no meaning: remove it. Keep the official provider (under another local name) for Grafana Cloud resources."
+                        ),
+                    )
+                    .at_attr(name),
+                );
+            }
+        }
+        if let Some(o) = config.get("org_id").as_i64()
+            && !matches!(o, 0 | 1)
+        {
+            diags.push(org_refused(o));
+        }
+        for name in ["retries", "retry_wait"] {
+            if config.get(name).as_i64().is_some_and(|n| n < 0) {
+                diags.push(
+                    Diagnostic::error(format!("Negative {name}"), format!("`{name}` must be 0 or more.")).at_attr(name),
+                );
+            }
+        }
+        if let Value::Set(codes) | Value::List(codes) = config.get("retry_status_codes") {
+            for c in codes.iter().filter_map(Value::as_str) {
+                if let Err(e) = status_pattern(c) {
+                    diags.push(e);
+                }
+            }
+        }
+        if config.get("tls_cert").is_null() != config.get("tls_key").is_null()
+            && !matches!(config.get("tls_cert"), Value::Unknown(_))
+            && !matches!(config.get("tls_key"), Value::Unknown(_))
+        {
+            diags.push(
+                Diagnostic::error(
+                    "tls_cert and tls_key go together",
+                    "A client certificate needs its key: set both `tls_cert` and `tls_key`, or neither.",
+                )
+                .at_attr("tls_key"),
+            );
+        }
     }
 
     /// Builds the Grafana client from the provider block and the environment.
@@ -135,10 +216,93 @@ impl Provider {
             Err(d) => return diags.push(d),
         };
         let token = setting("auth", "GRAFANA_AUTH").map(|t| Secret::new(&t));
-        let cfg = grafana::Config { url, token, ca_pem, max_retries: 4, timeouts: Default::default() };
+        let mut cfg = grafana::Config::new(url, token);
+        cfg.ca_pem = ca_pem;
+        let number = |name: &str, env: &str| -> Result<Option<i64>, Diagnostic> {
+            match config.get(name).as_i64() {
+                Some(n) => Ok(Some(n)),
+                None => std::env::var(env)
+                    .ok()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| {
+                        s.trim().parse::<i64>().map_err(|_| {
+                            Diagnostic::error(
+                                format!("Invalid {env}"),
+                                format!("{env} must be a whole number, not {s:?}."),
+                            )
+                            .at_attr(name)
+                        })
+                    })
+                    .transpose(),
+            }
+        };
+        let flag = |name: &str, env: &str| -> bool {
+            config.get(name).as_bool().unwrap_or_else(|| {
+                std::env::var(env).is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+            })
+        };
+        let mut read = || -> Result<(), Diagnostic> {
+            if let Some(n) = number("retries", "GRAFANA_RETRIES")? {
+                cfg.max_retries = n.max(0) as usize;
+            }
+            if let Some(w) = number("retry_wait", "GRAFANA_RETRY_WAIT")?.filter(|w| *w > 0) {
+                cfg.retry_wait = Some(std::time::Duration::from_secs(w as u64));
+            }
+            if let Some(o) = number("org_id", "GRAFANA_ORG_ID")?.filter(|o| !matches!(o, 0 | 1)) {
+                return Err(org_refused(o));
+            }
+            cfg.retry_statuses = match config.get("retry_status_codes") {
+                Value::Set(v) | Value::List(v) => v.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                _ => std::env::var("GRAFANA_RETRY_STATUS_CODES")
+                    .map(|s| s.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect())
+                    .unwrap_or_default(),
+            };
+            for c in &cfg.retry_statuses {
+                status_pattern(c)?;
+            }
+            cfg.insecure_skip_verify = flag("insecure_skip_verify", "GRAFANA_INSECURE_SKIP_VERIFY");
+            let cert = setting("tls_cert", "GRAFANA_TLS_CERT").map(|c| load_pem_as(&c, "tls_cert")).transpose()?;
+            let key = setting("tls_key", "GRAFANA_TLS_KEY").map(|k| load_pem_as(&k, "tls_key")).transpose()?;
+            cfg.identity_pem = match (cert, key) {
+                (Some(mut c), Some(k)) => {
+                    c.push(b'\n');
+                    c.extend(k);
+                    Some(c)
+                }
+                (None, None) => None,
+                _ => {
+                    return Err(Diagnostic::error(
+                        "tls_cert and tls_key go together",
+                        "Set both `tls_cert` and `tls_key` (or GRAFANA_TLS_CERT and GRAFANA_TLS_KEY), or neither.",
+                    )
+                    .at_attr("tls_key"));
+                }
+            };
+            cfg.headers = match config.get("http_headers") {
+                Value::Map(m) => m.iter().filter_map(|(k, v)| Some((k.clone(), Secret::new(v.as_str()?)))).collect(),
+                _ => match std::env::var("GRAFANA_HTTP_HEADERS").ok().filter(|s| !s.is_empty()) {
+                    None => Vec::new(),
+                    Some(j) => serde_json::from_str::<std::collections::BTreeMap<String, String>>(&j)
+                        .map_err(|_| {
+                            Diagnostic::error(
+                                "Invalid GRAFANA_HTTP_HEADERS",
+                                "GRAFANA_HTTP_HEADERS must be a JSON object of strings, e.g. {\"X-Org\": \"a\"}.",
+                            )
+                            .at_attr("http_headers")
+                        })?
+                        .into_iter()
+                        .map(|(k, v)| (k, Secret::new(&v)))
+                        .collect(),
+                },
+            };
+            Ok(())
+        };
+        if let Err(d) = read() {
+            return diags.push(d);
+        }
         match Client::new(cfg, self.cancel.clone()) {
             Ok(c) => *self.state.write().expect("provider state lock") = State::Ready(c),
-            Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string()).at_attr("ca_cert")),
+            Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string())),
         }
     }
 
@@ -192,6 +356,36 @@ fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
     Ok(parsed)
 }
 
+fn org_refused(o: i64) -> Diagnostic {
+    Diagnostic::error(
+        "Unsupported organisation",
+        format!("`org_id` is {o}, but an AMG workspace has one organisation, 1. Remove `org_id` (and GRAFANA_ORG_ID), or set it to 1."),
+    )
+    .at_attr("org_id")
+}
+
+/// A `retry_status_codes` entry: three characters, digits or `x`.
+fn status_pattern(p: &str) -> Result<(), Diagnostic> {
+    if p.len() == 3 && p.chars().all(|c| c.is_ascii_digit() || c == 'x' || c == 'X') {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            "Invalid retry status code",
+            format!("{p:?} is not a status code: write three digits, `x` for any digit, e.g. \"429\" or \"5xx\"."),
+        )
+        .at_attr("retry_status_codes"))
+    }
+}
+
+/// PEM content, or the path of a PEM file, for `attr`.
+fn load_pem_as(v: &str, attr: &str) -> Result<Vec<u8>, Diagnostic> {
+    load_pem(v).map_err(|mut d| {
+        d.summary = format!("Cannot read {attr}");
+        d.detail = d.detail.replace("`ca_cert`", &format!("`{attr}`"));
+        d.at_attr(attr)
+    })
+}
+
 fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
     if v.trim_start().starts_with("-----BEGIN") {
         return Ok(v.as_bytes().to_vec());
@@ -208,6 +402,36 @@ fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn configure(attrs: Vec<(&str, Value)>) -> Diagnostics {
+        let mut all: std::collections::BTreeMap<String, Value> =
+            schema().attributes.iter().map(|a| (a.name.to_string(), Value::Null)).collect();
+        all.insert("url".into(), Value::string("https://g.example.com"));
+        for (k, v) in attrs {
+            all.insert(k.into(), v);
+        }
+        let mut d = Diagnostics::default();
+        Provider::new().configure(&Value::Object(all), &mut d);
+        d
+    }
+
+    #[test]
+    fn a_client_certificate_is_loaded_from_tls_cert_and_tls_key() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["client".to_string()]).unwrap().self_signed(&key).unwrap();
+        let d =
+            configure(vec![("tls_cert", Value::string(cert.pem())), ("tls_key", Value::string(key.serialize_pem()))]);
+        assert!(!d.has_errors(), "{:?}", d.0);
+        let d = configure(vec![
+            ("tls_cert", Value::string(cert.pem())),
+            ("tls_key", Value::string("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n")),
+        ]);
+        assert!(d.has_errors(), "a broken key is refused");
+        assert!(!d.0[0].detail.contains("nope"), "the key's content in an error: {}", d.0[0].detail);
+        let d = configure(vec![("org_id", Value::int(3))]);
+        assert_eq!(d.0[0].summary, "Unsupported organisation");
+    }
 
     #[test]
     fn moves_are_accepted_from_this_provider_and_the_official_one() {

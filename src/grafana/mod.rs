@@ -52,8 +52,43 @@ pub struct Config {
     pub ca_pem: Option<Vec<u8>>,
     /// How many times a retryable failure is retried.
     pub max_retries: usize,
+    /// A fixed pause between retries instead of the exponential one (`retry_wait`).
+    pub retry_wait: Option<Duration>,
+    /// More statuses to retry (`retry_status_codes`, `x` a digit wildcard, e.g. `5xx`): for
+    /// reads only, as a write answered with one may have been acted on.
+    pub retry_statuses: Vec<String>,
     /// How long one attempt waits for an answer, and one call (retries included) in all.
     pub timeouts: Timeouts,
+    /// A client certificate and its key, PEM (`tls_cert` + `tls_key`).
+    pub identity_pem: Option<Vec<u8>>,
+    /// Accept any server certificate (`insecure_skip_verify`): for test setups only.
+    pub insecure_skip_verify: bool,
+    /// Headers sent with every request (`http_headers`); their values are never logged.
+    pub headers: Vec<(String, Secret)>,
+}
+
+impl Config {
+    /// A configuration with the defaults for everything but the URL and token.
+    pub fn new(url: url::Url, token: Option<Secret>) -> Config {
+        Config {
+            url,
+            token,
+            ca_pem: None,
+            max_retries: 4,
+            retry_wait: None,
+            retry_statuses: Vec::new(),
+            timeouts: Timeouts::default(),
+            identity_pem: None,
+            insecure_skip_verify: false,
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// Whether a status matches a `retry_status_codes` pattern (`429`, `5xx`).
+fn status_matches(pattern: &str, status: u16) -> bool {
+    let s = status.to_string();
+    pattern.len() == 3 && pattern.chars().zip(s.chars()).all(|(p, c)| p == 'x' || p == 'X' || p == c)
 }
 
 /// How long the client waits for Grafana.
@@ -76,6 +111,8 @@ pub struct Client {
     base: url::Url,
     token: Option<Secret>,
     max_retries: usize,
+    retry_wait: Option<Duration>,
+    retry_statuses: Arc<[String]>,
     timeouts: Timeouts,
     cancel: CancellationToken,
     /// The Grafana version, asked once per provider process.
@@ -99,6 +136,28 @@ impl Client {
                 b = b.add_root_certificate(c);
             }
         }
+        if let Some(pem) = &cfg.identity_pem {
+            let id = reqwest::Identity::from_pem(pem).map_err(|e| {
+                Error::Config(format!("tls_cert and tls_key are not a valid PEM certificate and key: {e}"))
+            })?;
+            b = b.identity(id);
+        }
+        if cfg.insecure_skip_verify {
+            b = b.danger_accept_invalid_certs(true);
+        }
+        if !cfg.headers.is_empty() {
+            let mut h = reqwest::header::HeaderMap::new();
+            for (name, value) in &cfg.headers {
+                let n = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| Error::Config(format!("http_headers: {name:?} is not a valid header name")))?;
+                let mut v = reqwest::header::HeaderValue::from_str(value.expose()).map_err(|_| {
+                    Error::Config(format!("http_headers: the value of {name:?} is not a valid header value"))
+                })?;
+                v.set_sensitive(true);
+                h.insert(n, v);
+            }
+            b = b.default_headers(h);
+        }
         let http = b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let mut base = cfg.url;
         if !base.path().ends_with('/') {
@@ -110,6 +169,8 @@ impl Client {
             base,
             token: cfg.token,
             max_retries: cfg.max_retries,
+            retry_wait: cfg.retry_wait,
+            retry_statuses: cfg.retry_statuses.into(),
             timeouts: cfg.timeouts,
             cancel,
             version: Default::default(),
@@ -210,16 +271,27 @@ impl Client {
             }
             Err(Error::from_response(status, &bytes, retry_after))
         };
+        let (min, max) = match self.retry_wait {
+            Some(w) => (w, w),
+            None => (Duration::from_millis(200), Duration::from_secs(5)),
+        };
         let policy = ExponentialBuilder::default()
-            .with_min_delay(Duration::from_millis(200))
-            .with_max_delay(Duration::from_secs(5))
+            .with_min_delay(min)
+            .with_max_delay(max)
             .with_max_times(self.max_retries)
             .with_jitter();
+        let extra = self.retry_statuses.clone();
         let run = attempt
             .retry(policy)
-            .when(|e: &Error| e.is_retryable(read))
-            .adjust(|e, d| match e {
-                Error::Api { retry_after: Some(s), .. } => Some(Duration::from_secs((*s).min(10))),
+            .when(move |e: &Error| {
+                e.is_retryable(read)
+                    || (read
+                        && matches!(e, Error::Api { status, .. } if extra.iter().any(|p| status_matches(p, *status))))
+            })
+            // Grafana's `Retry-After` sets the pause, never the number of attempts: when the
+            // policy says stop (`d` is None), it stays stopped.
+            .adjust(|e, d| match (e, d) {
+                (Error::Api { retry_after: Some(s), .. }, Some(_)) => Some(Duration::from_secs((*s).min(10))),
                 _ => d,
             })
             .notify(|e, d| tracing::warn!(error = %e, delay_ms = d.as_millis() as u64, "retrying grafana request"));
@@ -299,13 +371,8 @@ mod tests {
 
     fn client(url: &str, attempt_ms: u64, call_ms: u64) -> Client {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let cfg = Config {
-            url: url.parse().unwrap(),
-            token: Some(Secret::new("glsa_secret_token_00000000")),
-            ca_pem: None,
-            max_retries: 4,
-            timeouts: Timeouts { attempt: Duration::from_millis(attempt_ms), call: Duration::from_millis(call_ms) },
-        };
+        let mut cfg = Config::new(url.parse().unwrap(), Some(Secret::new("glsa_secret_token_00000000")));
+        cfg.timeouts = Timeouts { attempt: Duration::from_millis(attempt_ms), call: Duration::from_millis(call_ms) };
         Client::new(cfg, CancellationToken::new()).unwrap()
     }
 
@@ -370,6 +437,77 @@ mod tests {
         assert!(matches!(e, Error::Transport { tls: true, .. }), "{e:?}");
         assert!(!e.may_have_acted(), "nothing was sent");
         assert_eq!(conns.load(Ordering::SeqCst), 1, "a TLS mismatch is not retried");
+    }
+
+    #[tokio::test]
+    async fn http_headers_go_with_every_request() {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let seen = Arc::new(std::sync::Mutex::new(String::new()));
+        let into = seen.clone();
+        tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            let n = s.read(&mut buf).await.unwrap();
+            *into.lock().unwrap() = String::from_utf8_lossy(&buf[..n]).to_string();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await;
+        });
+        let mut cfg = Config::new(format!("http://{addr}").parse().unwrap(), None);
+        cfg.headers = vec![("X-Proxy-Token".into(), Secret::new("proxy-secret"))];
+        let c = Client::new(cfg, CancellationToken::new()).unwrap();
+        let _: serde_json::Value = c.send(Method::GET, "api/x", None).await.unwrap();
+        let req = seen.lock().unwrap().to_lowercase();
+        assert!(req.contains("x-proxy-token: proxy-secret"), "{req}");
+        assert!(!format!("{c:?}").contains("proxy-secret"), "a header value in Debug output");
+    }
+
+    /// A server that answers every request 429 with `Retry-After: 1`.
+    async fn throttling_server() -> (String, Arc<AtomicUsize>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        let seen = n.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = l.accept().await.unwrap();
+                seen.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let body = r#"{"message":"Too Many Requests"}"#;
+                    let resp = format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = s.write_all(resp.as_bytes()).await;
+                });
+            }
+        });
+        (format!("http://{addr}"), n)
+    }
+
+    #[tokio::test]
+    async fn regression_retry_after_kept_retrying_past_the_retry_limit() {
+        // `Retry-After` once turned the policy's "stop" into another pause, so `retries = 0`
+        // still retried, and a throttling Grafana was retried until the call budget ran out.
+        let (url, hits) = throttling_server().await;
+        let mut cfg = Config::new(url.parse().unwrap(), None);
+        cfg.max_retries = 0;
+        let c = Client::new(cfg, CancellationToken::new()).unwrap();
+        assert!(c.get_folder("x").await.is_err());
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "retries = 0 sends once");
+        let (url, hits) = throttling_server().await;
+        let mut cfg = Config::new(url.parse().unwrap(), None);
+        cfg.max_retries = 2;
+        let c = Client::new(cfg, CancellationToken::new()).unwrap();
+        assert!(c.get_folder("x").await.is_err());
+        assert_eq!(hits.load(Ordering::SeqCst), 3, "two retries, honouring Retry-After");
+    }
+
+    #[test]
+    fn retry_status_patterns() {
+        assert!(status_matches("5xx", 502) && status_matches("429", 429) && status_matches("4x1", 401));
+        assert!(!status_matches("5xx", 429) && !status_matches("42", 42) && !status_matches("401", 404));
     }
 
     #[test]

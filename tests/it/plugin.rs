@@ -259,3 +259,71 @@ fn debug_mode_prints_a_reattach_value_terraform_uses(tf: &Terraform) {
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(child.wait().unwrap().success());
 }
+
+on_both_terraforms!(official_provider_arguments);
+
+/// The official provider's provider-block arguments: its Grafana Cloud ones are refused at plan
+/// with one message and nothing written; `org_id` accepts AMG's one organisation only; the
+/// generic ones take effect (`retries`, `insecure_skip_verify`, `http_headers`).
+fn official_provider_arguments(tf: &Terraform) {
+    let emu = Emulator::start(&["--tls", "--fault-rate", "1", "--seed", "5"]);
+    let w = Workdir::new(tf);
+    let body = "resource \"grafana_folder\" \"f\" {\n  title = \"Args\"\n}\n";
+    let write = |args: &str| {
+        let provider = format!(
+            "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n{args}}}\n",
+            emu.grafana_url, emu.admin_token
+        );
+        w.write("main.tf", &format!("{}\n{provider}\n{body}", crate::support::REQUIRED));
+    };
+    write(
+        "  cloud_access_policy_token = \"glc_x\"\n  sm_url = \"https://sm\"\n  k6_access_token = \"k6\"\n  stack_id = 12\n  org_id = 2\n",
+    );
+    w.init();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    for name in ["cloud_access_policy_token", "sm_url", "k6_access_token", "stack_id"] {
+        assert!(err.contains(&format!("`{name}` configures Grafana Cloud")), "{name}: {err}");
+    }
+    assert!(err.contains("Unsupported organisation"), "{err}");
+    // Terraform quotes the configuration line itself; the provider's own words never repeat it.
+    assert_eq!(err.matches("glc_x").count(), 1, "a token in an error: {err}");
+    assert_eq!(emu.writes(), 0);
+
+    // retries = 0: the first 429 is the answer (the emulator fails every request here).
+    write(
+        "  ca_cert = \"CA\"\n  retries = 0\n  org_id = 1\n"
+            .replace("CA", emu.ca_cert_file.as_deref().unwrap())
+            .as_str(),
+    );
+    let r = w.run(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("429") || r.stderr.contains("503"), "{r:?}");
+    let posts = emu.count("POST", Some("/api/folders"));
+    assert_eq!(posts, 1, "retries = 0 sends once: {}", emu.stats());
+}
+
+on_both_terraforms!(insecure_skip_verify_and_http_headers);
+
+/// `insecure_skip_verify` reaches a TLS Grafana whose CA is not given; `http_headers` are
+/// accepted (their sending is checked by the client's unit test).
+fn insecure_skip_verify_and_http_headers(tf: &Terraform) {
+    let emu = Emulator::start(&["--tls"]);
+    let w = Workdir::new(tf);
+    let provider = format!(
+        "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n  insecure_skip_verify = true\n  http_headers = {{ \"X-Proxy-Token\" = \"proxy-secret\" }}\n  retry_status_codes = [\"5xx\", \"429\"]\n  retry_wait = 1\n}}\n",
+        emu.grafana_url, emu.admin_token
+    );
+    w.write(
+        "main.tf",
+        &format!(
+            "{}\n{provider}\nresource \"grafana_folder\" \"f\" {{\n  title = \"Unverified\"\n}}\n",
+            crate::support::REQUIRED
+        ),
+    );
+    w.init();
+    w.apply();
+    assert_eq!(emu.held("folders"), 1);
+    w.assert_plan_empty("insecure_skip_verify");
+}
