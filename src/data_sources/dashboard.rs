@@ -21,6 +21,8 @@ crate::model! {
         url: String,
         version: i64,
         dashboard_id: i64,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -45,12 +47,19 @@ impl DataSource for DashboardDataSource {
                 Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
                 Attribute::number("version").computed().describe("The dashboard's version in Grafana."),
                 Attribute::number("dashboard_id").computed().describe("Grafana's numeric id of the dashboard."),
-            ],
+            ]
+            .into_iter()
+            .chain(crate::resources::lookup_id_attributes())
+            .collect(),
         )
     }
 
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {
         DashboardLookup::attributes()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        crate::resources::check_org_id(&DashboardLookup::decode(config).org_id, diags);
     }
 
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value> {
@@ -79,6 +88,8 @@ impl DataSource for DashboardDataSource {
                 url: format!("{}{}", ctx.client.base_url(), d.url).into(),
                 version: d.version.into(),
                 dashboard_id: d.id.into(),
+                id: format!("1:{uid}").into(),
+                org_id: crate::resources::org_id_of(&config.org_id),
             }
             .encode(),
         )

@@ -35,6 +35,8 @@ crate::model! {
         secure_json_fields: Vec<String>,
         read_only: bool,
         version: i64,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -77,7 +79,10 @@ impl DataSource for DataSourceLookup {
                     .computed()
                     .describe("Whether it is provisioned from files (Grafana refuses changes through the API)."),
                 Attribute::number("version").computed().describe("The data source's version in Grafana."),
-            ],
+            ]
+            .into_iter()
+            .chain(crate::resources::lookup_id_attributes())
+            .collect(),
         )
     }
 
@@ -87,6 +92,7 @@ impl DataSource for DataSourceLookup {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let c = Found::decode(config);
+        crate::resources::check_org_id(&c.org_id, diags);
         if c.name.is_null() && c.uid.is_null() {
             diags.push(
                 Diagnostic::error("Set name or uid", "Find the data source by `name` or by `uid`.").at_attr("name"),
@@ -135,7 +141,6 @@ impl DataSource for DataSourceLookup {
         Some(
             Found {
                 name: ds.name.into(),
-                uid: ds.uid.into(),
                 kind: ds.kind.into(),
                 url: ds.url.into(),
                 access_mode: ds.access.into(),
@@ -151,6 +156,9 @@ impl DataSource for DataSourceLookup {
                 secure_json_fields: secret_keys.into(),
                 read_only: ds.read_only.into(),
                 version: ds.version.into(),
+                id: format!("1:{}", ds.uid).into(),
+                org_id: crate::resources::org_id_of(&c.org_id),
+                uid: ds.uid.into(),
             }
             .encode(),
         )

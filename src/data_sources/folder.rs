@@ -17,6 +17,8 @@ crate::model! {
         title: String,
         parent_folder_uid: String,
         url: String,
+        id: String,
+        org_id: String,
     }
 }
 
@@ -38,7 +40,10 @@ impl DataSource for FolderDataSource {
                     .computed()
                     .describe("The uid of the parent folder; null for a top-level folder."),
                 Attribute::string("url").computed().describe("The folder's full URL in Grafana."),
-            ],
+            ]
+            .into_iter()
+            .chain(crate::resources::lookup_id_attributes())
+            .collect(),
         )
     }
 
@@ -48,6 +53,7 @@ impl DataSource for FolderDataSource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let config = FolderLookup::decode(config);
+        crate::resources::check_org_id(&config.org_id, diags);
         let (uid, title) = (&config.uid, &config.title);
         if uid.is_null() == title.is_null() && !uid.is_unknown() && !title.is_unknown() {
             diags.push(
@@ -94,6 +100,8 @@ impl DataSource for FolderDataSource {
         match ctx.client.get_folder(&uid).await {
             Ok(f) => Some(
                 FolderLookup {
+                    id: format!("1:{}", f.uid).into(),
+                    org_id: crate::resources::org_id_of(&config.org_id),
                     url: format!("{}{}", ctx.client.base_url(), f.url).into(),
                     parent_folder_uid: Attr::from_option(f.parent_uid.filter(|p| !p.is_empty())),
                     uid: f.uid.into(),

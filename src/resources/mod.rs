@@ -89,6 +89,16 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
     ]
 }
 
+/// The official `id` and `org_id` of a lookup: `org_id` may be set (to AMG's one organisation).
+pub fn lookup_id_attributes() -> [Attribute; 2] {
+    [
+        Attribute::string("id").computed().describe("The official provider's id of the object found, `<orgID>:<uid>`."),
+        Attribute::string("org_id").optional_computed().describe(
+            "The organisation to look in. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` all mean it; any other value is refused at plan.",
+        ),
+    ]
+}
+
 /// `org_id` other than the one organisation AMG has, refused at plan.
 pub fn check_org_id(org_id: &Attr<String>, diags: &mut Diagnostics) {
     if let Some(o) = org_id.as_str()

@@ -291,6 +291,11 @@ resource "grafana_datasource" "headers_in_json" {
   type              = "prometheus"
   json_data_encoded = jsonencode({ httpHeaderName1 = "X-Org" })
 }
+resource "grafana_data_source" "pdc" {
+  name                                   = "e"
+  type                                   = "prometheus"
+  private_data_source_connect_network_id = "pdc-1"
+}
 resource "grafana_datasource" "secret_not_string" {
   name                        = "d"
   type                        = "prometheus"
@@ -309,6 +314,7 @@ resource "grafana_datasource" "secret_not_string" {
         "Custom headers belong in http_headers",
         "Invalid secure_json_data_encoded_wo",
         "\"password\" must be a string",
+        "Private data source connect is Grafana Cloud's",
     ] {
         assert!(err.contains(want), "missing {want:?}: {err}");
     }

@@ -430,6 +430,22 @@ resource "grafana_dashboard" "test_folder" {{
     // The folder uid itself names the same folder: no change either.
     w.config(&emu, &example("").replace("grafana_folder.my_folder.id", "grafana_folder.my_folder.uid"));
     w.assert_plan_empty("folder by uid instead of id");
+    // The lookups carry the official id too; an `org_id` other than 1 is refused there as well.
+    let lookup = |org: &str| {
+        format!(
+            "{}\ndata \"grafana_folder\" \"f\" {{\n  uid = grafana_folder.my_folder.uid{org}\n}}\n\noutput \"folder_id\" {{\n  value = data.grafana_folder.f.id\n}}\n",
+            example("").replace("grafana_folder.my_folder.id", "grafana_folder.my_folder.uid")
+        )
+    };
+    w.config(&emu, &lookup(""));
+    w.apply();
+    let out: serde_json::Value = serde_json::from_str(&w.ok(&["output", "-json"]).stdout).unwrap();
+    assert_eq!(out["folder_id"]["value"], format!("1:{folder_uid}"));
+    w.config(&emu, &lookup("\n  org_id = \"7\""));
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("Unsupported organisation"), "{r:?}");
+    w.config(&emu, &lookup(""));
     w.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(emu.held("dashboards"), 0);
 }

@@ -62,6 +62,7 @@ crate::model! {
         version: i64,
         id: String,
         org_id: String,
+        private_data_source_connect_network_id: String,
     }
 }
 
@@ -98,6 +99,9 @@ impl Resource for DataSourceResource {
             ]
             .into_iter()
             .chain(id_attributes("data source"))
+            .chain([Attribute::string("private_data_source_connect_network_id").optional().describe(
+                "Grafana Cloud's Private Data source Connect network, in the official provider: refused at plan. On AMG, reach data sources in a VPC through the workspace's VPC configuration (`aws_grafana_workspace.vpc_configuration`).",
+            )])
             .collect(),
         );
         s.version = 1;
@@ -115,6 +119,15 @@ impl Resource for DataSourceResource {
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let c = DataSourceModel::decode(config);
         check_org_id(&c.org_id, diags);
+        if !c.private_data_source_connect_network_id.is_null() {
+            diags.push(
+                Diagnostic::error(
+                    "Private data source connect is Grafana Cloud's",
+                    "`private_data_source_connect_network_id` selects a Grafana Cloud Private Data source Connect network, which AMG does not have. Remove it; to reach a data source in a VPC, give the AMG workspace a VPC configuration (`vpc_configuration` of `aws_grafana_workspace`).",
+                )
+                .at_attr("private_data_source_connect_network_id"),
+            );
+        }
         if let Some(uid) = c.uid.as_str()
             && let Err(e) = crate::resources::check_uid(uid)
         {

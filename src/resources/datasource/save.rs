@@ -136,6 +136,7 @@ pub(super) fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagno
         version: ds.version.into(),
         id: crate::resources::official_id(&prior.id, &ds.uid),
         org_id: crate::resources::org_id_of(&prior.org_id),
+        private_data_source_connect_network_id: prior.private_data_source_connect_network_id.clone(),
     }
     .encode()
 }
