@@ -78,6 +78,13 @@ pub trait Resource: Send + Sync {
         None
     }
 
+    /// The official grafana/grafana provider's schema version for this type, when it has the
+    /// type: states from it (after `terraform state replace-provider`, or a `moved` block) are
+    /// upgraded by [`Resource::upgrade_state`]. This provider's own versions are above it.
+    fn official_schema_version(&self) -> Option<i64> {
+        None
+    }
+
     /// Whether `moved { from = <source_type>.x  to = <this type>.y }` may move a state here
     /// (MoveResourceState); the state is then read as [`Resource::upgrade_state`] reads it.
     fn accepts_move_from(&self, _source_type: &str) -> bool {
@@ -88,6 +95,12 @@ pub trait Resource: Send + Sync {
     /// the current version.
     fn upgrade_state(&self, version: i64, raw_json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
         let schema = self.schema();
+        // Older versions (the official provider's, which are below ours, and this provider's
+        // earlier ones) are read as the official provider's SDKv2 state: `""` stands for an
+        // optional string nobody set, and keys we do not have are dropped.
+        if self.official_schema_version().is_some() && (0..schema.version).contains(&version) {
+            return read_official_state(&schema, raw_json, diags);
+        }
         if version != schema.version {
             diags.push(Diagnostic::error(
                 "Unsupported state version",
@@ -103,6 +116,31 @@ pub trait Resource: Send + Sync {
             }
         }
     }
+}
+
+/// Reads a state the official provider (a Go SDKv2 provider) wrote: optional strings nobody
+/// set are stored as `""` there and mean null here; a dashboard's folder `"0"` is the General
+/// folder; attributes this provider does not have are dropped, the ones it adds are null until
+/// the refresh fills them.
+fn read_official_state(schema: &Schema, raw_json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
+    use crate::schema::Presence;
+    let mut v = match Value::from_json(raw_json, &schema.ty()) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.push(Diagnostic::error("Could not read the stored state", e.to_string()));
+            return None;
+        }
+    };
+    for a in
+        schema.attributes.iter().filter(|a| a.presence == Presence::Optional && a.ty() == crate::value::Type::String)
+    {
+        let blank = v.get(a.name).as_str().is_some_and(str::is_empty)
+            || (a.name == "folder" && v.get(a.name).as_str() == Some("0"));
+        if blank {
+            v.set(a.name, Value::Null);
+        }
+    }
+    Some(v)
 }
 
 /// A read-only data source type. One implementation per file under `data_sources/`.

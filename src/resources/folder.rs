@@ -35,7 +35,7 @@ impl Resource for FolderResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
+        let mut s = Schema::new(
             "A Grafana folder. Dashboards go in folders through `grafana_dashboard.folder`. On Grafana 11 and later (AMG 12.4) folders nest with `parent_folder_uid`.",
             vec![
                 Attribute::string("title").required().describe("The folder's title, shown in Grafana. Must not be blank. Grafana trims leading and trailing whitespace; the configuration's text is kept in state, and a change of that whitespace alone changes nothing."),
@@ -55,11 +55,18 @@ impl Resource for FolderResource {
             .into_iter()
             .chain(id_attributes("folder"))
             .collect(),
-        )
+        );
+        // 0 is the official provider's version (and this provider's before it took its state).
+        s.version = 1;
+        s
     }
 
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {
         FolderModel::attributes()
+    }
+
+    fn official_schema_version(&self) -> Option<i64> {
+        Some(0)
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {

@@ -49,6 +49,7 @@ mod datasource;
 mod docs;
 mod emulator;
 mod folder;
+mod migration;
 mod plugin;
 mod regressions;
 mod support;

@@ -74,7 +74,7 @@ impl Resource for DashboardResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
+        let mut s = Schema::new(
             "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid and deletes the old one (the plan warns).",
             vec![
                 Attribute::string("config_json").required().describe(
@@ -98,11 +98,18 @@ impl Resource for DashboardResource {
             .into_iter()
             .chain(id_attributes("dashboard"))
             .collect(),
-        )
+        );
+        // 1 is the official provider's version; 0 this provider's before it took its state.
+        s.version = 2;
+        s
     }
 
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {
         DashboardModel::attributes()
+    }
+
+    fn official_schema_version(&self) -> Option<i64> {
+        Some(1)
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {

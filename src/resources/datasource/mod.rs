@@ -104,12 +104,17 @@ impl Resource for DataSourceResource {
             )])
             .collect(),
         );
-        s.version = 1;
+        // 1 is the official provider's version.
+        s.version = 2;
         s
     }
 
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {
         DataSourceModel::attributes()
+    }
+
+    fn official_schema_version(&self) -> Option<i64> {
+        Some(1)
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {

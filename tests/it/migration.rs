@@ -1,0 +1,139 @@
+//! State written by the official grafana/grafana provider migrates with
+//! `terraform state replace-provider` and an empty plan.
+//!
+//! The fixtures are built as the official provider (a Go SDKv2 provider, v4) writes its state,
+//! from its published schema: schema versions folder 0, dashboard 1, data source 1; `id`
+//! `<orgID>:<uid>` (org 0 for folders and dashboards with a token, 1 for data sources);
+//! optional strings nobody set written as `""`; `config_json` and `json_data_encoded` as Go's
+//! `json.Marshal` writes them (keys sorted, compact); `private` holding SDKv2's
+//! `{"schema_version": "<n>"}`. Attributes it has and this provider does not would be dropped.
+
+use serde_json::{Value, json};
+
+use crate::support::{Emulator, Terraform, Workdir};
+
+on_both_terraforms!(official_state_migrates_with_replace_provider);
+
+fn instance(type_name: &str, name: &str, version: i64, attributes: Value) -> Value {
+    let private = match version {
+        0 => "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ==",
+        _ => "eyJzY2hlbWFfdmVyc2lvbiI6IjEifQ==",
+    };
+    json!({
+        "mode": "managed",
+        "type": type_name,
+        "name": name,
+        "provider": "provider[\"registry.terraform.io/grafana/grafana\"]",
+        "instances": [{
+            "schema_version": version,
+            "attributes": attributes,
+            "sensitive_attributes": [],
+            "private": private,
+        }]
+    })
+}
+
+fn official_state_migrates_with_replace_provider(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    // What the official provider created.
+    assert_eq!(
+        emu.grafana("POST", "/api/folders", Some(json!({"uid": "mig-folder", "title": "Terraform Test Folder"}))).0,
+        200
+    );
+    let model = json!({"title": "My Dashboard Title", "uid": "mig-dash", "panels": [{"id": 1, "type": "text", "title": "Notes"}]});
+    let (s, saved) =
+        emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": model, "folderUid": "mig-folder"})));
+    assert_eq!(s, 200);
+    let json_data = json!({"authType": "ec2_iam_role", "defaultRegion": "us-east-1"});
+    let ds =
+        json!({"uid": "mig-ds", "name": "cw-example", "type": "cloudwatch", "access": "proxy", "jsonData": json_data});
+    let (s, _) = emu.grafana("POST", "/api/datasources", Some(ds));
+    assert_eq!(s, 200);
+    let base = &emu.grafana_url;
+
+    let w = Workdir::new(tf);
+    // The official provider's documentation examples, with only the provider source swapped.
+    w.config(
+        &emu,
+        r#"
+resource "grafana_folder" "my_folder" {
+  title = "Terraform Test Folder"
+  uid   = "mig-folder"
+}
+
+resource "grafana_dashboard" "test_folder" {
+  folder = grafana_folder.my_folder.id
+  config_json = jsonencode({
+    "title" : "My Dashboard Title",
+    "uid" : "mig-dash",
+    "panels" : [{ "id" : 1, "type" : "text", "title" : "Notes" }]
+  })
+}
+
+resource "grafana_data_source" "cloudwatch" {
+  type = "cloudwatch"
+  name = "cw-example"
+  uid  = "mig-ds"
+
+  json_data_encoded = jsonencode({
+    defaultRegion = "us-east-1"
+    authType      = "ec2_iam_role"
+  })
+}
+"#,
+    );
+    let state = json!({
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": 3,
+        "lineage": "7d2b7d0e-4c55-4bd8-a0ff-6f3b2f8f0c11",
+        "outputs": {},
+        "resources": [
+            instance("grafana_folder", "my_folder", 0, json!({
+                "id": "0:mig-folder", "org_id": "0", "parent_folder_uid": "", "prevent_destroy_if_not_empty": false,
+                "title": "Terraform Test Folder", "uid": "mig-folder", "url": format!("{base}/dashboards/f/mig-folder/terraform-test-folder"),
+            })),
+            instance("grafana_dashboard", "test_folder", 1, json!({
+                "config_json": "{\"panels\":[{\"title\":\"Notes\",\"type\":\"text\"}],\"title\":\"My Dashboard Title\",\"uid\":\"mig-dash\"}",
+                "dashboard_id": saved["id"], "folder": "0:mig-folder", "id": "0:mig-dash", "message": "", "org_id": "0",
+                "overwrite": null, "uid": "mig-dash", "url": format!("{base}/d/mig-dash/my-dashboard-title"), "version": 1,
+            })),
+            instance("grafana_data_source", "cloudwatch", 1, json!({
+                "access_mode": "proxy", "basic_auth_enabled": false, "basic_auth_username": "", "database_name": "",
+                "http_headers": null, "id": "1:mig-ds", "is_default": false,
+                "json_data_encoded": "{\"authType\":\"ec2_iam_role\",\"defaultRegion\":\"us-east-1\"}",
+                "name": "cw-example", "org_id": "1", "private_data_source_connect_network_id": "",
+                "secure_json_data_encoded": "", "type": "cloudwatch", "uid": "mig-ds", "url": "", "username": "",
+            })),
+        ],
+        "check_results": null,
+    });
+    w.write("terraform.tfstate", &serde_json::to_string_pretty(&state).unwrap());
+    let r = w.ok(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        "-no-color",
+        "registry.terraform.io/grafana/grafana",
+        "registry.terraform.io/amg-oss/grafana",
+    ]);
+    assert!(r.stdout.contains("Successfully replaced provider"), "{r:?}");
+    w.init();
+    let writes = emu.writes();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 0, "the plan after replace-provider is not empty: {r:?}");
+    assert_eq!(emu.writes(), writes);
+    // An apply with nothing to do writes the upgraded state (`show -json` reads no older one);
+    // the ids keep the form they had.
+    let r = w.apply();
+    assert!(r.stdout.contains("0 added, 0 changed, 0 destroyed"), "{r:?}");
+    assert_eq!(emu.writes(), writes);
+    let st = w.state();
+    assert_eq!(st["grafana_folder.my_folder"]["id"], "0:mig-folder");
+    assert_eq!(st["grafana_dashboard.test_folder"]["id"], "0:mig-dash");
+    assert_eq!(st["grafana_data_source.cloudwatch"]["id"], "1:mig-ds");
+    w.assert_plan_empty("after the first apply with this provider");
+    assert_eq!(emu.held("dashboards"), 1);
+    let (_, d) = emu.grafana("GET", "/api/dashboards/uid/mig-dash", None);
+    assert_eq!(d["dashboard"]["id"], saved["id"], "the same dashboard, never re-created");
+}
