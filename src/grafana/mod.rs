@@ -376,9 +376,9 @@ mod tests {
         Client::new(cfg, CancellationToken::new()).unwrap()
     }
 
-    /// A loopback server that accepts connections, reads the request and never answers;
-    /// counts the connections.
-    async fn silent_server() -> (String, Arc<AtomicUsize>) {
+    /// A loopback server that counts its connections and, on each, reads the request and
+    /// writes `reply`; with `None` it reads until the client gives up and never answers.
+    async fn local_server(reply: Option<&'static str>) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         let n = Arc::new(AtomicUsize::new(0));
@@ -389,10 +389,21 @@ mod tests {
                 seen.fetch_add(1, Ordering::SeqCst);
                 tokio::spawn(async move {
                     let mut buf = [0u8; 4096];
-                    while s.read(&mut buf).await.unwrap_or(0) > 0 {}
+                    match reply {
+                        None => while s.read(&mut buf).await.unwrap_or(0) > 0 {},
+                        Some(r) => {
+                            let _ = s.read(&mut buf).await;
+                            let _ = s.write_all(r.as_bytes()).await;
+                        }
+                    }
                 });
             }
         });
+        (addr, n)
+    }
+
+    async fn silent_server() -> (String, Arc<AtomicUsize>) {
+        let (addr, n) = local_server(None).await;
         (format!("http://{addr}"), n)
     }
 
@@ -420,17 +431,7 @@ mod tests {
 
     #[tokio::test]
     async fn https_to_a_plain_http_server_says_to_check_the_scheme_and_is_not_retried() {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        let conns = Arc::new(AtomicUsize::new(0));
-        let seen = conns.clone();
-        tokio::spawn(async move {
-            loop {
-                let (mut s, _) = l.accept().await.unwrap();
-                seen.fetch_add(1, Ordering::SeqCst);
-                let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
-            }
-        });
+        let (addr, conns) = local_server(Some("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")).await;
         let c = client(&format!("https://{addr}"), 2_000, 5_000);
         let e = c.get_folder("x").await.unwrap_err();
         assert!(e.to_string().contains("the `url` must start with http://"), "{e}");
@@ -463,26 +464,10 @@ mod tests {
 
     /// A server that answers every request 429 with `Retry-After: 1`.
     async fn throttling_server() -> (String, Arc<AtomicUsize>) {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        let n = Arc::new(AtomicUsize::new(0));
-        let seen = n.clone();
-        tokio::spawn(async move {
-            loop {
-                let (mut s, _) = l.accept().await.unwrap();
-                seen.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    let mut buf = [0u8; 4096];
-                    let _ = s.read(&mut buf).await;
-                    let body = r#"{"message":"Too Many Requests"}"#;
-                    let resp = format!(
-                        "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = s.write_all(resp.as_bytes()).await;
-                });
-            }
-        });
+        let (addr, n) = local_server(Some(
+            "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 31\r\n\r\n{\"message\":\"Too Many Requests\"}",
+        ))
+        .await;
         (format!("http://{addr}"), n)
     }
 
