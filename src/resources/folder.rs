@@ -7,8 +7,8 @@ use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, check_uid, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of, uid_identity,
-    uid_identity_schema, unconfirmed_create,
+    check_org_id, check_uid, delete_outcome, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of,
+    uid_identity, uid_identity_schema, unconfirmed_create,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
@@ -300,15 +300,9 @@ impl Resource for FolderResource {
                 }
             }
         }
-        match ctx.client.delete_folder(uid).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            // A lost answer: gone now means the delete happened.
-            Err(e) if e.may_have_acted() => match ctx.client.get_folder(uid).await {
-                Err(g) if g.is_not_found() => {}
-                _ => diags.push(api_error(format!("Could not delete folder {uid:?}"), &e)),
-            },
-            Err(e) => diags.push(api_error(format!("Could not delete folder {uid:?}"), &e)),
+        let deleted = ctx.client.delete_folder(uid).await;
+        if let Some(d) = delete_outcome("folder", uid, deleted, || ctx.client.get_folder(uid)).await {
+            diags.push(d);
         }
     }
 

@@ -123,6 +123,29 @@ pub fn folder_uid_of(reference: &str) -> &str {
     }
 }
 
+/// What a delete's answer means: done when Grafana deleted the object or it was already gone,
+/// and, when the answer was lost, when reading the object back (`read`) finds it gone.
+/// Otherwise the error, for the `kind` of object.
+pub async fn delete_outcome<T, F>(
+    kind: &str,
+    uid: &str,
+    deleted: Result<(), crate::grafana::Error>,
+    read: impl FnOnce() -> F,
+) -> Option<Diagnostic>
+where
+    F: std::future::Future<Output = Result<T, crate::grafana::Error>>,
+{
+    let e = match deleted {
+        Ok(()) => return None,
+        Err(e) if e.is_not_found() => return None,
+        Err(e) => e,
+    };
+    if e.may_have_acted() && read().await.is_err_and(|g| g.is_not_found()) {
+        return None;
+    }
+    Some(crate::diag::api_error(format!("Could not delete {kind} {uid:?}"), &e))
+}
+
 /// Splits an import id `uid` or `orgID:uid`; only organisation 1 exists on AMG.
 pub fn parse_import_id(id: &str) -> Result<String, String> {
     let uid = match id.split_once(':') {

@@ -20,8 +20,8 @@ use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana;
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, check_uid, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity, uid_identity_schema,
-    unconfirmed_create,
+    check_org_id, check_uid, delete_outcome, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity,
+    uid_identity_schema, unconfirmed_create,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
@@ -378,15 +378,9 @@ impl Resource for DashboardResource {
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
         let state = DashboardModel::decode(state);
         let uid = state.uid.as_str().unwrap_or_default();
-        match ctx.client.delete_dashboard(uid).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            // The answer was lost: gone now means the delete happened.
-            Err(e) if e.may_have_acted() => match ctx.client.get_dashboard(uid).await {
-                Err(g) if g.is_not_found() => {}
-                _ => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
-            },
-            Err(e) => diags.push(api_error(format!("Could not delete dashboard {uid:?}"), &e)),
+        let deleted = ctx.client.delete_dashboard(uid).await;
+        if let Some(d) = delete_outcome("dashboard", uid, deleted, || ctx.client.get_dashboard(uid)).await {
+            diags.push(d);
         }
     }
 

@@ -19,7 +19,7 @@ use crate::framework::{Ctx, PlanCtx, Resource};
 use crate::grafana;
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
+    check_org_id, delete_outcome, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
     unconfirmed_create,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
@@ -345,14 +345,9 @@ impl Resource for DataSourceResource {
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
         let state = DataSourceModel::decode(state);
         let uid = state.uid.as_str().unwrap_or_default();
-        match ctx.client.delete_datasource(uid).await {
-            Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) if e.may_have_acted() => match ctx.client.get_datasource(uid).await {
-                Err(g) if g.is_not_found() => {}
-                _ => diags.push(api_error(format!("Could not delete data source {uid:?}"), &e)),
-            },
-            Err(e) => diags.push(api_error(format!("Could not delete data source {uid:?}"), &e)),
+        let deleted = ctx.client.delete_datasource(uid).await;
+        if let Some(d) = delete_outcome("data source", uid, deleted, || ctx.client.get_datasource(uid)).await {
+            diags.push(d);
         }
     }
 
