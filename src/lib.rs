@@ -13,6 +13,7 @@
 //! Only [`main`] (the plugin's entry point) and [`docs`] (the registry docs, rendered by the
 //! test suite) are public: everything else is crate-private, so the compiler reports dead code.
 
+mod amg;
 mod dashboard_json;
 mod data_sources;
 mod datasource_json;

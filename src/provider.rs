@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::amg;
 use crate::data_sources;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{DataSource, Resource};
@@ -38,6 +39,12 @@ pub fn schema() -> Schema {
             Attribute::number("retries").optional().describe("How many times a failed request is retried (default 4). Requests are retried on statuses that mean Grafana did not act (429, 503) and failed connections; reads also on `retry_status_codes`, timeouts and lost answers; a write that Grafana may have acted on is never repeated: the provider reads back instead. May also be set with `GRAFANA_RETRIES`."),
             Attribute::number("retry_wait").optional().describe("Seconds to wait between retries, instead of the default exponential wait (0.2 s doubling to 5 s, with jitter); a `Retry-After` from Grafana wins. May also be set with `GRAFANA_RETRY_WAIT`."),
             Attribute::of("retry_status_codes", Type::set(Type::String)).optional().describe("More statuses to retry reads on, `x` a digit wildcard (e.g. `[\"5xx\", \"429\"]`). Writes answered with them are not retried, as Grafana may have acted on them. May also be set with `GRAFANA_RETRY_STATUS_CODES`, comma-separated."),
+            Attribute::string("workspace_id").optional().describe("AMG-native auth: the id of an Amazon Managed Grafana workspace (`g-abc123`, e.g. `aws_grafana_workspace.this.id`). With it the provider needs no Grafana token: it uses the caller's AWS credentials (the AWS SDK's default chain: environment, shared profiles, SSO, web identity/IRSA, EKS Pod Identity, container and instance metadata) to mint a short-lived service-account token when it first needs one, and deletes it when Terraform stops the provider. Excludes `auth`. May also be set with `GRAFANA_AMG_WORKSPACE_ID`."),
+            Attribute::string("region").optional().describe("AMG-native auth: the workspace's AWS region. Default: the AWS configuration's (AWS_REGION, the profile's `region`)."),
+            Attribute::string("profile").optional().describe("AMG-native auth: the AWS shared-config profile to take credentials from. Default: AWS_PROFILE, else `default`."),
+            Attribute::string("grafana_role").optional().describe("AMG-native auth: the Grafana role of the minted token: `ADMIN` (the default; needed for data sources), `EDITOR` or `VIEWER`. The provider keeps one service account per role in the workspace, `terraform-provider-grafana-admin` (`-editor`, `-viewer`), and reuses it on every run."),
+            Attribute::number("token_ttl_seconds").optional().describe("AMG-native auth: how long a minted token lives, in seconds (default 900, at least 5, at most 2592000). The provider mints a new one when 80% of that has passed, and deletes its tokens when Terraform stops it; the TTL bounds the life of a token left behind by a killed process."),
+            Attribute::number("workspace_ready_timeout_seconds").optional().describe("AMG-native auth: how long to wait for a workspace that is not ACTIVE yet (CREATING, UPDATING, VERSION_UPDATING, UPGRADING) before failing, in seconds (default 600)."),
             Attribute::number("org_id").optional().describe("The organisation. AMG workspaces have one, organisation 1: `0` and `1` mean it, any other value is refused at plan. Accepted for configurations written for the official provider. May also be set with `GRAFANA_ORG_ID`."),
         ]
         .into_iter()
@@ -97,6 +104,8 @@ pub struct Provider {
     state: RwLock<State>,
     /// Cancelled by `StopProvider`: every Grafana request in flight returns at once.
     pub cancel: CancellationToken,
+    /// AMG-native auth, when configured: its tokens are deleted at [`Provider::shutdown`].
+    amg: std::sync::Mutex<Option<Arc<amg::Amg>>>,
 }
 
 impl Default for Provider {
@@ -118,7 +127,13 @@ impl Provider {
                 crate::model::check_against_schema(d.type_name(), d.model_attributes(), &d.schema()).unwrap();
             }
         }
-        Provider { resources, data_sources, state: RwLock::new(State::NotConfigured), cancel: CancellationToken::new() }
+        Provider {
+            resources,
+            data_sources,
+            state: RwLock::new(State::NotConfigured),
+            cancel: CancellationToken::new(),
+            amg: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn resources(&self) -> &[Arc<dyn Resource>] {
@@ -173,6 +188,33 @@ impl Provider {
                 }
             }
         }
+        if !config.get("workspace_id").is_null() && !config.get("auth").is_null() {
+            diags.push(two_auth_modes());
+        }
+        if let Some(w) = config.get("workspace_id").as_str()
+            && let Err(d) = workspace_id(w)
+        {
+            diags.push(d);
+        }
+        if let Some(r) = config.get("grafana_role").as_str()
+            && amg::Role::parse(r).is_none()
+        {
+            diags.push(bad_role(r));
+        }
+        if let Some(t) = config.get("token_ttl_seconds").as_i64()
+            && !TOKEN_TTL.contains(&t)
+        {
+            diags.push(bad_ttl(t));
+        }
+        if config.get("workspace_ready_timeout_seconds").as_i64().is_some_and(|n| n < 0) {
+            diags.push(
+                Diagnostic::error(
+                    "Negative workspace_ready_timeout_seconds",
+                    "`workspace_ready_timeout_seconds` must be 0 or more.",
+                )
+                .at_attr("workspace_ready_timeout_seconds"),
+            );
+        }
         if config.get("tls_cert").is_null() != config.get("tls_key").is_null()
             && !matches!(config.get("tls_cert"), Value::Unknown(_))
             && !matches!(config.get("tls_key"), Value::Unknown(_))
@@ -197,26 +239,63 @@ impl Provider {
         let setting = |name: &str, env: &str| -> Option<String> {
             config.get(name).as_str().map(str::to_string).or_else(|| std::env::var(env).ok()).filter(|s| !s.is_empty())
         };
-        let Some(url) = setting("url", "GRAFANA_URL") else {
-            diags.push(
-                Diagnostic::error(
-                    "Missing Grafana URL",
-                    "Set `url` in the provider block (or the GRAFANA_URL environment variable) to the Grafana base URL, e.g. \"https://${aws_grafana_workspace.this.endpoint}\".",
-                )
-                .at_attr("url"),
-            );
-            return;
+        // Exactly one auth mode: the provider block's choice beats the environment's.
+        let from_block = |name: &str| config.get(name).as_str().is_some_and(|s| !s.is_empty());
+        let amg_mode = match (from_block("workspace_id"), from_block("auth")) {
+            (true, true) => return diags.push(two_auth_modes()),
+            (true, false) => true,
+            (false, true) => false,
+            (false, false) => {
+                match (setting("workspace_id", "GRAFANA_AMG_WORKSPACE_ID"), setting("auth", "GRAFANA_AUTH")) {
+                    (Some(_), Some(_)) => {
+                        return diags.push(
+                        Diagnostic::error(
+                            "Two ways to authenticate",
+                            "Both GRAFANA_AMG_WORKSPACE_ID and GRAFANA_AUTH are set: unset one (AMG-native auth with the workspace id, or a Grafana token).",
+                        )
+                        .at_attr("workspace_id"),
+                    );
+                    }
+                    (w, _) => w.is_some(),
+                }
+            }
         };
-        let url = match parse_url(&url) {
-            Ok(u) => u,
-            Err(d) => return diags.push(d),
+        let amg = if amg_mode {
+            match self.amg_settings(config, &setting) {
+                Ok(s) => Some(Arc::new(amg::Amg::new(s))),
+                Err(d) => return diags.push(d),
+            }
+        } else {
+            None
+        };
+        let url = match setting("url", "GRAFANA_URL") {
+            Some(u) => match parse_url(&u) {
+                Ok(u) => Some(u),
+                Err(d) => return diags.push(d),
+            },
+            None if amg.is_some() => None,
+            None => {
+                diags.push(
+                    Diagnostic::error(
+                        "Missing Grafana URL",
+                        "Set `url` in the provider block (or the GRAFANA_URL environment variable) to the Grafana base URL, e.g. \"https://${aws_grafana_workspace.this.endpoint}\"; or set `workspace_id` to use AMG-native auth, which finds the URL itself.",
+                    )
+                    .at_attr("url"),
+                );
+                return;
+            }
         };
         let ca_pem = match setting("ca_cert", "GRAFANA_CA_CERT").map(|c| load_pem(&c)).transpose() {
             Ok(p) => p,
             Err(d) => return diags.push(d),
         };
-        let token = setting("auth", "GRAFANA_AUTH").map(|t| Secret::new(&t));
-        let mut cfg = grafana::Config::new(url, token);
+        let auth = match &amg {
+            Some(a) => grafana::Auth::Minted(a.clone()),
+            None => {
+                setting("auth", "GRAFANA_AUTH").map_or(grafana::Auth::None, |t| grafana::Auth::Token(Secret::new(&t)))
+            }
+        };
+        let mut cfg = grafana::Config::with_auth(url, auth);
         cfg.ca_pem = ca_pem;
         let number = |name: &str, env: &str| -> Result<Option<i64>, Diagnostic> {
             match config.get(name).as_i64() {
@@ -301,7 +380,10 @@ impl Provider {
             return diags.push(d);
         }
         match Client::new(cfg, self.cancel.clone()) {
-            Ok(c) => *self.state.write().expect("provider state lock") = State::Ready(c),
+            Ok(c) => {
+                *self.amg.lock().expect("amg lock") = amg;
+                *self.state.write().expect("provider state lock") = State::Ready(c)
+            }
             Err(e) => diags.push(Diagnostic::error("Invalid provider configuration", e.to_string())),
         }
     }
@@ -325,6 +407,43 @@ impl Provider {
                 None
             }
         }
+    }
+
+    /// Terraform is about to end the process: delete the tokens this process minted (bounded),
+    /// then cancel whatever is still in flight.
+    pub async fn shutdown(&self) {
+        let amg = self.amg.lock().expect("amg lock").take();
+        if let Some(a) = amg {
+            a.revoke().await;
+        }
+        self.cancel.cancel();
+    }
+
+    /// AMG-native auth's settings from the provider block and the environment.
+    fn amg_settings(
+        &self,
+        config: &Value,
+        setting: &dyn Fn(&str, &str) -> Option<String>,
+    ) -> Result<amg::Settings, Diagnostic> {
+        let id = setting("workspace_id", "GRAFANA_AMG_WORKSPACE_ID").expect("AMG mode has a workspace id");
+        workspace_id(&id)?;
+        let role = match config.get("grafana_role").as_str() {
+            None => amg::Role::Admin,
+            Some(r) => amg::Role::parse(r).ok_or_else(|| bad_role(r))?,
+        };
+        let ttl = config.get("token_ttl_seconds").as_i64().unwrap_or(900);
+        if !TOKEN_TTL.contains(&ttl) {
+            return Err(bad_ttl(ttl));
+        }
+        let wait = config.get("workspace_ready_timeout_seconds").as_i64().unwrap_or(600).max(0);
+        Ok(amg::Settings {
+            workspace_id: id,
+            region: config.get("region").as_str().filter(|r| !r.is_empty()).map(str::to_string),
+            profile: config.get("profile").as_str().filter(|p| !p.is_empty()).map(str::to_string),
+            role,
+            ttl: std::time::Duration::from_secs(ttl as u64),
+            ready_timeout: std::time::Duration::from_secs(wait as u64),
+        })
     }
 
     /// The client if the provider is configured with known values.
@@ -354,6 +473,46 @@ fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
         ));
     }
     Ok(parsed)
+}
+
+/// `token_ttl_seconds`: AMG takes 1 to 2592000 (30 days); below 5 s a token would expire
+/// between minting and use.
+const TOKEN_TTL: std::ops::RangeInclusive<i64> = 5..=2_592_000;
+
+fn two_auth_modes() -> Diagnostic {
+    Diagnostic::error(
+        "Two ways to authenticate",
+        "`auth` (a Grafana token) and `workspace_id` (AMG-native auth, which mints its own short-lived token from your AWS credentials) exclude each other: remove one.",
+    )
+    .at_attr("auth")
+}
+
+/// An AMG workspace id, as the AMG API's model has it: `g-` and ten hex digits.
+fn workspace_id(w: &str) -> Result<(), Diagnostic> {
+    let ok = w.len() == 12
+        && w.starts_with("g-")
+        && w[2..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        "Invalid workspace_id",
+        format!("{w:?} is not an AMG workspace id: those are `g-` and ten hex digits, e.g. g-abc1234567 (`aws_grafana_workspace.this.id`; not its name or endpoint)."),
+    )
+    .at_attr("workspace_id"))
+}
+
+fn bad_role(r: &str) -> Diagnostic {
+    Diagnostic::error("Invalid grafana_role", format!("`grafana_role` is {r:?}: use ADMIN, EDITOR or VIEWER."))
+        .at_attr("grafana_role")
+}
+
+fn bad_ttl(t: i64) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid token_ttl_seconds",
+        format!("`token_ttl_seconds` is {t}: use 5 to 2592000 seconds (AMG's limit is 30 days); the default, 900, suits most runs."),
+    )
+    .at_attr("token_ttl_seconds")
 }
 
 fn org_refused(o: i64) -> Diagnostic {

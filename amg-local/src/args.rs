@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 
 pub const USAGE: &str = "usage: amg-local [--listen 127.0.0.1:0] [--grafana-version 10.4|12.4] [--tls] \
-[--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S] [--prometheus-sigv4-migration]";
+[--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S] [--prometheus-sigv4-migration] \
+[--settle-ms N] [--deny grafana:Action[,grafana:Action...]]";
 
 #[derive(Clone, Debug)]
 pub struct Args {
@@ -18,6 +19,11 @@ pub struct Args {
     /// Grafana 12+ converts `prometheus` data sources with SigV4 into
     /// `grafana-amazonprometheus-datasource`; on, 12.4 workspaces do so on every save.
     pub prometheus_sigv4_migration: bool,
+    /// How long a created or updated workspace stays CREATING/UPDATING (default 800 ms).
+    pub settle_ms: u64,
+    /// IAM actions the control plane denies to every caller (AccessDeniedException), as an IAM
+    /// policy without them would.
+    pub deny: Vec<String>,
 }
 
 impl Args {
@@ -31,6 +37,8 @@ impl Args {
             latency_ms: 0,
             seed: None,
             prometheus_sigv4_migration: false,
+            settle_ms: 800,
+            deny: Vec::new(),
         };
         while let Some(flag) = it.next() {
             let (flag, inline) = match flag.split_once('=') {
@@ -62,6 +70,19 @@ impl Args {
                     let v = value("--latency-ms")?;
                     a.latency_ms =
                         v.parse().map_err(|_| format!("--latency-ms {v}: expected a whole number of milliseconds"))?;
+                }
+                "--settle-ms" => {
+                    let v = value("--settle-ms")?;
+                    a.settle_ms =
+                        v.parse().map_err(|_| format!("--settle-ms {v}: expected a whole number of milliseconds"))?;
+                }
+                "--deny" => {
+                    for action in value("--deny")?.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                        if !action.starts_with("grafana:") {
+                            return Err(format!("--deny {action}: name IAM actions as grafana:Operation"));
+                        }
+                        a.deny.push(action.to_string());
+                    }
                 }
                 "--seed" => {
                     let v = value("--seed")?;

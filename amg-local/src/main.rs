@@ -47,7 +47,14 @@ async fn main() -> ExitCode {
 async fn run(args: args::Args) -> Result<(), String> {
     let tls = if args.tls { Some(tls::make_tls().map_err(|e| format!("starting: {e}"))?) } else { None };
     let profile = world::Profile::parse(&args.grafana_version).unwrap_or(world::Profile::V12_4);
-    let world = world::World::new(args.seed, profile, tls.is_some(), args.prometheus_sigv4_migration);
+    let world = world::World::new(
+        args.seed,
+        profile,
+        tls.is_some(),
+        args.prometheus_sigv4_migration,
+        args.deny.clone(),
+        std::time::Duration::from_millis(args.settle_ms),
+    );
     let transport = serve::Transport {
         world: world.clone(),
         ip: args.listen.ip(),

@@ -80,6 +80,9 @@ impl Role {
     }
 }
 
+/// The service account of the admin token the ready line prints.
+pub const ADMIN_SERVICE_ACCOUNT: &str = "amg-local-admin";
+
 /// Shared handle to the emulator's state.
 pub type Shared = Arc<World>;
 
@@ -96,6 +99,10 @@ pub struct World {
     /// Grafana credential (token or API key) → where it lives.
     pub credentials: Mutex<HashMap<String, Credential>>,
     pub stats: Mutex<BTreeMap<(String, String, u16), u64>>,
+    /// IAM actions (`grafana:CreateWorkspaceServiceAccount`) denied to every caller.
+    pub denied: Vec<String>,
+    /// How long a workspace stays CREATING or UPDATING.
+    pub settle: std::time::Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -229,7 +236,14 @@ pub struct DsRec {
 
 impl World {
     /// A world with no workspace yet. `seed` makes every random draw repeatable.
-    pub fn new(seed: Option<u64>, default_profile: Profile, tls: bool, prometheus_sigv4_migration: bool) -> Arc<World> {
+    pub fn new(
+        seed: Option<u64>,
+        default_profile: Profile,
+        tls: bool,
+        prometheus_sigv4_migration: bool,
+        denied: Vec<String>,
+        settle: std::time::Duration,
+    ) -> Arc<World> {
         let seed = seed
             .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(7));
         Arc::new(World {
@@ -240,6 +254,8 @@ impl World {
             workspaces: RwLock::new(BTreeMap::new()),
             credentials: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
+            denied,
+            settle,
         })
     }
 
@@ -283,8 +299,8 @@ impl World {
                 id,
                 ServiceAccount {
                     id,
-                    name: "amg-local-admin".into(),
-                    login: "sa-amg-local-admin".into(),
+                    name: ADMIN_SERVICE_ACCOUNT.into(),
+                    login: format!("sa-{ADMIN_SERVICE_ACCOUNT}"),
                     role: Role::Admin,
                     tokens: BTreeMap::new(),
                 },
@@ -338,6 +354,11 @@ impl World {
                     "service_accounts": acc.service_accounts.len(),
                     "live_tokens": live_tokens,
                     "api_keys": acc.api_keys.values().filter(|k| k.expires > now).count(),
+                    "api_keys_total": acc.api_keys.len(),
+                    "tokens_by_service_account": acc.service_accounts.values().map(|sa| (sa.name.clone(), json!({
+                        "live": sa.tokens.values().filter(|t| t.expires > now).count(),
+                        "total": sa.tokens.len(),
+                    }))).collect::<serde_json::Map<String, Value>>(),
                 }),
             );
         }

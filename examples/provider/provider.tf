@@ -1,6 +1,8 @@
-# URL mode: any Grafana, including an AMG workspace, with a service-account token. Here the
-# AWS provider creates the workspace and the token in the same configuration; with an existing
-# workspace, set `url` and `auth` (or GRAFANA_URL and GRAFANA_AUTH) instead.
+# AMG-native auth (recommended): the workspace id and the caller's AWS credentials (any that
+# the AWS SDK finds: environment, profile, SSO, IRSA, instance role) are all the provider needs.
+# It mints a short-lived Grafana token when it first needs one and deletes it when Terraform is
+# done; no Grafana credential is stored anywhere. Here the workspace is created in the same
+# configuration; for an existing one, write its id (or set GRAFANA_AMG_WORKSPACE_ID).
 resource "aws_grafana_workspace" "this" {
   name                     = "observability"
   account_access_type      = "CURRENT_ACCOUNT"
@@ -9,20 +11,13 @@ resource "aws_grafana_workspace" "this" {
   grafana_version          = "12.4"
 }
 
-resource "aws_grafana_workspace_service_account" "terraform" {
-  name         = "terraform"
-  grafana_role = "ADMIN"
+provider "grafana" {
   workspace_id = aws_grafana_workspace.this.id
 }
 
-resource "aws_grafana_workspace_service_account_token" "terraform" {
-  name               = "terraform"
-  service_account_id = aws_grafana_workspace_service_account.terraform.service_account_id
-  seconds_to_live    = 3600
-  workspace_id       = aws_grafana_workspace.this.id
-}
-
-provider "grafana" {
-  url  = "https://${aws_grafana_workspace.this.endpoint}"
-  auth = aws_grafana_workspace_service_account_token.terraform.key
-}
+# URL mode, for any Grafana (or an AMG workspace with a token you manage yourself):
+#
+# provider "grafana" {
+#   url  = "https://${aws_grafana_workspace.this.endpoint}"
+#   auth = var.grafana_token
+# }

@@ -28,6 +28,10 @@ pub enum Error {
     /// `source` is why, and decides whether it is worth retrying.
     #[error("could not learn the Grafana version from GET {url}: {reason}")]
     Version { url: String, reason: String, source: Box<Error> },
+    /// No token (or URL) could be had from the token source (AMG-native auth): the message
+    /// says why and what to do.
+    #[error("{0}")]
+    Credentials(String),
     /// Terraform stopped the provider while the request was in flight.
     #[error("stopped by Terraform")]
     Stopped,

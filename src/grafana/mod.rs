@@ -24,7 +24,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 
 /// A bearer token; its `Debug` never shows the value.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Arc<str>);
 
 impl Secret {
@@ -42,12 +42,36 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Where tokens come from when they are minted on demand (AMG-native auth) rather than
+/// configured. The client asks for one before its first request, and calls [`renew`] once
+/// when Grafana answers 401 with it.
+///
+/// [`renew`]: TokenSource::renew
+#[async_trait::async_trait]
+pub trait TokenSource: Send + Sync + std::fmt::Debug {
+    /// The Grafana base URL, when the configuration gives none.
+    async fn url(&self) -> Result<url::Url, String>;
+    /// A token that is valid now.
+    async fn token(&self) -> Result<Secret, String>;
+    /// A token other than `rejected`, which Grafana refused.
+    async fn renew(&self, rejected: &Secret) -> Result<Secret, String>;
+}
+
+/// How requests authenticate.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Token(Secret),
+    Minted(Arc<dyn TokenSource>),
+}
+
 /// How to reach one Grafana.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Base URL, e.g. `https://g-abc.grafana-workspace.us-east-1.amazonaws.com`.
-    pub url: url::Url,
-    pub token: Option<Secret>,
+    /// Base URL, e.g. `https://g-abc.grafana-workspace.us-east-1.amazonaws.com`; `None` when a
+    /// [`TokenSource`] knows it.
+    pub url: Option<url::Url>,
+    pub auth: Auth,
     /// Extra CA certificates (PEM) to trust besides the system's.
     pub ca_pem: Option<Vec<u8>>,
     /// How many times a retryable failure is retried.
@@ -69,10 +93,16 @@ pub struct Config {
 
 impl Config {
     /// A configuration with the defaults for everything but the URL and token.
+    #[cfg(test)]
     pub fn new(url: url::Url, token: Option<Secret>) -> Config {
+        Config::with_auth(Some(url), token.map_or(Auth::None, Auth::Token))
+    }
+
+    /// A configuration with the defaults for everything but the URL and how to authenticate.
+    pub fn with_auth(url: Option<url::Url>, auth: Auth) -> Config {
         Config {
             url,
-            token,
+            auth,
             ca_pem: None,
             max_retries: 4,
             retry_wait: None,
@@ -108,8 +138,9 @@ impl Default for Timeouts {
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
-    base: url::Url,
-    token: Option<Secret>,
+    /// The base URL with a trailing slash: given, or learnt from the token source.
+    base: Arc<tokio::sync::OnceCell<url::Url>>,
+    auth: Auth,
     max_retries: usize,
     retry_wait: Option<Duration>,
     retry_statuses: Arc<[String]>,
@@ -159,15 +190,13 @@ impl Client {
             b = b.default_headers(h);
         }
         let http = b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        let mut base = cfg.url;
-        if !base.path().ends_with('/') {
-            let p = format!("{}/", base.path());
-            base.set_path(&p);
+        if cfg.url.is_none() && !matches!(cfg.auth, Auth::Minted(_)) {
+            return Err(Error::Config("no Grafana URL".into()));
         }
         Ok(Client {
             http,
-            base,
-            token: cfg.token,
+            base: Arc::new(tokio::sync::OnceCell::new_with(cfg.url.map(with_slash))),
+            auth: cfg.auth,
             max_retries: cfg.max_retries,
             retry_wait: cfg.retry_wait,
             retry_statuses: cfg.retry_statuses.into(),
@@ -178,8 +207,29 @@ impl Client {
     }
 
     /// The base URL, without a trailing slash, for building links such as `url` attributes.
+    /// Known once a request has been made (a minted token's workspace tells it); empty before.
     pub fn base_url(&self) -> String {
-        self.base.as_str().trim_end_matches('/').to_string()
+        self.base.get().map(|b| b.as_str().trim_end_matches('/').to_string()).unwrap_or_default()
+    }
+
+    async fn base(&self) -> Result<&url::Url, Error> {
+        self.base
+            .get_or_try_init(|| async {
+                match &self.auth {
+                    Auth::Minted(source) => source.url().await.map(with_slash).map_err(Error::Credentials),
+                    _ => Err(Error::Config("no Grafana URL".into())),
+                }
+            })
+            .await
+    }
+
+    /// The token for the next request, minting one if the source has none yet.
+    async fn token(&self) -> Result<Option<Secret>, Error> {
+        match &self.auth {
+            Auth::None => Ok(None),
+            Auth::Token(t) => Ok(Some(t.clone())),
+            Auth::Minted(source) => source.token().await.map(Some).map_err(Error::Credentials),
+        }
     }
 
     /// The Grafana version, e.g. `"12.4.0"`, from `buildInfo.version` of
@@ -199,12 +249,14 @@ impl Client {
         let v = self
             .version
             .get_or_try_init(|| async {
+                let sent = self.send(Method::GET, PATH, None).await;
                 let url = format!("{}/{PATH}", self.base_url());
-                let s: Settings = self.send(Method::GET, PATH, None).await.map_err(|e| Error::Version {
-                    url: url.clone(),
-                    reason: e.to_string(),
-                    source: Box::new(e),
-                })?;
+                let s: Settings = match sent {
+                    Ok(s) => s,
+                    // No token or workspace: that message alone says what to do.
+                    Err(e @ Error::Credentials(_)) => return Err(e),
+                    Err(e) => return Err(Error::Version { url, reason: e.to_string(), source: Box::new(e) }),
+                };
                 match s.build_info.and_then(|b| b.version).filter(|v| !v.trim().is_empty()) {
                     Some(v) => Ok(v),
                     None => Err(Error::Version {
@@ -236,13 +288,46 @@ impl Client {
     ///
     /// A write that may have been acted on is never repeated: its error says so
     /// ([`Error::may_have_acted`]), and the caller reads back what Grafana holds.
+    ///
+    /// With a minted token, a 401 (expired or revoked) gets one new token and one retry.
     pub(crate) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<T, Error> {
-        let url = self.base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
+        let ready = async {
+            let base = self.base().await?;
+            let url = base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
+            Ok::<_, Error>((url, self.token().await?))
+        };
+        let (url, mut token) = tokio::select! {
+            r = ready => r?,
+            _ = self.cancel.cancelled() => return Err(Error::Stopped),
+        };
+        let first = self.send_as(&method, &url, body, token.as_ref()).await;
+        match (first, &self.auth) {
+            (Err(Error::Api { status: 401, .. }), Auth::Minted(source)) => {
+                let rejected = token.take().expect("a minted token was sent");
+                let renewed = tokio::select! {
+                    r = source.renew(&rejected) => r.map_err(Error::Credentials)?,
+                    _ = self.cancel.cancelled() => return Err(Error::Stopped),
+                };
+                self.send_as(&method, &url, body, Some(&renewed)).await
+            }
+            (r, _) => r,
+        }
+    }
+
+    /// [`Client::send`] with one token, under the retry policy.
+    async fn send_as<T: DeserializeOwned>(
+        &self,
+        method: &Method,
+        url: &url::Url,
+        body: Option<&serde_json::Value>,
+        token: Option<&Secret>,
+    ) -> Result<T, Error> {
+        let (method, url) = (method.clone(), url.clone());
         let read = method == Method::GET || method == Method::HEAD;
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let attempt = || async {
@@ -252,7 +337,7 @@ impl Client {
                 .request(method.clone(), url.clone())
                 .header("Accept", "application/json")
                 .timeout(self.timeouts.attempt);
-            if let Some(t) = &self.token {
+            if let Some(t) = token {
                 req = req.bearer_auth(t.expose());
             }
             if let Some(b) = body {
@@ -314,6 +399,14 @@ impl Client {
             }),
         }
     }
+}
+
+fn with_slash(mut u: url::Url) -> url::Url {
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    u
 }
 
 /// A duration as people read it in a message: `30 s`, `0.3 s`.
@@ -487,6 +580,87 @@ mod tests {
         let c = Client::new(cfg, CancellationToken::new()).unwrap();
         assert!(c.get_folder("x").await.is_err());
         assert_eq!(hits.load(Ordering::SeqCst), 3, "two retries, honouring Retry-After");
+    }
+
+    /// Mints `tok-1`, `tok-2`, … and counts its calls.
+    #[derive(Debug, Default)]
+    struct Counter {
+        minted: AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenSource for Counter {
+        async fn url(&self) -> Result<url::Url, String> {
+            Err("unused".into())
+        }
+        async fn token(&self) -> Result<Secret, String> {
+            Ok(Secret::new(&format!("tok-{}", self.minted.load(Ordering::SeqCst).max(1))))
+        }
+        async fn renew(&self, _rejected: &Secret) -> Result<Secret, String> {
+            let n = self.minted.fetch_add(1, Ordering::SeqCst) + 2;
+            Ok(Secret::new(&format!("tok-{n}")))
+        }
+    }
+
+    /// A server that answers 401 unless the bearer token is `accepted`; counts requests.
+    async fn token_server(accepted: &'static str) -> (String, Arc<AtomicUsize>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let n = Arc::new(AtomicUsize::new(0));
+        let seen = n.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut s, _) = l.accept().await.unwrap();
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    while let Ok(k) = s.read(&mut buf).await {
+                        if k == 0 {
+                            break;
+                        }
+                        seen.fetch_add(1, Ordering::SeqCst);
+                        let req = String::from_utf8_lossy(&buf[..k]).to_lowercase();
+                        let reply: &[u8] = if req.contains(&format!("authorization: bearer {accepted}")) {
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
+                        } else {
+                            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 27\r\n\r\n{\"message\":\"Invalid API key\"}"
+                        };
+                        let _ = s.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        (format!("http://{addr}"), n)
+    }
+
+    #[tokio::test]
+    async fn a_minted_token_refused_with_401_is_renewed_once_and_the_request_sent_again_never_more() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let (url, hits) = token_server("tok-2").await;
+        let source = Arc::new(Counter::default());
+        let c = Client::new(
+            Config::with_auth(Some(url.parse().unwrap()), Auth::Minted(source.clone())),
+            CancellationToken::new(),
+        )
+        .unwrap();
+        let _: serde_json::Value = c.send(Method::POST, "api/folders", Some(&serde_json::json!({}))).await.unwrap();
+        assert_eq!(
+            (hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)),
+            (2, 1),
+            "one 401, one renewal, one retry"
+        );
+
+        // A token that is refused again after renewal: an error, not a loop.
+        let (url, hits) = token_server("never").await;
+        let source = Arc::new(Counter::default());
+        let c = Client::new(
+            Config::with_auth(Some(url.parse().unwrap()), Auth::Minted(source.clone())),
+            CancellationToken::new(),
+        )
+        .unwrap();
+        let e = c.get_folder("x").await.unwrap_err();
+        assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
+        assert_eq!((hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)), (2, 1));
     }
 
     #[test]

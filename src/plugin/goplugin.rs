@@ -7,17 +7,22 @@ use std::sync::Arc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::provider::Provider;
 use crate::tfplugin::goplugin as pb;
 
 type Empty<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 pub(super) struct Controller {
     pub(super) shutdown: Arc<tokio::sync::Notify>,
+    pub(super) provider: Arc<Provider>,
 }
 
 #[tonic::async_trait]
 impl pb::grpc_controller_server::GrpcController for Controller {
+    /// Terraform kills the process about 2 s after this returns: the provider's clean-up
+    /// (deleting minted tokens, bounded) runs first, then the server stops.
     async fn shutdown(&self, _req: Request<()>) -> Result<Response<()>, Status> {
+        self.provider.shutdown().await;
         self.shutdown.notify_one();
         Ok(Response::new(()))
     }

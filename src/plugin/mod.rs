@@ -92,6 +92,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
         )
         .add_service(pb::grpc_controller_server::GrpcControllerServer::new(goplugin::Controller {
             shutdown: shutdown.clone(),
+            provider: provider.clone(),
         }))
         .add_service(pb::grpc_stdio_server::GrpcStdioServer::new(goplugin::Stdio))
         .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(goplugin::Broker));
@@ -107,7 +108,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
                 _ = shutdown.notified() => tracing::info!("shutdown requested by Terraform"),
                 _ = term.recv() => tracing::info!("SIGTERM received"),
             }
-            provider.cancel.cancel();
+            provider.shutdown().await;
         }
     };
     let server = tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop));

@@ -92,7 +92,8 @@ on_both_terraforms!(every_example_directory_validates);
 /// the `required_providers` block a user's configuration has), so no example names something it
 /// does not declare or reads a file that is not there.
 fn every_example_directory_validates(tf: &Terraform) {
-    let mut dirs: Vec<PathBuf> = vec![repo().join("examples/provider"), repo().join("examples/quickstart")];
+    let mut dirs: Vec<PathBuf> =
+        vec![repo().join("examples/provider"), repo().join("examples/quickstart"), repo().join("examples/amg-stack")];
     for group in ["resources", "data-sources"] {
         for e in std::fs::read_dir(repo().join("examples").join(group)).unwrap() {
             dirs.push(e.unwrap().path());

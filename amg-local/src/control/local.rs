@@ -14,6 +14,27 @@ pub(super) async fn stats(State(world): State<Shared>) -> axum::Json<Value> {
     axum::Json(world.stats_json())
 }
 
+/// `POST /_amg-local/workspaces/{id}/expire-credentials`: every token and API key of the
+/// workspace but the emulator's own admin token expires now (they stay listed, and counted against the cap, until deleted), as
+/// when a run outlives its token's TTL; Grafana answers 401 to them from then on.
+pub(super) async fn expire_credentials(State(world): State<Shared>, Path(id): Path<String>) -> R {
+    let ws = workspace(&world, &id)?;
+    let now = crate::world::now_epoch();
+    let mut n = 0;
+    let mut acc = ws.accounts.lock().expect("lock");
+    for sa in acc.service_accounts.values_mut().filter(|sa| sa.name != crate::world::ADMIN_SERVICE_ACCOUNT) {
+        for t in sa.tokens.values_mut().filter(|t| t.expires > now) {
+            t.expires = now;
+            n += 1;
+        }
+    }
+    for k in acc.api_keys.values_mut().filter(|k| k.expires > now) {
+        k.expires = now;
+        n += 1;
+    }
+    ok(StatusCode::OK, json!({ "expired": n }))
+}
+
 /// `POST /_amg-local/workspaces/{id}/provisioned/datasources` with a data source as Grafana's
 /// add API takes it: stores it `readOnly`, as Grafana's file provisioning does, so writes to it
 /// get Grafana's 403s.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -72,8 +72,9 @@ pub fn router(world: Shared, host: Arc<dyn Host>) -> Router {
         .route("/workspaces/{id}/serviceaccounts/{sa}/tokens/{token}", delete(delete_token))
         .route("/workspaces/{id}/apikeys", post(create_api_key))
         .route("/workspaces/{id}/apikeys/{name}", delete(delete_api_key))
-        .layer(axum::middleware::from_fn(require_sigv4))
+        .layer(axum::middleware::from_fn_with_state(world.clone(), require_sigv4))
         .route("/_amg-local/stats", get(stats))
+        .route("/_amg-local/workspaces/{id}/expire-credentials", post(expire_credentials))
         .route("/_amg-local/workspaces/{id}/provisioned/datasources", post(provision_datasource))
         .route("/_amg-local/workspaces/{id}/provisioned/dashboards", post(provision_dashboard))
         .fallback(|| async { aws_error(StatusCode::NOT_FOUND, "UnknownOperationException", "Unknown operation", None) })
@@ -122,7 +123,37 @@ fn ok(status: StatusCode, body: Value) -> R {
     Ok((status, axum::Json(body)).into_response())
 }
 
-async fn require_sigv4(req: Request, next: Next) -> Response {
+/// The IAM action of a control-plane request (`grafana:CreateWorkspaceServiceAccount`).
+fn iam_action(method: &axum::http::Method, path: &str) -> String {
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let m = method.as_str();
+    let op = match (m, seg.as_slice()) {
+        ("POST", ["workspaces"]) => "CreateWorkspace",
+        ("GET", ["workspaces"]) => "ListWorkspaces",
+        ("GET", ["workspaces", _]) => "DescribeWorkspace",
+        ("PUT", ["workspaces", _]) => "UpdateWorkspace",
+        ("DELETE", ["workspaces", _]) => "DeleteWorkspace",
+        ("GET", ["workspaces", _, "configuration"]) => "DescribeWorkspaceConfiguration",
+        ("PUT", ["workspaces", _, "configuration"]) => "UpdateWorkspaceConfiguration",
+        ("GET", ["workspaces", _, "authentication"]) => "DescribeWorkspaceAuthentication",
+        ("POST", ["workspaces", _, "authentication"]) => "UpdateWorkspaceAuthentication",
+        ("GET", ["tags", ..]) => "ListTagsForResource",
+        ("POST", ["tags", ..]) => "TagResource",
+        ("DELETE", ["tags", ..]) => "UntagResource",
+        ("POST", ["workspaces", _, "serviceaccounts"]) => "CreateWorkspaceServiceAccount",
+        ("GET", ["workspaces", _, "serviceaccounts"]) => "ListWorkspaceServiceAccounts",
+        ("DELETE", ["workspaces", _, "serviceaccounts", _]) => "DeleteWorkspaceServiceAccount",
+        ("POST", ["workspaces", _, "serviceaccounts", _, "tokens"]) => "CreateWorkspaceServiceAccountToken",
+        ("GET", ["workspaces", _, "serviceaccounts", _, "tokens"]) => "ListWorkspaceServiceAccountTokens",
+        ("DELETE", ["workspaces", _, "serviceaccounts", _, "tokens", _]) => "DeleteWorkspaceServiceAccountToken",
+        ("POST", ["workspaces", _, "apikeys"]) => "CreateWorkspaceApiKey",
+        ("DELETE", ["workspaces", _, "apikeys", _]) => "DeleteWorkspaceApiKey",
+        _ => "Unknown",
+    };
+    format!("grafana:{op}")
+}
+
+async fn require_sigv4(State(world): State<Shared>, req: Request, next: Next) -> Response {
     let signed = req
         .headers()
         .get("authorization")
@@ -152,6 +183,17 @@ async fn require_sigv4(req: Request, next: Next) -> Response {
             return r;
         }
         _ => {}
+    }
+    // `--deny`: an IAM policy without these actions, for every caller.
+    let action = iam_action(req.method(), req.uri().path());
+    if world.denied.contains(&action) {
+        let resource =
+            format!("arn:aws:grafana:{}:{}:{}", crate::world::REGION, crate::world::ACCOUNT, req.uri().path());
+        let message = format!(
+            "User: arn:aws:iam::{}:user/amg-local-caller is not authorized to perform: {action} on resource: {resource}",
+            crate::world::ACCOUNT
+        );
+        return aws_error(StatusCode::FORBIDDEN, "AccessDeniedException", &message, None);
     }
     next.run(req).await
 }

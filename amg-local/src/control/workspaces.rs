@@ -90,6 +90,7 @@ fn settle(ws: Arc<Workspace>, to: &'static str, after: Duration) {
     });
 }
 
+/// How long a delete takes.
 const SETTLE: Duration = Duration::from_millis(800);
 
 /// Create/UpdateWorkspace request members → WorkspaceDescription members.
@@ -161,7 +162,7 @@ pub(super) async fn create_workspace(State(world): State<Shared>, State(host): S
     copy_members(&b, &mut desc, WORKSPACE_MEMBERS);
     let ws = new_workspace(&world, host.as_ref(), profile, desc)
         .map_err(|e| aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", &e, None))?;
-    settle(ws.clone(), "ACTIVE", SETTLE);
+    settle(ws.clone(), "ACTIVE", world.settle);
     ok(StatusCode::ACCEPTED, json!({ "workspace": description(&ws) }))
 }
 
@@ -209,7 +210,7 @@ pub(super) async fn update_workspace(State(world): State<Shared>, Path(id): Path
         d.insert("status".into(), json!("UPDATING"));
         d.insert("modified".into(), json!(now_epoch()));
     }
-    settle(ws.clone(), "ACTIVE", SETTLE);
+    settle(ws.clone(), "ACTIVE", world.settle);
     ok(StatusCode::ACCEPTED, json!({ "workspace": description(&ws) }))
 }
 

@@ -371,3 +371,75 @@ async fn throttling_and_internal_errors() {
         .unwrap_err();
     assert!(e.as_service_error().unwrap().is_internal_server_exception(), "{e:?}");
 }
+
+#[tokio::test]
+async fn denied_actions_are_access_denied_as_iam_says_it() {
+    let emu = Emu::start(&["--deny", "grafana:CreateWorkspaceServiceAccount"]);
+    let c = client(&emu);
+    let ws = emu.workspace_id();
+    let e = c
+        .create_workspace_service_account()
+        .workspace_id(&ws)
+        .name("x")
+        .grafana_role(Role::Admin)
+        .send()
+        .await
+        .unwrap_err();
+    let se = e.as_service_error().unwrap();
+    assert!(se.is_access_denied_exception(), "{e:?}");
+    let msg = aws_sdk_grafana::error::ProvideErrorMetadata::message(se).unwrap_or_default().to_string();
+    assert!(msg.contains("is not authorized to perform: grafana:CreateWorkspaceServiceAccount"), "{msg}");
+    // Other actions are still allowed.
+    assert!(c.list_workspace_service_accounts().workspace_id(&ws).send().await.is_ok());
+}
+
+#[tokio::test]
+async fn settle_time_and_expired_credentials() {
+    let emu = Emu::start(&["--settle-ms", "1500"]);
+    let c = client(&emu);
+    let id = new_workspace(&c).workspace_name("slow").send().await.unwrap().workspace.unwrap().id;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let ws = c.describe_workspace().workspace_id(&id).send().await.unwrap().workspace.unwrap();
+    assert_eq!(ws.status, WorkspaceStatus::Creating, "still creating after 0.9 s of 1.5 s");
+    wait_status(&c, &id, WorkspaceStatus::Active).await;
+
+    // expire-credentials: tokens stay listed (and counted) but expired; Grafana refuses them.
+    let sa = c
+        .create_workspace_service_account()
+        .workspace_id(&id)
+        .name("sa")
+        .grafana_role(Role::Admin)
+        .send()
+        .await
+        .unwrap()
+        .id;
+    let t = c
+        .create_workspace_service_account_token()
+        .workspace_id(&id)
+        .service_account_id(&sa)
+        .name("t")
+        .seconds_to_live(3600)
+        .send()
+        .await
+        .unwrap()
+        .service_account_token
+        .unwrap();
+    let url = format!(
+        "http://{}/api/folders",
+        c.describe_workspace().workspace_id(&id).send().await.unwrap().workspace.unwrap().endpoint
+    );
+    assert_eq!(call("GET", &url, Some(&t.key), None).0, 200);
+    let (status, body) =
+        call("POST", &format!("{}/_amg-local/workspaces/{id}/expire-credentials", emu.cp()), None, None);
+    assert_eq!((status, body["expired"].as_u64()), (200, Some(1)));
+    assert_eq!(call("GET", &url, Some(&t.key), None).0, 401);
+    let listed =
+        c.list_workspace_service_account_tokens().workspace_id(&id).service_account_id(&sa).send().await.unwrap();
+    assert_eq!(listed.service_account_tokens.len(), 1);
+    assert!(
+        listed.service_account_tokens[0].expires_at.secs()
+            <= aws_sdk_grafana::primitives::DateTime::from(std::time::SystemTime::now()).secs()
+    );
+    let stats = emu.stats();
+    assert_eq!(stats["workspaces"][&id]["tokens_by_service_account"]["sa"], serde_json::json!({"live": 0, "total": 1}));
+}

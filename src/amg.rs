@@ -1,0 +1,581 @@
+//! AMG-native auth: a workspace id and the caller's AWS credentials become a short-lived
+//! Grafana token. The only module that names AWS SDK types (`aws-config`, `aws-sdk-grafana`).
+//!
+//! Lifecycle, per provider process:
+//! - nothing happens until the first Grafana request needs a token (validate, and plans of new
+//!   resources only, make no AWS call);
+//! - then: credentials from `aws-config`'s default chain (the instance-metadata lookup bounded),
+//!   `DescribeWorkspace` (waiting, bounded, while the workspace is not ACTIVE), the provider's
+//!   service account for the role found or created (`terraform-provider-grafana-<role>`), its
+//!   expired tokens deleted (AMG counts them against 99 per service account), one token minted
+//!   with `token_ttl_seconds`;
+//! - the token is re-minted when 80% of its life is gone, and once when Grafana answers 401;
+//! - [`Amg::revoke`] deletes every token this process minted (Terraform's `Shutdown`); the TTL
+//!   is the backstop when the process is killed;
+//! - a Grafana 10.4 workspace whose caller may not use service accounts gets a workspace API key
+//!   instead, with the same TTL and clean-up.
+//!
+//! SigV4, the credential chain and retries (standard mode, bounded attempts) are the SDK's.
+//! Tokens never reach logs, errors or state: they live in [`Secret`]s.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_config::BehaviorVersion;
+use aws_sdk_grafana::Client;
+use aws_sdk_grafana::config::ProvideCredentials;
+use aws_sdk_grafana::config::retry::RetryConfig;
+use aws_sdk_grafana::config::timeout::TimeoutConfig;
+use aws_sdk_grafana::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_grafana::types::WorkspaceStatus;
+use tokio::sync::OnceCell;
+
+use crate::grafana::{Secret, TokenSource};
+
+/// The role of the minted token, and of the provider's service account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "ADMIN" => Some(Role::Admin),
+            "EDITOR" => Some(Role::Editor),
+            "VIEWER" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+    fn aws(self) -> aws_sdk_grafana::types::Role {
+        match self {
+            Role::Admin => aws_sdk_grafana::types::Role::Admin,
+            Role::Editor => aws_sdk_grafana::types::Role::Editor,
+            Role::Viewer => aws_sdk_grafana::types::Role::Viewer,
+        }
+    }
+    fn word(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+/// The provider's service account for `role`: one per role, found and reused by every run.
+pub fn service_account_name(role: Role) -> String {
+    format!("terraform-provider-grafana-{}", role.word())
+}
+
+/// What the provider block says about AMG-native auth.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub workspace_id: String,
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub role: Role,
+    pub ttl: Duration,
+    /// How long to wait for a workspace that is not ACTIVE yet.
+    pub ready_timeout: Duration,
+}
+
+/// Every operation's attempts (standard retry mode, with the SDK's backoff and `Retry-After`).
+const MAX_ATTEMPTS: u32 = 4;
+/// How long the credential chain may look (instance metadata on a machine without it).
+const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(20);
+/// Revoking at `Shutdown` must finish before Terraform kills the process (about 2 s later).
+const REVOKE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// A credential this process minted, to delete at the end.
+#[derive(Clone, Debug)]
+enum Held {
+    Token { sa: String, id: String },
+    ApiKey { name: String },
+}
+
+struct Minted {
+    secret: Secret,
+    held: Held,
+    renew_at: Instant,
+}
+
+/// The service account to mint under, or API keys (10.4, when service accounts are denied).
+#[derive(Clone, Debug)]
+enum Minter {
+    ServiceAccount(String),
+    ApiKeys,
+}
+
+struct Workspace {
+    endpoint: String,
+    version: String,
+}
+
+pub struct Amg {
+    settings: Settings,
+    sdk: OnceCell<Client>,
+    workspace: OnceCell<Workspace>,
+    minter: OnceCell<Minter>,
+    current: tokio::sync::Mutex<Option<Minted>>,
+    /// Tokens replaced by newer ones: still valid for requests in flight, deleted at the end.
+    retired: Mutex<Vec<Held>>,
+}
+
+impl std::fmt::Debug for Amg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Amg").field("workspace_id", &self.settings.workspace_id).finish_non_exhaustive()
+    }
+}
+
+impl Amg {
+    pub fn new(settings: Settings) -> Amg {
+        Amg {
+            settings,
+            sdk: OnceCell::new(),
+            workspace: OnceCell::new(),
+            minter: OnceCell::new(),
+            current: tokio::sync::Mutex::new(None),
+            retired: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Deletes every token (or API key) this process minted. Called when Terraform shuts the
+    /// provider down; bounded, as Terraform kills the process soon after (a token left behind
+    /// expires with its TTL, and the next run deletes it).
+    pub async fn revoke(&self) {
+        let ws = &self.settings.workspace_id;
+        if tokio::time::timeout(REVOKE_TIMEOUT, self.revoke_all()).await.is_err() {
+            tracing::warn!(workspace = %ws, "deleting minted tokens took too long; they expire with their TTL");
+        }
+    }
+
+    async fn revoke_all(&self) {
+        let mut all: Vec<Held> = std::mem::take(&mut *self.retired.lock().expect("retired lock"));
+        if let Some(m) = self.current.lock().await.take() {
+            all.push(m.held);
+        }
+        let (Some(c), false) = (self.sdk.get(), all.is_empty()) else { return };
+        let ws = &self.settings.workspace_id;
+        for h in &all {
+            let r = match h {
+                Held::Token { sa, id } => c
+                    .delete_workspace_service_account_token()
+                    .workspace_id(ws)
+                    .service_account_id(sa)
+                    .token_id(id)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| explain(e, "DeleteWorkspaceServiceAccountToken", ws)),
+                Held::ApiKey { name } => c
+                    .delete_workspace_api_key()
+                    .workspace_id(ws)
+                    .key_name(name)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| explain(e, "DeleteWorkspaceApiKey", ws)),
+            };
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "could not delete a token minted by this run; it expires with its TTL");
+            }
+        }
+        tracing::info!(tokens = all.len(), workspace = %ws, "deleted the tokens this run minted");
+    }
+
+    async fn sdk(&self) -> Result<&Client, String> {
+        self.sdk
+            .get_or_try_init(|| async {
+                let s = &self.settings;
+                let imds = aws_config::imds::Client::builder()
+                    .max_attempts(1)
+                    .connect_timeout(Duration::from_secs(1))
+                    .read_timeout(Duration::from_secs(1))
+                    .build();
+                let mut creds = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+                    .imds_client(imds);
+                let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                    .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                    .timeout_config(
+                        TimeoutConfig::builder()
+                            .connect_timeout(Duration::from_secs(5))
+                            .operation_attempt_timeout(Duration::from_secs(20))
+                            .operation_timeout(Duration::from_secs(60))
+                            .build(),
+                    );
+                if let Some(p) = &s.profile {
+                    creds = creds.profile_name(p);
+                    loader = loader.profile_name(p);
+                }
+                if let Some(r) = &s.region {
+                    let region = aws_config::Region::new(r.clone());
+                    creds = creds.region(region.clone());
+                    loader = loader.region(region);
+                }
+                let conf = loader.credentials_provider(creds.build().await).load().await;
+                let Some(region) = conf.region().map(|r| r.to_string()) else {
+                    return Err("No AWS region: set `region` in the provider block, or AWS_REGION (or a `region` in the AWS profile).".to_string());
+                };
+                let provider = conf.credentials_provider().ok_or("no AWS credential provider")?;
+                match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return Err(no_credentials(&e.to_string(), s.profile.as_deref())),
+                    Err(_) => return Err(no_credentials("the lookup took too long", s.profile.as_deref())),
+                }
+                tracing::info!(region = %region, workspace = %s.workspace_id, "AMG auth: AWS credentials found");
+                Ok(Client::new(&conf))
+            })
+            .await
+    }
+
+    /// The workspace, once ACTIVE (waiting, bounded, while AMG is still working on it).
+    async fn workspace(&self) -> Result<&Workspace, String> {
+        self.workspace
+            .get_or_try_init(|| async {
+                let c = self.sdk().await?;
+                let id = &self.settings.workspace_id;
+                let started = Instant::now();
+                let mut logged = false;
+                loop {
+                    let out = c
+                        .describe_workspace()
+                        .workspace_id(id)
+                        .send()
+                        .await
+                        .map_err(|e| explain(e, "DescribeWorkspace", id))?;
+                    let ws = out.workspace.ok_or_else(|| format!("DescribeWorkspace {id} returned no workspace"))?;
+                    match ws.status() {
+                        WorkspaceStatus::Active => {
+                            if logged {
+                                tracing::info!(workspace = %id, waited_s = started.elapsed().as_secs_f64(), "workspace is ACTIVE");
+                            }
+                            return Ok(Workspace {
+                                endpoint: ws.endpoint().to_string(),
+                                version: ws.grafana_version().to_string(),
+                            });
+                        }
+                        s @ (WorkspaceStatus::Creating
+                        | WorkspaceStatus::Updating
+                        | WorkspaceStatus::VersionUpdating
+                        | WorkspaceStatus::Upgrading) => {
+                            if started.elapsed() >= self.settings.ready_timeout {
+                                return Err(format!(
+                                    "Workspace {id} is still {} after {} s. AMG is creating or updating it; apply again when `aws grafana describe-workspace --workspace-id {id}` says ACTIVE, or raise the provider's `workspace_ready_timeout_seconds`.",
+                                    s.as_str(),
+                                    started.elapsed().as_secs()
+                                ));
+                            }
+                            if !logged {
+                                tracing::warn!(workspace = %id, status = s.as_str(), timeout_s = self.settings.ready_timeout.as_secs(), "waiting for the workspace to become ACTIVE");
+                                logged = true;
+                            }
+                            tokio::time::sleep(Duration::from_secs(2).min(self.settings.ready_timeout / 4 + Duration::from_millis(100))).await;
+                        }
+                        s => {
+                            return Err(format!(
+                                "Workspace {id} is {}: it cannot serve Grafana requests. Check it in the AMG console.",
+                                s.as_str()
+                            ));
+                        }
+                    }
+                }
+            })
+            .await
+    }
+
+    /// The service account to mint under (found or created), or API keys on a 10.4 workspace
+    /// whose caller may not use service accounts.
+    async fn minter(&self) -> Result<&Minter, String> {
+        self.minter
+            .get_or_try_init(|| async {
+                let c = self.sdk().await?;
+                let ws = self.workspace().await?;
+                let id = &self.settings.workspace_id;
+                let name = service_account_name(self.settings.role);
+                let found = match self.find_service_account(c, &name).await {
+                    Ok(f) => f,
+                    Err(Denied(e)) if api_keys_possible(&ws.version) => return Ok(fallback(&e)),
+                    Err(Denied(e)) => return Err(e),
+                };
+                if let Some(sa) = found {
+                    return Ok(Minter::ServiceAccount(sa));
+                }
+                let created = c
+                    .create_workspace_service_account()
+                    .workspace_id(id)
+                    .name(&name)
+                    .grafana_role(self.settings.role.aws())
+                    .send()
+                    .await;
+                match created {
+                    Ok(o) => {
+                        tracing::info!(workspace = %id, service_account = %name, "created the provider's service account");
+                        Ok(Minter::ServiceAccount(o.id))
+                    }
+                    // Another run created it at the same moment: use theirs.
+                    Err(e) if e.code() == Some("ConflictException") => match self.find_service_account(c, &name).await {
+                        Ok(Some(sa)) => Ok(Minter::ServiceAccount(sa)),
+                        Ok(None) => Err(format!("service account {name} conflicts but cannot be found in {id}")),
+                        Err(Denied(e)) => Err(e),
+                    },
+                    Err(e) if e.code() == Some("AccessDeniedException") && api_keys_possible(&ws.version) => {
+                        Ok(fallback(&explain(e, "CreateWorkspaceServiceAccount", id)))
+                    }
+                    Err(e) => Err(explain(e, "CreateWorkspaceServiceAccount", id)),
+                }
+            })
+            .await
+    }
+
+    async fn find_service_account(&self, c: &Client, name: &str) -> Result<Option<String>, Denied> {
+        let id = &self.settings.workspace_id;
+        let mut next: Option<String> = None;
+        loop {
+            let out = c
+                .list_workspace_service_accounts()
+                .workspace_id(id)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| Denied(explain(e, "ListWorkspaceServiceAccounts", id)))?;
+            if let Some(sa) = out.service_accounts.iter().find(|s| s.name == name) {
+                if sa.grafana_role != self.settings.role.aws() {
+                    tracing::warn!(service_account = %name, role = sa.grafana_role.as_str(), "the provider's service account has another role than its name says");
+                }
+                return Ok(Some(sa.id.clone()));
+            }
+            match out.next_token {
+                Some(t) => next = Some(t),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Mints a new token (or API key), first deleting this service account's expired tokens.
+    async fn mint(&self) -> Result<Minted, String> {
+        let c = self.sdk().await?;
+        let minter = self.minter().await?;
+        let id = &self.settings.workspace_id;
+        let ttl = self.settings.ttl;
+        let name = token_name();
+        let started = Instant::now();
+        let (secret, held) = match minter {
+            Minter::ServiceAccount(sa) => {
+                self.delete_expired(c, sa).await;
+                let out = c
+                    .create_workspace_service_account_token()
+                    .workspace_id(id)
+                    .service_account_id(sa)
+                    .name(&name)
+                    .seconds_to_live(ttl.as_secs() as i32)
+                    .send()
+                    .await
+                    .map_err(|e| explain(e, "CreateWorkspaceServiceAccountToken", id))?;
+                let t = out.service_account_token.ok_or("CreateWorkspaceServiceAccountToken returned no token")?;
+                (Secret::new(&t.key), Held::Token { sa: sa.clone(), id: t.id })
+            }
+            Minter::ApiKeys => {
+                let out = c
+                    .create_workspace_api_key()
+                    .workspace_id(id)
+                    .key_name(&name)
+                    .key_role(self.settings.role.aws().as_str())
+                    .seconds_to_live(ttl.as_secs() as i32)
+                    .send()
+                    .await
+                    .map_err(|e| explain(e, "CreateWorkspaceApiKey", id))?;
+                (Secret::new(&out.key), Held::ApiKey { name: name.clone() })
+            }
+        };
+        tracing::info!(workspace = %id, token = %name, ttl_s = ttl.as_secs(), took_ms = started.elapsed().as_millis() as u64, "minted a Grafana token");
+        Ok(Minted { secret, held, renew_at: started + ttl.mul_f64(0.8) })
+    }
+
+    /// Deletes the service account's expired tokens: AMG counts them against its cap of 99.
+    /// Live tokens are left alone (another run may be using them).
+    async fn delete_expired(&self, c: &Client, sa: &str) {
+        let id = &self.settings.workspace_id;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let mut next: Option<String> = None;
+        let mut expired = Vec::new();
+        loop {
+            let out = match c
+                .list_workspace_service_account_tokens()
+                .workspace_id(id)
+                .service_account_id(sa)
+                .set_next_token(next.take())
+                .send()
+                .await
+            {
+                Ok(o) => o,
+                Err(e) => {
+                    let e = explain(e, "ListWorkspaceServiceAccountTokens", id);
+                    tracing::warn!(error = %e, "could not list the service account's tokens; expired ones stay");
+                    return;
+                }
+            };
+            expired
+                .extend(out.service_account_tokens.iter().filter(|t| t.expires_at.secs() <= now).map(|t| t.id.clone()));
+            match out.next_token {
+                Some(t) => next = Some(t),
+                None => break,
+            }
+        }
+        for t in &expired {
+            if let Err(e) = c
+                .delete_workspace_service_account_token()
+                .workspace_id(id)
+                .service_account_id(sa)
+                .token_id(t)
+                .send()
+                .await
+                && e.code() != Some("ResourceNotFoundException")
+            {
+                tracing::warn!(error = %explain(e, "DeleteWorkspaceServiceAccountToken", id), "could not delete an expired token");
+            }
+        }
+        if !expired.is_empty() {
+            tracing::info!(deleted = expired.len(), "deleted expired tokens of the provider's service account");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenSource for Amg {
+    async fn url(&self) -> Result<url::Url, String> {
+        let ws = self.workspace().await?;
+        let u = format!("https://{}", ws.endpoint);
+        url::Url::parse(&u).map_err(|e| format!("workspace endpoint {u:?} is not a URL: {e}"))
+    }
+
+    async fn token(&self) -> Result<Secret, String> {
+        let mut cur = self.current.lock().await;
+        if let Some(m) = cur.as_ref()
+            && Instant::now() < m.renew_at
+        {
+            return Ok(m.secret.clone());
+        }
+        let new = self.mint().await?;
+        let secret = new.secret.clone();
+        if let Some(old) = cur.replace(new) {
+            self.retired.lock().expect("retired lock").push(old.held);
+        }
+        Ok(secret)
+    }
+
+    async fn renew(&self, rejected: &Secret) -> Result<Secret, String> {
+        let mut cur = self.current.lock().await;
+        if let Some(m) = cur.as_ref()
+            && m.secret != *rejected
+        {
+            return Ok(m.secret.clone()); // another request renewed it already
+        }
+        tracing::warn!(workspace = %self.settings.workspace_id, "Grafana refused the minted token (expired or revoked); minting a new one");
+        let new = self.mint().await?;
+        let secret = new.secret.clone();
+        if let Some(old) = cur.replace(new) {
+            self.retired.lock().expect("retired lock").push(old.held);
+        }
+        Ok(secret)
+    }
+}
+
+/// A control-plane failure that may be a denial of service-account operations.
+struct Denied(String);
+
+/// AMG has workspace API keys up to Grafana 10 (removed in 12).
+fn api_keys_possible(version: &str) -> bool {
+    version.split('.').next().and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| m <= 10)
+}
+
+fn fallback(why: &str) -> Minter {
+    tracing::warn!(reason = %why, "service accounts are denied to this caller; using short-lived workspace API keys (Grafana 10.4)");
+    Minter::ApiKeys
+}
+
+/// `terraform-provider-grafana-<unix seconds>-<random>`: unique per mint, sortable, and
+/// recognisable in the console.
+fn token_name() -> String {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 4];
+    ring::rand::SystemRandom::new().fill(&mut b).expect("the system's random source");
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    format!("terraform-provider-grafana-{secs}-{}", b.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+fn no_credentials(why: &str, profile: Option<&str>) -> String {
+    let profile = profile.map(|p| format!(" (profile {p:?})")).unwrap_or_default();
+    format!(
+        "No AWS credentials found for AMG auth ({why}). Looked in: the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN), the shared config and credentials files{profile} (including SSO and credential_process), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, as IRSA sets), container credentials (ECS, EKS Pod Identity) and EC2 instance metadata. Set one of these (e.g. `aws sso login`, or AWS_PROFILE), or use `url` and `auth` with a Grafana token instead of `workspace_id`."
+    )
+}
+
+/// A control-plane error as a sentence that names the IAM action and what to do.
+fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+    e: SdkError<E, R>,
+    action: &str,
+    workspace: &str,
+) -> String {
+    let code = e.code().unwrap_or_default().to_string();
+    let message = e.message().unwrap_or_default().to_string();
+    match code.as_str() {
+        "ResourceNotFoundException" if action == "DescribeWorkspace" => format!(
+            "Workspace {workspace} was not found ({message}). Check `workspace_id` and `region` (or AWS_REGION): the id looks like g-abc123 and belongs to one region and account."
+        ),
+        "AccessDeniedException" => format!(
+            "AWS denied grafana:{action} on workspace {workspace}: {message}. Allow the `grafana:{action}` action on this workspace in the caller's IAM policy (see the provider's documentation for the full policy)."
+        ),
+        "ThrottlingException" => format!(
+            "AMG throttled grafana:{action} on workspace {workspace} after {MAX_ATTEMPTS} attempts: {message}. Retry later, or lower Terraform's -parallelism."
+        ),
+        "ServiceQuotaExceededException" => format!(
+            "grafana:{action} on workspace {workspace} hit a quota: {message}. A service account holds at most 99 tokens, expired ones included; the provider deletes its expired tokens, so live tokens of other runs fill it: delete unused ones in the AMG console."
+        ),
+        "" => {
+            let mut text = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                src = s.source();
+            }
+            format!(
+                "grafana:{action} on workspace {workspace} failed: {text}. Check the network path to the AMG API (or AWS_ENDPOINT_URL_GRAFANA)."
+            )
+        }
+        _ => format!("grafana:{action} on workspace {workspace} failed: {code}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_are_a_fallback_up_to_grafana_10() {
+        assert!(api_keys_possible("10.4") && api_keys_possible("9.4") && api_keys_possible("8.4"));
+        assert!(!api_keys_possible("12.4") && !api_keys_possible("11.0") && !api_keys_possible(""));
+    }
+
+    #[test]
+    fn names_are_fixed_per_role_and_unique_per_token() {
+        assert_eq!(service_account_name(Role::Admin), "terraform-provider-grafana-admin");
+        assert_eq!(service_account_name(Role::Viewer), "terraform-provider-grafana-viewer");
+        let (a, b) = (token_name(), token_name());
+        assert_ne!(a, b);
+        assert!(a.starts_with("terraform-provider-grafana-") && a.len() <= 100, "{a}");
+    }
+
+    #[test]
+    fn no_credentials_says_where_it_looked_and_what_to_set() {
+        let m = no_credentials("no providers in chain", Some("ci"));
+        for want in
+            ["AWS_ACCESS_KEY_ID", "profile \"ci\"", "AWS_WEB_IDENTITY_TOKEN_FILE", "instance metadata", "`auth`"]
+        {
+            assert!(m.contains(want), "{want}: {m}");
+        }
+    }
+}
