@@ -33,6 +33,13 @@ pub struct PlanCtx<'a> {
     pub client: Option<&'a Client>,
 }
 
+/// Provider-wide settings that change how resources keep their state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// `store_dashboard_sha256`: dashboards keep a hash of their model in state, not the text.
+    pub store_dashboard_sha256: bool,
+}
+
 /// A managed resource type. One implementation per file under `resources/`.
 #[async_trait]
 pub trait Resource: Send + Sync {
@@ -43,6 +50,27 @@ pub trait Resource: Send + Sync {
     fn model_attributes(&self) -> Vec<(&'static str, crate::value::Type)>;
     fn identity_schema(&self) -> Option<IdentitySchema> {
         None
+    }
+
+    /// The state Terraform keeps, from the state the resource works with (identity, except
+    /// for dashboards with `store_dashboard_sha256`, which keep a hash of the model). Applied
+    /// to every state and plan the provider answers with.
+    fn stored_form(&self, _opts: &Options, state: Value) -> Value {
+        state
+    }
+
+    /// The state the resource works with, from one Terraform kept, with the configuration
+    /// when the call has one (a stored hash becomes the configuration's text when it is that
+    /// text's hash). Applied to every prior and planned state the provider receives.
+    fn working_form(&self, stored: Value, _config: Option<&Value>) -> Value {
+        stored
+    }
+
+    /// Whether the planned and new states differ from the configuration by design (a stored
+    /// hash where the configuration has text): the plan and apply answers then ask Terraform
+    /// for the tolerance SDKv2 providers get (`legacy_type_system`).
+    fn stores_other_than_config(&self, _opts: &Options) -> bool {
+        false
     }
 
     /// Checks the configuration alone (no API calls). Unknown values must be let through.

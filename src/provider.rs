@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::amg;
 use crate::data_sources;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{DataSource, Resource};
+use crate::framework::{DataSource, Options, Resource};
 use crate::grafana::{self, Client, Secret};
 use crate::resources;
 use crate::schema::{Attribute, Schema};
@@ -45,6 +45,7 @@ pub fn schema() -> Schema {
             Attribute::string("grafana_role").optional().describe("AMG-native auth: the Grafana role of the minted token: `ADMIN` (the default; needed for data sources), `EDITOR` or `VIEWER`. The provider keeps one service account per role in the workspace, `terraform-provider-grafana-admin` (`-editor`, `-viewer`), and reuses it on every run."),
             Attribute::number("token_ttl_seconds").optional().describe("AMG-native auth: how long a minted token lives, in seconds (default 900, at least 5, at most 2592000). The provider mints a new one when 80% of that has passed, and deletes its tokens when Terraform stops it; the TTL bounds the life of a token left behind by a killed process."),
             Attribute::number("workspace_ready_timeout_seconds").optional().describe("AMG-native auth: how long to wait for a workspace that is not ACTIVE yet (CREATING, UPDATING, VERSION_UPDATING, UPGRADING) before failing, in seconds (default 600)."),
+            Attribute::bool("store_dashboard_sha256").optional().describe("Keep only a SHA-256 hash of each dashboard's model in state, instead of its JSON: for very large dashboards. The plan then shows a dashboard whose content changed as a change of that hash (a drift made in Grafana too); the apply works from the configuration. As with the official provider, Terraform is asked to accept a planned `config_json` that differs from the configuration. May also be set with `GRAFANA_STORE_DASHBOARD_SHA256`."),
             Attribute::number("org_id").optional().describe("The organisation. AMG workspaces have one, organisation 1: `0` and `1` mean it, any other value is refused at plan. Accepted for configurations written for the official provider. May also be set with `GRAFANA_ORG_ID`."),
         ]
         .into_iter()
@@ -104,6 +105,8 @@ pub struct Provider {
     state: RwLock<State>,
     /// Cancelled by `StopProvider`: every Grafana request in flight returns at once.
     pub cancel: CancellationToken,
+    /// Settings resources follow (`store_dashboard_sha256`), known once configured.
+    options: RwLock<Options>,
     /// AMG-native auth, when configured: its tokens are deleted at [`Provider::shutdown`].
     amg: std::sync::Mutex<Option<Arc<amg::Amg>>>,
 }
@@ -132,6 +135,7 @@ impl Provider {
             data_sources,
             state: RwLock::new(State::NotConfigured),
             cancel: CancellationToken::new(),
+            options: RwLock::new(Options::default()),
             amg: std::sync::Mutex::new(None),
         }
     }
@@ -231,6 +235,13 @@ impl Provider {
 
     /// Builds the Grafana client from the provider block and the environment.
     pub fn configure(&self, config: &Value, diags: &mut Diagnostics) {
+        // Known even when other values are not (a workspace created in this run).
+        let sha256 = match config.get("store_dashboard_sha256") {
+            Value::Bool(b) => *b,
+            _ => std::env::var("GRAFANA_STORE_DASHBOARD_SHA256")
+                .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
+        };
+        *self.options.write().expect("options lock") = Options { store_dashboard_sha256: sha256 };
         if !config.is_wholly_known() {
             tracing::info!("provider configuration has values unknown until apply; deferring client setup");
             *self.state.write().expect("provider state lock") = State::Unknown;
@@ -407,6 +418,11 @@ impl Provider {
                 None
             }
         }
+    }
+
+    /// Settings resources follow.
+    pub fn options(&self) -> Options {
+        *self.options.read().expect("options lock")
     }
 
     /// Terraform is about to end the process: delete the tokens this process minted (bounded),

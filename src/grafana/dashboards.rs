@@ -33,6 +33,8 @@ pub struct Dashboard {
     pub folder_uid: String,
     pub folder_title: String,
     pub url: String,
+    pub slug: String,
+    pub is_starred: bool,
 }
 
 /// A search hit for a dashboard.
@@ -76,6 +78,10 @@ impl Client {
             folder_title: String,
             #[serde(default)]
             url: String,
+            #[serde(default)]
+            slug: String,
+            #[serde(default)]
+            is_starred: bool,
         }
         #[derive(Deserialize)]
         struct Resp {
@@ -92,7 +98,17 @@ impl Client {
             folder_uid: r.meta.folder_uid,
             folder_title: r.meta.folder_title,
             url: r.meta.url,
+            slug: r.meta.slug,
+            is_starred: r.meta.is_starred,
         })
+    }
+
+    /// The uid of the dashboard with Grafana's numeric id `id` (`/api/search?dashboardIds=`),
+    /// if there is one.
+    pub async fn dashboard_uid_by_id(&self, id: i64) -> Result<Option<String>, Error> {
+        let hits: Vec<DashboardHit> =
+            self.send(Method::GET, &format!("api/search?type=dash-db&dashboardIds={id}"), None).await?;
+        Ok(hits.into_iter().next().map(|h| h.uid))
     }
 
     /// Moves a dashboard to another folder (`""`: the General folder) and nothing else: its

@@ -238,9 +238,11 @@ impl pb::provider_server::Provider for Service {
             tracing::debug!(type_name = %req.type_name, "read_resource");
             let ty = r.schema().ty();
             let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
+            let state = r.working_form(state, None);
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let ctx = Ctx { client: &client, config: &Value::Null };
                 let new = framework::read(r, &ctx, &state, &mut diags).await;
+                let new = r.stored_form(&self.provider.options(), new);
                 resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
             }
@@ -262,6 +264,8 @@ impl pb::provider_server::Provider for Service {
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
             let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
+            let prior = r.working_form(prior, Some(&config));
+            let opts = self.provider.options();
             let ids = r.identity_schema();
             let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
             if !diags.has_errors() {
@@ -271,7 +275,8 @@ impl pb::provider_server::Provider for Service {
                     let client = self.provider.client_if_ready();
                     let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
                     let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
-                    resp.planned_state = convert::dynamic(&planned.state, &ty);
+                    resp.planned_state = convert::dynamic(&r.stored_form(&opts, planned.state), &ty);
+                    resp.legacy_type_system = r.stores_other_than_config(&opts);
                     resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
                 }
                 let replacing = !resp.requires_replace.is_empty();
@@ -298,9 +303,13 @@ impl pb::provider_server::Provider for Service {
             let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
             let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
             let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
+            let (prior, planned) = (r.working_form(prior, Some(&config)), r.working_form(planned, Some(&config)));
             if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                 let ctx = Ctx { client: &client, config: &config };
+                let opts = self.provider.options();
                 let new = framework::apply(r, &ctx, &prior, &planned, &mut diags).await;
+                let new = r.stored_form(&opts, new);
+                resp.legacy_type_system = r.stores_other_than_config(&opts);
                 resp.new_identity = identity_of(r, &new);
                 resp.new_state = convert::dynamic(&new, &ty);
             }

@@ -23,6 +23,7 @@ on_both_terraforms!(
     dashboard_survives_lost_responses,
     dashboard_titles_unique_per_folder_on_10_4,
     dashboard_data_sources,
+    dashboard_store_sha256_keeps_a_hash_and_still_shows_changes,
 );
 
 /// A dashboard with a collapsed row holding nested panels, as the folder-move check needs.
@@ -656,4 +657,74 @@ fn dashboard_update_refuses_to_lose_a_concurrent_change(tf: &Terraform, profile:
     assert_eq!(emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": again}))).0, 200);
     w.ok(&["apply", "-no-color", "race.plan"]);
     assert_eq!(emu.grafana("GET", "/api/dashboards/uid/race", None).1["dashboard"]["title"], "Ours, renamed");
+}
+
+/// `store_dashboard_sha256 = true`: the state holds a hash of each model, never its JSON; the
+/// corpus (inputs included) plans nothing after apply; a change made in Grafana and one made in
+/// the configuration each show as that dashboard's hash changing and are applied; turning the
+/// option off and on rewrites the state without a write to Grafana.
+fn dashboard_store_sha256_keeps_a_hash_and_still_shows_changes(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    let (corpus, n) = corpus_config(&w);
+    let provider = |sha: bool| {
+        format!(
+            "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n  store_dashboard_sha256 = {sha}\n}}\n",
+            emu.grafana_url, emu.admin_token
+        )
+    };
+    let main = |sha: bool, body: &str| {
+        format!(
+            "{}\n{}\nresource \"grafana_dashboard\" \"main\" {{\n  config_json = {body}\n}}\n\n{corpus}",
+            crate::support::REQUIRED,
+            provider(sha)
+        )
+    };
+    w.write("main.tf", &main(true, MAIN));
+    w.init();
+    let r = w.apply();
+    assert!(r.stdout.contains(&format!("Resources: {} added", n + 1)), "{r:?}");
+    let state = std::fs::read_to_string(w.dir().join("terraform.tfstate")).unwrap();
+    assert!(!state.contains("Service overview") && !state.contains("Requests"), "dashboard JSON in the state");
+    let hash = w.state()["grafana_dashboard.main"]["config_json"].as_str().unwrap().to_string();
+    assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+    w.assert_plan_empty("the corpus with store_dashboard_sha256");
+
+    // A change made in Grafana: the plan names the dashboard; apply restores the configuration.
+    let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
+    let mut edited = got["dashboard"].clone();
+    edited["title"] = json!("Edited in the UI");
+    assert_eq!(emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": edited, "overwrite": true}))).0, 200);
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stdout.contains("grafana_dashboard.main will be updated in-place"), "{r:?}");
+    assert!(r.stdout.contains("config_json") && r.stdout.contains(&hash), "the plan shows the hash changing: {r:?}");
+    assert!(r.stdout.contains("1 to change"), "only that dashboard: {r:?}");
+    w.apply();
+    let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
+    assert_eq!(got["dashboard"]["title"], "Service overview");
+    assert_eq!(w.state()["grafana_dashboard.main"]["config_json"], hash.as_str());
+    w.assert_plan_empty("after restoring the dashboard");
+
+    // A change in the configuration.
+    let changed = MAIN.replace("title = \"Service overview\"", "title = \"Service overview v2\"");
+    w.write("main.tf", &main(true, &changed));
+    let r = w.apply();
+    assert!(r.stdout.contains("1 changed"), "{r:?}");
+    let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
+    assert_eq!(got["dashboard"]["title"], "Service overview v2");
+    assert_ne!(w.state()["grafana_dashboard.main"]["config_json"], hash.as_str());
+    w.assert_plan_empty("after a configuration change");
+
+    // Off, then on again: the state changes form, Grafana is not written to.
+    let writes = emu.writes();
+    w.write("main.tf", &main(false, &changed));
+    w.apply();
+    assert!(w.state()["grafana_dashboard.main"]["config_json"].as_str().unwrap().contains("Service overview v2"));
+    w.assert_plan_empty("store_dashboard_sha256 turned off");
+    w.write("main.tf", &main(true, &changed));
+    w.apply();
+    assert_eq!(w.state()["grafana_dashboard.main"]["config_json"].as_str().unwrap().len(), 64);
+    w.assert_plan_empty("store_dashboard_sha256 turned on again");
+    assert_eq!(emu.writes(), writes, "changing the state's form wrote to Grafana");
 }

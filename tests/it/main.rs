@@ -51,6 +51,7 @@ mod docs;
 mod emulator;
 mod folder;
 mod migration;
+mod official_examples;
 mod plugin;
 mod regressions;
 mod support;

@@ -137,3 +137,57 @@ resource "grafana_data_source" "cloudwatch" {
     let (_, d) = emu.grafana("GET", "/api/dashboards/uid/mig-dash", None);
     assert_eq!(d["dashboard"]["id"], saved["id"], "the same dashboard, never re-created");
 }
+
+/// The official provider with `store_dashboard_sha256 = true` keeps the hex SHA-256 of its own
+/// normalisation (Go's `json.Marshal` of the model without `id` and `version`), which is not
+/// ours: the refresh hashes what Grafana holds our way, so the plan is empty and nothing is
+/// written; the state takes our hash at the first apply.
+#[test]
+fn official_sha256_state_migrates_without_a_write() {
+    let tf = crate::support::terraform("1.11.4");
+    let emu = Emulator::start(&[]);
+    let model = json!({"title": "Hashed", "uid": "mig-sha", "panels": [{"id": 1, "type": "text", "title": "Notes"}]});
+    let (s, saved) = emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": model})));
+    assert_eq!(s, 200);
+    // A hash in the official form (64 hex digits); ours is of another normalisation.
+    let official_hash = "0d5e2f3a5b0c1e2d3f4a5b6c7d8e9f00112233445566778899aabbccddeeff0";
+    let w = Workdir::new(&tf);
+    w.write(
+        "main.tf",
+        &format!(
+            "{}\nprovider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n  store_dashboard_sha256 = true\n}}\n\nresource \"grafana_dashboard\" \"hashed\" {{\n  config_json = jsonencode({{ title = \"Hashed\", uid = \"mig-sha\", panels = [{{ id = 1, type = \"text\", title = \"Notes\" }}] }})\n}}\n",
+            crate::support::REQUIRED,
+            emu.grafana_url,
+            emu.admin_token
+        ),
+    );
+    let state = json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "0b0f4c8e-52a5-4d4e-9b5e-3d0f2c1a7e66", "outputs": {},
+        "resources": [instance("grafana_dashboard", "hashed", 1, json!({
+            "config_json": official_hash, "dashboard_id": saved["id"], "folder": "", "id": "0:mig-sha", "message": "",
+            "org_id": "0", "overwrite": null, "uid": "mig-sha", "url": format!("{}/d/mig-sha/hashed", emu.grafana_url), "version": 1,
+        }))],
+        "check_results": null,
+    });
+    w.write("terraform.tfstate", &serde_json::to_string_pretty(&state).unwrap());
+    w.ok(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        "-no-color",
+        "registry.terraform.io/grafana/grafana",
+        "registry.terraform.io/amg-oss/grafana",
+    ]);
+    w.init();
+    let writes = emu.writes();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = w.apply();
+    assert!(r.stdout.contains("0 added, 0 changed, 0 destroyed"), "{r:?}");
+    assert_eq!(emu.writes(), writes, "Grafana already held the configuration");
+    let ours = w.state()["grafana_dashboard.hashed"]["config_json"].as_str().unwrap().to_string();
+    assert!(ours.len() == 64 && ours != official_hash, "{ours}");
+    w.assert_plan_empty("after the first apply with this provider");
+    let (_, d) = emu.grafana("GET", "/api/dashboards/uid/mig-sha", None);
+    assert_eq!(d["dashboard"]["version"], 1, "never saved again");
+}

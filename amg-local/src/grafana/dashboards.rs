@@ -191,7 +191,7 @@ pub(super) async fn get_dashboard(State(ctx): State<Ctx>, caller: Caller, Path(u
     let slug = slugify(&d.title);
     let mut meta = json!({
         "type": "db", "canSave": can, "canEdit": can, "canAdmin": caller.role == Role::Admin, "canStar": true, "canDelete": can,
-        "slug": slug, "url": format!("/d/{}/{}", d.uid, slug), "expires": "0001-01-01T00:00:00Z",
+        "isStarred": false, "slug": slug, "url": format!("/d/{}/{}", d.uid, slug), "expires": "0001-01-01T00:00:00Z",
         "created": d.created, "updated": d.updated, "updatedBy": d.updated_by, "createdBy": d.created_by, "version": d.version,
         "hasAcl": false, "isFolder": false,
         "folderId": folder.map_or(0, |f| f.id), "folderUid": folder.map_or(String::new(), |f| f.uid.clone()),

@@ -25,6 +25,7 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     let kind = first(&q, "type");
     let tags = all(&q, "tag");
     let uids = all(&q, "dashboardUIDs");
+    let ids: Vec<i64> = all(&q, "dashboardIds").iter().filter_map(|i| i.parse().ok()).collect();
     let folders = all(&q, "folderUIDs");
     let g = ws.grafana.lock().expect("lock");
     let mut hits: Vec<(u8, String, Value)> = Vec::new();
@@ -37,6 +38,7 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
             if !f.title.to_lowercase().contains(&text)
                 || !in_folder
                 || (!uids.is_empty() && !uids.contains(&f.uid.as_str()))
+                || (!ids.is_empty() && !ids.contains(&f.id))
             {
                 continue;
             }
@@ -65,6 +67,7 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
             if !d.title.to_lowercase().contains(&text)
                 || !in_folder
                 || (!uids.is_empty() && !uids.contains(&d.uid.as_str()))
+                || (!ids.is_empty() && !ids.contains(&d.id))
                 || !tags.iter().all(|t| dtags.iter().any(|x| x == t))
             {
                 continue;
