@@ -82,12 +82,19 @@ pub struct Settings {
     pub ready_timeout: Duration,
 }
 
-/// Every operation's attempts (standard retry mode, with the SDK's backoff and `Retry-After`).
-const MAX_ATTEMPTS: u32 = 4;
+/// Every operation's attempts: the SDK's standard retry mode (exponential backoff with jitter
+/// from 0.2 s to 5 s, a retry quota), on throttling, 5xx and lost connections. Bounded in time
+/// too by the operation timeout.
+const MAX_ATTEMPTS: u32 = 8;
+/// How many mints whose answers were lost (the SDK's retry then meets the token it made) are
+/// cleaned up and tried again under a new name.
+const LOST_MINTS: usize = 4;
 /// How long the credential chain may look (instance metadata on a machine without it).
 const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(20);
-/// Revoking at `Shutdown` must finish before Terraform kills the process (about 2 s later).
-const REVOKE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// Revoking runs inside go-plugin's `Shutdown` call, which Terraform waits for before it gives
+/// the process its 2 s to exit; bounded so a control plane that does not answer cannot hold
+/// Terraform up (the token then expires with its TTL).
+const REVOKE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// A credential this process minted, to delete at the end.
 #[derive(Clone, Debug)]
@@ -160,26 +167,40 @@ impl Amg {
         let (Some(c), false) = (self.sdk.get(), all.is_empty()) else { return };
         let ws = &self.settings.workspace_id;
         for h in &all {
-            let r = match h {
-                Held::Token { sa, id } => c
-                    .delete_workspace_service_account_token()
-                    .workspace_id(ws)
-                    .service_account_id(sa)
-                    .token_id(id)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| explain(e, "DeleteWorkspaceServiceAccountToken", ws)),
-                Held::ApiKey { name } => c
-                    .delete_workspace_api_key()
-                    .workspace_id(ws)
-                    .key_name(name)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| explain(e, "DeleteWorkspaceApiKey", ws)),
+            // A delete the SDK repeated after a lost answer finds nothing: done.
+            let gone = |code: Option<&str>| code == Some("ResourceNotFoundException");
+            let failed = match h {
+                Held::Token { sa, id } => {
+                    match c
+                        .delete_workspace_service_account_token()
+                        .workspace_id(ws)
+                        .service_account_id(sa)
+                        .token_id(id)
+                        .customize()
+                        .config_override(quick_retries())
+                        .send()
+                        .await
+                    {
+                        Err(e) if !gone(e.code()) => Some(explain(e, "DeleteWorkspaceServiceAccountToken", ws)),
+                        _ => None,
+                    }
+                }
+                Held::ApiKey { name } => {
+                    match c
+                        .delete_workspace_api_key()
+                        .workspace_id(ws)
+                        .key_name(name)
+                        .customize()
+                        .config_override(quick_retries())
+                        .send()
+                        .await
+                    {
+                        Err(e) if !gone(e.code()) => Some(explain(e, "DeleteWorkspaceApiKey", ws)),
+                        _ => None,
+                    }
+                }
             };
-            if let Err(e) = r {
+            if let Some(e) = failed {
                 tracing::warn!(error = %e, "could not delete a token minted by this run; it expires with its TTL");
             }
         }
@@ -198,7 +219,12 @@ impl Amg {
                 let mut creds = aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
                     .imds_client(imds);
                 let mut loader = aws_config::defaults(BehaviorVersion::latest())
-                    .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+                    .retry_config(
+                        RetryConfig::standard()
+                            .with_max_attempts(MAX_ATTEMPTS)
+                            .with_initial_backoff(Duration::from_millis(200))
+                            .with_max_backoff(Duration::from_secs(5)),
+                    )
                     .timeout_config(
                         TimeoutConfig::builder()
                             .connect_timeout(Duration::from_secs(5))
@@ -365,33 +391,98 @@ impl Amg {
         let (secret, held) = match minter {
             Minter::ServiceAccount(sa) => {
                 self.delete_expired(c, sa).await;
-                let out = c
-                    .create_workspace_service_account_token()
-                    .workspace_id(id)
-                    .service_account_id(sa)
-                    .name(&name)
-                    .seconds_to_live(ttl.as_secs() as i32)
-                    .send()
-                    .await
-                    .map_err(|e| explain(e, "CreateWorkspaceServiceAccountToken", id))?;
+                let mut name = name.clone();
+                let mut out = self.create_token(c, sa, &name).await;
+                // A lost answer the SDK retried: the first attempt made the token, whose key
+                // only that answer carried. Delete it (it would otherwise live out its TTL) and
+                // mint under a new name; bounded, as each attempt may lose its answer again.
+                for _ in 0..LOST_MINTS {
+                    if !matches!(&out, Err(e) if e.code() == Some("ConflictException")) {
+                        break;
+                    }
+                    tracing::warn!(token = %name, "a token was created but its answer was lost; deleting it and minting another");
+                    self.delete_token_named(c, sa, &name).await;
+                    name = token_name();
+                    out = self.create_token(c, sa, &name).await;
+                }
+                let out = out.map_err(|e| explain(e, "CreateWorkspaceServiceAccountToken", id))?;
                 let t = out.service_account_token.ok_or("CreateWorkspaceServiceAccountToken returned no token")?;
                 (Secret::new(&t.key), Held::Token { sa: sa.clone(), id: t.id })
             }
             Minter::ApiKeys => {
-                let out = c
-                    .create_workspace_api_key()
-                    .workspace_id(id)
-                    .key_name(&name)
-                    .key_role(self.settings.role.aws().as_str())
-                    .seconds_to_live(ttl.as_secs() as i32)
-                    .send()
-                    .await
-                    .map_err(|e| explain(e, "CreateWorkspaceApiKey", id))?;
-                (Secret::new(&out.key), Held::ApiKey { name: name.clone() })
+                let mut name = name.clone();
+                let mut out = self.create_api_key(c, &name).await;
+                for _ in 0..LOST_MINTS {
+                    if !matches!(&out, Err(e) if e.code() == Some("ConflictException")) {
+                        break;
+                    }
+                    tracing::warn!(key = %name, "an API key was created but its answer was lost; deleting it and minting another");
+                    let _ = c.delete_workspace_api_key().workspace_id(id).key_name(&name).send().await;
+                    name = token_name();
+                    out = self.create_api_key(c, &name).await;
+                }
+                let out = out.map_err(|e| explain(e, "CreateWorkspaceApiKey", id))?;
+                (Secret::new(&out.key), Held::ApiKey { name })
             }
         };
         tracing::info!(workspace = %id, token = %name, ttl_s = ttl.as_secs(), took_ms = started.elapsed().as_millis() as u64, "minted a Grafana token");
         Ok(Minted { secret, held, renew_at: started + ttl.mul_f64(0.8) })
+    }
+
+    async fn create_token(
+        &self,
+        c: &Client,
+        sa: &str,
+        name: &str,
+    ) -> Result<
+        aws_sdk_grafana::operation::create_workspace_service_account_token::CreateWorkspaceServiceAccountTokenOutput,
+        SdkError<
+            aws_sdk_grafana::operation::create_workspace_service_account_token::CreateWorkspaceServiceAccountTokenError,
+        >,
+    > {
+        c.create_workspace_service_account_token()
+            .workspace_id(&self.settings.workspace_id)
+            .service_account_id(sa)
+            .name(name)
+            .seconds_to_live(self.settings.ttl.as_secs() as i32)
+            .send()
+            .await
+    }
+
+    async fn create_api_key(
+        &self,
+        c: &Client,
+        name: &str,
+    ) -> Result<
+        aws_sdk_grafana::operation::create_workspace_api_key::CreateWorkspaceApiKeyOutput,
+        SdkError<aws_sdk_grafana::operation::create_workspace_api_key::CreateWorkspaceApiKeyError>,
+    > {
+        c.create_workspace_api_key()
+            .workspace_id(&self.settings.workspace_id)
+            .key_name(name)
+            .key_role(self.settings.role.aws().as_str())
+            .seconds_to_live(self.settings.ttl.as_secs() as i32)
+            .send()
+            .await
+    }
+
+    /// Deletes the token called `name` (one whose creation answer was lost).
+    async fn delete_token_named(&self, c: &Client, sa: &str, name: &str) {
+        let id = &self.settings.workspace_id;
+        let Ok(out) = c.list_workspace_service_account_tokens().workspace_id(id).service_account_id(sa).send().await
+        else {
+            return;
+        };
+        // One page: the provider keeps at most a few tokens (expired ones are deleted first).
+        for t in out.service_account_tokens.iter().filter(|t| t.name == name) {
+            let _ = c
+                .delete_workspace_service_account_token()
+                .workspace_id(id)
+                .service_account_id(sa)
+                .token_id(&t.id)
+                .send()
+                .await;
+        }
     }
 
     /// Deletes the service account's expired tokens: AMG counts them against its cap of 99.
@@ -481,6 +572,17 @@ impl TokenSource for Amg {
         }
         Ok(secret)
     }
+}
+
+/// The deletes at shutdown have [`REVOKE_TIMEOUT`] in all: the same attempts as every other
+/// operation, with shorter pauses (50 ms doubling to 0.5 s).
+fn quick_retries() -> aws_sdk_grafana::config::Builder {
+    aws_sdk_grafana::config::Builder::default().retry_config(
+        RetryConfig::standard()
+            .with_max_attempts(MAX_ATTEMPTS)
+            .with_initial_backoff(Duration::from_millis(50))
+            .with_max_backoff(Duration::from_millis(500)),
+    )
 }
 
 /// A control-plane failure that may be a denial of service-account operations.

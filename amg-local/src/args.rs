@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 pub const USAGE: &str = "usage: amg-local [--listen 127.0.0.1:0] [--grafana-version 10.4|12.4] [--tls] \
 [--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S] [--prometheus-sigv4-migration] \
-[--settle-ms N] [--deny grafana:Action[,grafana:Action...]]";
+[--settle-ms N] [--deny grafana:Action[,grafana:Action...]] [--control-fault-rate F] [--control-drop-rate F]";
 
 #[derive(Clone, Debug)]
 pub struct Args {
@@ -24,6 +24,11 @@ pub struct Args {
     /// IAM actions the control plane denies to every caller (AccessDeniedException), as an IAM
     /// policy without them would.
     pub deny: Vec<String>,
+    /// Control-plane operations answered 429 ThrottlingException (Retry-After) or 500
+    /// InternalServerException before any effect.
+    pub control_fault_rate: f64,
+    /// Control-plane writes applied, then the connection closed unanswered.
+    pub control_drop_rate: f64,
 }
 
 impl Args {
@@ -39,6 +44,8 @@ impl Args {
             prometheus_sigv4_migration: false,
             settle_ms: 800,
             deny: Vec::new(),
+            control_fault_rate: 0.0,
+            control_drop_rate: 0.0,
         };
         while let Some(flag) = it.next() {
             let (flag, inline) = match flag.split_once('=') {
@@ -66,6 +73,12 @@ impl Args {
                 "--prometheus-sigv4-migration" => a.prometheus_sigv4_migration = true,
                 "--fault-rate" => a.fault_rate = rate("--fault-rate", &value("--fault-rate")?)?,
                 "--drop-rate" => a.drop_rate = rate("--drop-rate", &value("--drop-rate")?)?,
+                "--control-fault-rate" => {
+                    a.control_fault_rate = rate("--control-fault-rate", &value("--control-fault-rate")?)?
+                }
+                "--control-drop-rate" => {
+                    a.control_drop_rate = rate("--control-drop-rate", &value("--control-drop-rate")?)?
+                }
                 "--latency-ms" => {
                     let v = value("--latency-ms")?;
                     a.latency_ms =

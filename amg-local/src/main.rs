@@ -59,6 +59,11 @@ async fn run(args: args::Args) -> Result<(), String> {
         world: world.clone(),
         ip: args.listen.ip(),
         faults: serve::Faults { fault_rate: args.fault_rate, drop_rate: args.drop_rate, latency_ms: args.latency_ms },
+        control_faults: serve::Faults {
+            fault_rate: args.control_fault_rate,
+            drop_rate: args.control_drop_rate,
+            latency_ms: 0,
+        },
         tls: tls.as_ref().map(|t| t.server.clone()),
     };
     let control_addr = transport.start_control_plane(args.listen).await?;

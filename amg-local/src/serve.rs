@@ -49,6 +49,8 @@ pub struct Transport {
     /// The loopback address workspace listeners bind (port 0: any).
     pub ip: std::net::IpAddr,
     pub faults: Faults,
+    /// Faults on the control plane's AWS operations (`--control-fault-rate`, `--control-drop-rate`).
+    pub control_faults: Faults,
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
@@ -59,6 +61,7 @@ impl Transport {
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let host: Arc<dyn Host> = Arc::new(self.clone());
         let router = crate::control::router(self.world.clone(), host)
+            .route_layer(axum::middleware::from_fn_with_state(self.clone(), control_faults))
             .route_layer(axum::middleware::from_fn_with_state(self.world.clone(), count));
         spawn_accept_loop(listener, router, None);
         Ok(local)
@@ -139,6 +142,28 @@ fn template(axum_path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// `--control-fault-rate` (AWS's 429 ThrottlingException with `Retry-After`, or 500
+/// InternalServerException, before any effect) and `--control-drop-rate` (the write is applied,
+/// then the connection closes unanswered), on the AWS operations only (not `/_amg-local/`).
+async fn control_faults(State(t): State<Transport>, req: Request, next: Next) -> Response {
+    let (a, world) = (&t.control_faults, &t.world);
+    if req.uri().path().starts_with("/_amg-local/") {
+        return next.run(req).await;
+    }
+    if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
+        let mut resp = if world.roll() < 0.5 { crate::control::throttled() } else { crate::control::internal_error() };
+        resp.headers_mut().insert("x-amg-local-fault", HeaderValue::from_static("injected"));
+        return resp;
+    }
+    let is_write = req.method() != Method::GET && req.method() != Method::HEAD;
+    if is_write && a.drop_rate > 0.0 && world.roll() < a.drop_rate {
+        let mut resp = next.run(req).await;
+        resp.extensions_mut().insert(DropConnection);
+        return resp;
+    }
+    next.run(req).await
 }
 
 /// `--latency-ms`, `--fault-rate` (429 or 503 before any effect) and `--drop-rate`

@@ -13,7 +13,7 @@ mod folders;
 use std::sync::Arc;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable};
+use backon::Retryable;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
@@ -113,6 +113,26 @@ impl Config {
             headers: Vec::new(),
         }
     }
+}
+
+/// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),
+/// else exponential from 0.2 s doubling to at most 5 s with full jitter (each pause uniform
+/// between 0 and its cap, so clients that failed together do not retry together).
+fn backoff(fixed: Option<Duration>, retries: usize) -> std::vec::IntoIter<Duration> {
+    use ring::rand::SecureRandom;
+    let rng = ring::rand::SystemRandom::new();
+    let delays: Vec<Duration> = (0..retries)
+        .map(|i| match fixed {
+            Some(w) => w,
+            None => {
+                let cap = Duration::from_millis(200).saturating_mul(1u32 << i.min(16)).min(Duration::from_secs(5));
+                let mut b = [0u8; 4];
+                rng.fill(&mut b).expect("the system's random source");
+                cap.mul_f64(f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX))
+            }
+        })
+        .collect();
+    delays.into_iter()
 }
 
 /// Whether a status matches a `retry_status_codes` pattern (`429`, `5xx`).
@@ -356,22 +376,15 @@ impl Client {
             }
             Err(Error::from_response(status, &bytes, retry_after))
         };
-        let (min, max) = match self.retry_wait {
-            Some(w) => (w, w),
-            None => (Duration::from_millis(200), Duration::from_secs(5)),
-        };
-        let policy = ExponentialBuilder::default()
-            .with_min_delay(min)
-            .with_max_delay(max)
-            .with_max_times(self.max_retries)
-            .with_jitter();
         let extra = self.retry_statuses.clone();
         let run = attempt
-            .retry(policy)
+            .retry(backoff(self.retry_wait, self.max_retries))
             .when(move |e: &Error| {
                 e.is_retryable(read)
                     || (read
-                        && matches!(e, Error::Api { status, .. } if extra.iter().any(|p| status_matches(p, *status))))
+                        && matches!(e, Error::Api { status, .. }
+                            // A 4xx other than 429 means the request itself is refused: never retried.
+                            if !(400..500).contains(status) && extra.iter().any(|p| status_matches(p, *status))))
             })
             // Grafana's `Retry-After` sets the pause, never the number of attempts: when the
             // policy says stop (`d` is None), it stays stopped.
@@ -661,6 +674,19 @@ mod tests {
         let e = c.get_folder("x").await.unwrap_err();
         assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
         assert_eq!((hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)), (2, 1));
+    }
+
+    #[test]
+    fn retry_pauses_are_full_jitter_under_a_doubling_cap_or_the_fixed_wait() {
+        let d: Vec<Duration> = backoff(None, 8).collect();
+        assert_eq!(d.len(), 8);
+        for (i, p) in d.iter().enumerate() {
+            let cap = Duration::from_millis(200 * (1 << i)).min(Duration::from_secs(5));
+            assert!(*p <= cap, "pause {i}: {p:?} over {cap:?}");
+        }
+        assert!(d.iter().map(|p| p.as_millis()).collect::<std::collections::BTreeSet<_>>().len() > 1, "{d:?}");
+        assert_eq!(backoff(Some(Duration::from_secs(3)), 2).collect::<Vec<_>>(), vec![Duration::from_secs(3); 2]);
+        assert_eq!(backoff(None, 0).count(), 0);
     }
 
     #[test]

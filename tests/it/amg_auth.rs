@@ -29,7 +29,7 @@ fn workdir(tf: &Terraform, emu: &Emulator, aws: bool) -> Workdir {
     w
 }
 
-fn isolate_aws(w: &mut Workdir, emu: &Emulator) {
+pub fn isolate_aws(w: &mut Workdir, emu: &Emulator) {
     let none = w.dir().join("no-such-aws-file").display().to_string();
     for (k, v) in [
         ("AWS_REGION", "us-east-1"),

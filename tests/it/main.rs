@@ -54,4 +54,5 @@ mod migration;
 mod official_examples;
 mod plugin;
 mod regressions;
+mod reliability;
 mod support;

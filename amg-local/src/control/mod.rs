@@ -98,6 +98,22 @@ fn aws_error(status: StatusCode, kind: &str, message: &str, resource: Option<(&s
     r
 }
 
+/// 429 `ThrottlingException` with `Retry-After: 1`, as AWS throttles.
+pub fn throttled() -> Response {
+    let mut r = aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded", None);
+    r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
+    let body = json!({"message": "Rate exceeded", "serviceCode": "grafana", "quotaCode": "L-AMGLOCAL"});
+    *r.body_mut() = axum::body::Body::from(body.to_string());
+    r
+}
+
+/// 500 `InternalServerException` with `Retry-After: 1`.
+pub fn internal_error() -> Response {
+    let mut r = aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", "Internal server error", None);
+    r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
+    r
+}
+
 fn validation(message: &str) -> Response {
     let mut r = aws_error(StatusCode::BAD_REQUEST, "ValidationException", message, None);
     let body = json!({"message": message, "reason": "FIELD_VALIDATION_FAILED"});
@@ -169,19 +185,8 @@ async fn require_sigv4(State(world): State<Shared>, req: Request, next: Next) ->
     }
     // Fault injection for clients' retry logic: `x-amg-local-fault: throttle | internal`.
     match req.headers().get("x-amg-local-fault").and_then(|v| v.to_str().ok()) {
-        Some("throttle") => {
-            let mut r = aws_error(StatusCode::TOO_MANY_REQUESTS, "ThrottlingException", "Rate exceeded", None);
-            r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
-            let body = json!({"message": "Rate exceeded", "serviceCode": "grafana", "quotaCode": "L-AMGLOCAL"});
-            *r.body_mut() = axum::body::Body::from(body.to_string());
-            return r;
-        }
-        Some("internal") => {
-            let mut r =
-                aws_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerException", "Internal server error", None);
-            r.headers_mut().insert("Retry-After", HeaderValue::from_static("1"));
-            return r;
-        }
+        Some("throttle") => return throttled(),
+        Some("internal") => return internal_error(),
         _ => {}
     }
     // `--deny`: an IAM policy without these actions, for every caller.

@@ -1,0 +1,172 @@
+//! Every resource type under faults: throttling and 5xx (`--fault-rate`), lost answers to
+//! writes (`--drop-rate`), both on the control plane too in AMG auth mode, and Ctrl-C mid-apply.
+//! Each ends with exactly the configured objects in Grafana and an empty plan.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::support::{Emulator, REQUIRED, Terraform, Workdir, wait_until};
+
+/// `n` of each kind scaled from 100 dashboards, 20 folders (half with a uid) and 20 data
+/// sources (half with a uid), dashboards spread over the folders.
+fn objects(dashboards: usize, folders: usize, data_sources: usize) -> String {
+    let mut c = String::new();
+    for i in 0..folders {
+        let uid = if i % 2 == 0 { format!("  uid   = \"rel-f{i}\"\n") } else { String::new() };
+        c.push_str(&format!("resource \"grafana_folder\" \"f{i}\" {{\n  title = \"Folder {i}\"\n{uid}}}\n\n"));
+    }
+    for i in 0..dashboards {
+        let uid = if i % 2 == 0 { format!(", uid = \"rel-d{i}\"") } else { String::new() };
+        c.push_str(&format!(
+            "resource \"grafana_dashboard\" \"d{i}\" {{\n  folder      = grafana_folder.f{}.uid\n  config_json = jsonencode({{ title = \"Dashboard {i}\"{uid}, panels = [{{ id = 1, type = \"timeseries\", title = \"p{i}\", gridPos = {{ h = 8, w = 12, x = 0, y = 0 }} }}] }})\n}}\n\n",
+            i % folders.max(1)
+        ));
+    }
+    for i in 0..data_sources {
+        let uid = if i % 2 == 0 { format!("  uid  = \"rel-ds{i}\"\n") } else { String::new() };
+        c.push_str(&format!(
+            "resource \"grafana_data_source\" \"ds{i}\" {{\n  type = \"prometheus\"\n  name = \"Prometheus {i}\"\n  url  = \"https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-{i}\"\n{uid}  json_data_encoded = jsonencode({{ sigV4Auth = true, sigV4AuthType = \"ec2_iam_role\", sigV4Region = \"us-east-1\" }})\n}}\n\n"
+        ));
+    }
+    c
+}
+
+fn url_provider(emu: &Emulator) -> String {
+    format!(
+        "provider \"grafana\" {{\n  url     = \"{}\"\n  auth    = \"{}\"\n  retries = 8\n}}\n",
+        emu.grafana_url, emu.admin_token
+    )
+}
+
+fn assert_exactly(emu: &Emulator, dashboards: u64, folders: u64, data_sources: u64, when: &str) {
+    assert_eq!(
+        (emu.held("dashboards"), emu.held("folders"), emu.held("datasources")),
+        (dashboards, folders, data_sources),
+        "{when}: (dashboards, folders, data sources) in Grafana"
+    );
+}
+
+on_both_terraforms!(every_type_under_faults_applies_exactly_once);
+
+/// Terraform 1.11 runs the throttling and 5xx case, 1.15 the lost answers (each is slow enough).
+fn every_type_under_faults_applies_exactly_once(tf: &Terraform) {
+    let faults: &[&str] = if tf.version == "1.11.4" {
+        &["--fault-rate", "0.3", "--seed", "11"]
+    } else {
+        &["--drop-rate", "0.2", "--seed", "12"]
+    };
+    let emu = Emulator::start(faults);
+    let w = Workdir::new(tf);
+    w.write("main.tf", &format!("{REQUIRED}\n{}\n{}", url_provider(&emu), objects(100, 20, 20)));
+    w.init();
+    let r = w.apply();
+    assert!(r.stdout.contains("Resources: 140 added"), "{r:?}");
+    assert_exactly(&emu, 100, 20, 20, &format!("after the apply under {faults:?}"));
+    w.assert_plan_empty(&format!("under {faults:?}"));
+    w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert_exactly(&emu, 0, 0, 0, "after destroy");
+}
+
+on_both_terraforms!(amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token);
+
+/// AMG auth with the same faults on the control plane as on the Grafana API: throttling and
+/// 5xx on Terraform 1.11, lost answers to writes on 1.15. Token minting and clean-up go through
+/// the AWS SDK's retries; a lost answer to a token create (the SDK's retry then meets a 409) is
+/// cleaned up and minted again; a lost answer to a delete (then a 404) counts as done.
+fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token(tf: &Terraform) {
+    let lost_answers = tf.version != "1.11.4";
+    let faults: &[&str] = if lost_answers {
+        &["--tls", "--drop-rate", "0.2", "--control-drop-rate", "0.2", "--seed", "14"]
+    } else {
+        &["--tls", "--fault-rate", "0.3", "--control-fault-rate", "0.3", "--seed", "13"]
+    };
+    let emu = Emulator::start(faults);
+    let mut w = Workdir::new(tf);
+    crate::amg_auth::isolate_aws(&mut w, &emu);
+    w.env("AWS_ACCESS_KEY_ID", "AKIDAMGLOCAL");
+    w.env("AWS_SECRET_ACCESS_KEY", "amg-local-secret-key");
+    let provider = format!(
+        "provider \"grafana\" {{\n  workspace_id = \"{}\"\n  ca_cert      = \"{}\"\n  retries      = 8\n}}\n",
+        emu.workspace_id,
+        emu.ca_cert_file.as_deref().unwrap()
+    );
+    w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{}", objects(100, 20, 20)));
+    w.init();
+    let r = w.apply();
+    assert!(r.stdout.contains("Resources: 140 added"), "{r:?}");
+    assert_exactly(&emu, 100, 20, 20, &format!("after the apply under {faults:?}"));
+    w.assert_plan_empty(&format!("AMG auth under {faults:?}"));
+    // More provider processes (each mints and deletes a token), so that the faults surely
+    // meet token writes.
+    for i in 0..12 {
+        let r = w.plan(&[]);
+        assert_eq!(r.code, 0, "plan {i} under {faults:?}: {r:?}");
+    }
+    let stats = emu.stats();
+    let tokens =
+        &stats["workspaces"][&emu.workspace_id]["tokens_by_service_account"]["terraform-provider-grafana-admin"];
+    assert_eq!(tokens["live"], 0, "a live token left behind: {tokens}");
+    let count = |pred: &dyn Fn(&str, u64) -> bool| -> u64 {
+        stats["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| pred(r["route"].as_str().unwrap(), r["status"].as_u64().unwrap()))
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum()
+    };
+    if lost_answers {
+        let repeated = count(&|route, status| route.contains("/tokens") && matches!(status, 404 | 409));
+        assert!(repeated > 0, "no lost answer to a token write was met: the test shows nothing: {stats}");
+    } else {
+        let injected = count(&|route, status| route.starts_with("/workspaces") && matches!(status, 429 | 500));
+        assert!(injected > 0, "no control-plane fault was injected: the test shows nothing: {stats}");
+    }
+}
+
+/// Ctrl-C (SIGINT to Terraform's process group, as a terminal sends it) a few seconds into an
+/// apply of 150 objects with 40 ms of latency per request: the next apply converges to exactly
+/// 150, and the plan after is empty. Terraform 1.11.4 only (see `plugin::ctrl_c_during_apply_stops_cleanly_tf_1_11`).
+#[test]
+fn ctrl_c_mid_apply_of_150_objects_converges_on_the_next_apply_tf_1_11() {
+    use std::os::unix::process::CommandExt;
+    let tf = crate::support::terraform("1.11.4");
+    let emu = Emulator::start(&["--latency-ms", "40"]);
+    let w = Workdir::new(&tf);
+    w.write("main.tf", &format!("{REQUIRED}\n{}\n{}", url_provider(&emu), objects(110, 20, 20)));
+    w.init();
+    let dir = w.dir();
+    let mut cmd = Command::new(&tf.path);
+    cmd.current_dir(dir)
+        .args(["apply", "-auto-approve", "-no-color", "-input=false"])
+        .env("TF_CLI_CONFIG_FILE", dir.join("terraform.rc"))
+        .env("CHECKPOINT_DISABLE", "1")
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: signal() is async-signal-safe, and the child runs nothing else before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        })
+    };
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+    wait_until("some objects created", std::time::Duration::from_secs(60), || {
+        emu.held("dashboards") + emu.held("folders") + emu.held("datasources") >= 30
+    });
+    // SAFETY: plain kill(2) on the process group we created.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let printed = reader.join().unwrap();
+    assert_ne!(out.status.code(), Some(0), "the apply was not interrupted: {printed}");
+    let held = emu.held("dashboards") + emu.held("folders") + emu.held("datasources");
+    assert!(held < 150, "the interrupt came after the apply finished ({held} objects)");
+    let r = w.apply();
+    assert!(r.stdout.contains("Apply complete!"), "{r:?}");
+    assert_exactly(&emu, 110, 20, 20, "after the re-apply");
+    w.assert_plan_empty("after an interrupted apply and a re-apply");
+}
