@@ -20,6 +20,8 @@ mod datasource_json;
 mod diag;
 pub mod docs;
 mod framework;
+#[cfg(test)]
+mod fuzz;
 mod grafana;
 mod logging;
 #[macro_use]

@@ -227,7 +227,10 @@ impl Value {
 
 fn mismatch(path: &str, expected: &Type, found: impl std::fmt::Debug) -> ValueError {
     let mut found = format!("{found:?}");
-    found.truncate(60);
+    // At a character boundary: cutting inside a multi-byte character panics.
+    if let Some((cut, _)) = found.char_indices().nth(60) {
+        found.truncate(cut);
+    }
     ValueError::Mismatch {
         path: if path.is_empty() { "value".into() } else { path.to_string() },
         expected: expected.to_json().to_string(),
@@ -420,6 +423,15 @@ mod tests {
             .prop_map(|(s, n, b, l, m)| {
                 Value::object([("s", s), ("n", n), ("b", b), ("l", Value::List(l)), ("m", Value::Map(m))])
             })
+    }
+
+    #[test]
+    fn regression_a_mismatched_value_with_multibyte_text_panicked() {
+        // Found by `fuzz_state_upgrade`: the error message cut the value's text at byte 60,
+        // inside a multi-byte character, and the provider panicked on such a state.
+        let text = format!("[\"{}\"]", "é".repeat(40));
+        let e = Value::from_json(text.as_bytes(), &Type::String).unwrap_err();
+        assert!(e.to_string().contains("é"), "{e}");
     }
 
     proptest! {

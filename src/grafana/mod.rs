@@ -676,6 +676,53 @@ mod tests {
         assert_eq!((hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)), (2, 1));
     }
 
+    /// Fuzz target `grafana_answers`: every read the provider makes, answered with any status
+    /// and any bytes, is an error or a value, never a panic.
+    #[test]
+    fn fuzz_grafana_answers() {
+        use proptest::prelude::*;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let answer: Arc<std::sync::Mutex<Vec<u8>>> = Arc::default();
+        let addr = rt.block_on(async {
+            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                loop {
+                    let (mut s, _) = l.accept().await.unwrap();
+                    let reply = answer.lock().unwrap().clone();
+                    tokio::spawn(async move {
+                        let mut buf = vec![0u8; 4096];
+                        let _ = s.read(&mut buf).await;
+                        let _ = s.write_all(&reply).await;
+                    });
+                }
+            });
+            addr
+        });
+        let mut cfg = Config::new(format!("http://{addr}").parse().unwrap(), None);
+        cfg.max_retries = 0;
+        cfg.timeouts = Timeouts { attempt: Duration::from_secs(2), call: Duration::from_secs(2) };
+        let body = crate::fuzz::bytes_like(crate::fuzz::json().prop_map(|j| j.to_string().into_bytes()));
+        crate::fuzz::fuzz((100u16..600, body), |(status, body)| {
+            let mut reply =
+                format!("HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n\r\n", body.len())
+                    .into_bytes();
+            reply.extend(&body);
+            *answer.lock().unwrap() = reply;
+            let c = Client::new(cfg.clone(), CancellationToken::new()).unwrap();
+            rt.block_on(async {
+                let _ = c.version().await;
+                let _ = c.get_dashboard("u").await;
+                let _ = c.get_folder("u").await;
+                let _ = c.get_datasource("u").await;
+                let _ = c.search_dashboards(&[], &[]).await;
+                let _ = c.dashboard_uid_by_id(1).await;
+            });
+        });
+    }
+
     #[test]
     fn retry_pauses_are_full_jitter_under_a_doubling_cap_or_the_fixed_wait() {
         let d: Vec<Duration> = backoff(None, 8).collect();

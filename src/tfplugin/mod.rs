@@ -62,6 +62,69 @@ impl Service {
 
 type Res<T> = Result<Response<T>, Status>;
 
+/// A response that can carry diagnostics: what a handler returns when it panicked.
+trait WithDiagnostics: Default {
+    fn set_diagnostics(&mut self, d: Vec<pb::Diagnostic>);
+}
+
+macro_rules! with_diagnostics {
+    ($($m:ident),* $(,)?) => {$(
+        impl WithDiagnostics for pb::$m::Response {
+            fn set_diagnostics(&mut self, d: Vec<pb::Diagnostic>) {
+                self.diagnostics = d;
+            }
+        }
+    )*};
+}
+
+with_diagnostics!(
+    validate_provider_config,
+    configure_provider,
+    validate_resource_config,
+    validate_data_resource_config,
+    upgrade_resource_state,
+    read_resource,
+    plan_resource_change,
+    apply_resource_change,
+    move_resource_state,
+    import_resource_state,
+    read_data_source,
+);
+
+/// Runs a handler; a panic inside it (a bug of ours) becomes an error diagnostic for that one
+/// call instead of a dead plugin, and the process keeps serving. The panic's message goes to
+/// the log (through the panic hook), never into the diagnostic, which could reach a terminal
+/// or CI log with whatever the message held.
+async fn guarded<T: WithDiagnostics, F: std::future::Future<Output = Res<T>>>(rpc: &'static str, f: F) -> Res<T> {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(f).catch_unwind().await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!(rpc, "internal error: a request handler panicked; answered with a diagnostic");
+            let mut resp = T::default();
+            resp.set_diagnostics(convert::diagnostics(Diagnostics::from(Diagnostic::error(
+                "Internal error in the Grafana provider",
+                format!(
+                    "The provider hit a bug while handling {rpc} and stopped that one request; nothing else was affected, and it kept serving. Please report it, with the output of TF_LOG_PROVIDER=debug (it holds the details and no credentials)."
+                ),
+            ))));
+            Ok(Response::new(resp))
+        }
+    }
+}
+
+/// Debug builds only: `GRAFANA_PROVIDER_TEST_PANIC=<rpc>:<type>` makes that call panic, once
+/// per process, so the tests can show what a panic does. Compiled out of release builds.
+fn test_panic(rpc: &str, type_name: &str) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if cfg!(debug_assertions)
+        && std::env::var("GRAFANA_PROVIDER_TEST_PANIC").is_ok_and(|v| v == format!("{rpc}:{type_name}"))
+        && !DONE.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        panic!("GRAFANA_PROVIDER_TEST_PANIC: {rpc} of {type_name}");
+    }
+}
+
 /// The identity to send with a new state (none for a removed object).
 fn identity_of(r: &dyn framework::Resource, state: &crate::value::Value) -> Option<pb::ResourceIdentityData> {
     if state.is_null() {
@@ -117,82 +180,97 @@ impl pb::provider_server::Provider for Service {
         &self,
         req: Request<pb::validate_provider_config::Request>,
     ) -> Res<pb::validate_provider_config::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let config =
-            convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
-        self.provider.validate(&config, &mut diags);
-        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(diags) }))
+        guarded::<pb::validate_provider_config::Response, _>("ValidateProviderConfig", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let config =
+                convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
+            self.provider.validate(&config, &mut diags);
+            Ok(Response::new(pb::validate_provider_config::Response { diagnostics: convert::diagnostics(diags) }))
+        })
+        .await
     }
 
     async fn configure_provider(
         &self,
         req: Request<pb::configure_provider::Request>,
     ) -> Res<pb::configure_provider::Response> {
-        let req = req.into_inner();
-        tracing::info!(terraform_version = %req.terraform_version, "configure_provider");
-        let mut diags = Diagnostics::default();
-        let config =
-            convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
-        if !diags.has_errors() {
-            self.provider.configure(&config, &mut diags);
-        }
-        Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(diags) }))
+        guarded::<pb::configure_provider::Response, _>("ConfigureProvider", async move {
+            let req = req.into_inner();
+            tracing::info!(terraform_version = %req.terraform_version, "configure_provider");
+            let mut diags = Diagnostics::default();
+            let config =
+                convert::value(req.config.as_ref(), &provider::schema().ty(), "provider configuration", &mut diags);
+            if !diags.has_errors() {
+                self.provider.configure(&config, &mut diags);
+            }
+            Ok(Response::new(pb::configure_provider::Response { diagnostics: convert::diagnostics(diags) }))
+        })
+        .await
     }
 
     async fn validate_resource_config(
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Res<pb::validate_resource_config::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            let config = convert::value(req.config.as_ref(), &r.schema().ty(), "configuration", &mut diags);
-            let wo = convert::write_only_allowed(req.client_capabilities.as_ref());
-            if !diags.has_errors() {
-                framework::validate_resource(r, &config, wo, &mut diags);
+        guarded::<pb::validate_resource_config::Response, _>("ValidateResourceConfig", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                let config = convert::value(req.config.as_ref(), &r.schema().ty(), "configuration", &mut diags);
+                let wo = convert::write_only_allowed(req.client_capabilities.as_ref());
+                if !diags.has_errors() {
+                    framework::validate_resource(r, &config, wo, &mut diags);
+                }
             }
-        }
-        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+            Ok(Response::new(pb::validate_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+        })
+        .await
     }
 
     async fn validate_data_resource_config(
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Res<pb::validate_data_resource_config::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        if let Some(d) = self.data_source(&req.type_name, &mut diags) {
-            let config = convert::value(req.config.as_ref(), &d.schema().ty(), "configuration", &mut diags);
-            if !diags.has_errors() {
-                d.validate(&config, &mut diags);
+        guarded::<pb::validate_data_resource_config::Response, _>("ValidateDataResourceConfig", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            if let Some(d) = self.data_source(&req.type_name, &mut diags) {
+                let config = convert::value(req.config.as_ref(), &d.schema().ty(), "configuration", &mut diags);
+                if !diags.has_errors() {
+                    d.validate(&config, &mut diags);
+                }
             }
-        }
-        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+            Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: convert::diagnostics(diags) }))
+        })
+        .await
     }
 
     async fn upgrade_resource_state(
         &self,
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Res<pb::upgrade_resource_state::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut upgraded_state = None;
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
-            if raw.is_empty() {
-                diags.push(Diagnostic::error(
-                    "Cannot upgrade legacy state",
-                    "The stored state is in the pre-0.12 flatmap format, which this provider does not read.",
-                ));
-            } else if let Some(v) = r.upgrade_state(req.version, &raw, &mut diags) {
-                upgraded_state = convert::dynamic(&v, &r.schema().ty());
+        guarded::<pb::upgrade_resource_state::Response, _>("UpgradeResourceState", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut upgraded_state = None;
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
+                if raw.is_empty() {
+                    diags.push(Diagnostic::error(
+                        "Cannot upgrade legacy state",
+                        "The stored state is in the pre-0.12 flatmap format, which this provider does not read.",
+                    ));
+                } else if let Some(v) = r.upgrade_state(req.version, &raw, &mut diags) {
+                    upgraded_state = convert::dynamic(&v, &r.schema().ty());
+                }
             }
-        }
-        Ok(Response::new(pb::upgrade_resource_state::Response {
-            upgraded_state,
-            diagnostics: convert::diagnostics(diags),
-        }))
+            Ok(Response::new(pb::upgrade_resource_state::Response {
+                upgraded_state,
+                diagnostics: convert::diagnostics(diags),
+            }))
+        })
+        .await
     }
 
     async fn upgrade_resource_identity(
@@ -227,95 +305,108 @@ impl pb::provider_server::Provider for Service {
     }
 
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Res<pb::read_resource::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut resp = pb::read_resource::Response {
-            new_state: req.current_state.clone(),
-            private: req.private,
-            ..Default::default()
-        };
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            tracing::debug!(type_name = %req.type_name, "read_resource");
-            let ty = r.schema().ty();
-            let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
-            let state = r.working_form(state, None);
-            if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let ctx = Ctx { client: &client, config: &Value::Null };
-                let new = framework::read(r, &ctx, &state, &mut diags).await;
-                let new = r.stored_form(&self.provider.options(), new);
-                resp.new_identity = identity_of(r, &new);
-                resp.new_state = convert::dynamic(&new, &ty);
+        guarded::<pb::read_resource::Response, _>("ReadResource", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut resp = pb::read_resource::Response {
+                new_state: req.current_state.clone(),
+                private: req.private,
+                ..Default::default()
+            };
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                tracing::debug!(type_name = %req.type_name, "read_resource");
+                test_panic("ReadResource", &req.type_name);
+                let ty = r.schema().ty();
+                let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
+                let state = r.working_form(state, None);
+                if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
+                    let ctx = Ctx { client: &client, config: &Value::Null };
+                    let new = framework::read(r, &ctx, &state, &mut diags).await;
+                    let new = r.stored_form(&self.provider.options(), new);
+                    resp.new_identity = identity_of(r, &new);
+                    resp.new_state = convert::dynamic(&new, &ty);
+                }
             }
-        }
-        resp.diagnostics = convert::diagnostics(diags);
-        Ok(Response::new(resp))
+            resp.diagnostics = convert::diagnostics(diags);
+            Ok(Response::new(resp))
+        })
+        .await
     }
 
     async fn plan_resource_change(
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> Res<pb::plan_resource_change::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut resp = pb::plan_resource_change::Response::default();
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            tracing::debug!(type_name = %req.type_name, "plan_resource_change");
-            let ty = r.schema().ty();
-            let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
-            let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-            let prior = r.working_form(prior, Some(&config));
-            let opts = self.provider.options();
-            let ids = r.identity_schema();
-            let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
-            if !diags.has_errors() {
-                if proposed.is_null() {
-                    resp.planned_state = convert::dynamic(&proposed, &ty);
-                } else {
-                    let client = self.provider.client_if_ready();
-                    let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
-                    let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
-                    resp.planned_state = convert::dynamic(&r.stored_form(&opts, planned.state), &ty);
-                    resp.legacy_type_system = r.stores_other_than_config(&opts);
-                    resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
+        guarded::<pb::plan_resource_change::Response, _>("PlanResourceChange", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut resp = pb::plan_resource_change::Response::default();
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                tracing::debug!(type_name = %req.type_name, "plan_resource_change");
+                test_panic("PlanResourceChange", &req.type_name);
+                let ty = r.schema().ty();
+                let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
+                let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
+                let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
+                let prior = r.working_form(prior, Some(&config));
+                let opts = self.provider.options();
+                let ids = r.identity_schema();
+                let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
+                if !diags.has_errors() {
+                    if proposed.is_null() {
+                        resp.planned_state = convert::dynamic(&proposed, &ty);
+                    } else {
+                        let client = self.provider.client_if_ready();
+                        let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
+                        let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
+                        resp.planned_state = convert::dynamic(&r.stored_form(&opts, planned.state), &ty);
+                        resp.legacy_type_system = r.stores_other_than_config(&opts);
+                        resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
+                    }
+                    let replacing = !resp.requires_replace.is_empty();
+                    if !prior_identity.is_null() && !replacing {
+                        resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
+                    }
                 }
-                let replacing = !resp.requires_replace.is_empty();
-                if !prior_identity.is_null() && !replacing {
-                    resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
-                }
+                resp.planned_private = req.prior_private;
             }
-            resp.planned_private = req.prior_private;
-        }
-        resp.diagnostics = convert::diagnostics(diags);
-        Ok(Response::new(resp))
+            resp.diagnostics = convert::diagnostics(diags);
+            Ok(Response::new(resp))
+        })
+        .await
     }
 
     async fn apply_resource_change(
         &self,
         req: Request<pb::apply_resource_change::Request>,
     ) -> Res<pb::apply_resource_change::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut resp = pb::apply_resource_change::Response { new_state: req.prior_state.clone(), ..Default::default() };
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            tracing::debug!(type_name = %req.type_name, "apply_resource_change");
-            let ty = r.schema().ty();
-            let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-            let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
-            let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-            let (prior, planned) = (r.working_form(prior, Some(&config)), r.working_form(planned, Some(&config)));
-            if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                let ctx = Ctx { client: &client, config: &config };
-                let opts = self.provider.options();
-                let new = framework::apply(r, &ctx, &prior, &planned, &mut diags).await;
-                let new = r.stored_form(&opts, new);
-                resp.legacy_type_system = r.stores_other_than_config(&opts);
-                resp.new_identity = identity_of(r, &new);
-                resp.new_state = convert::dynamic(&new, &ty);
+        guarded::<pb::apply_resource_change::Response, _>("ApplyResourceChange", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut resp =
+                pb::apply_resource_change::Response { new_state: req.prior_state.clone(), ..Default::default() };
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                tracing::debug!(type_name = %req.type_name, "apply_resource_change");
+                test_panic("ApplyResourceChange", &req.type_name);
+                let ty = r.schema().ty();
+                let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
+                let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
+                let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
+                let (prior, planned) = (r.working_form(prior, Some(&config)), r.working_form(planned, Some(&config)));
+                if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
+                    let ctx = Ctx { client: &client, config: &config };
+                    let opts = self.provider.options();
+                    let new = framework::apply(r, &ctx, &prior, &planned, &mut diags).await;
+                    let new = r.stored_form(&opts, new);
+                    resp.legacy_type_system = r.stores_other_than_config(&opts);
+                    resp.new_identity = identity_of(r, &new);
+                    resp.new_state = convert::dynamic(&new, &ty);
+                }
             }
-        }
-        resp.diagnostics = convert::diagnostics(diags);
-        Ok(Response::new(resp))
+            resp.diagnostics = convert::diagnostics(diags);
+            Ok(Response::new(resp))
+        })
+        .await
     }
 
     /// `moved { from = <type>.a  to = <type>.b }` across resource types (Terraform ≥ 1.8,
@@ -325,6 +416,7 @@ impl pb::provider_server::Provider for Service {
         &self,
         req: Request<pb::move_resource_state::Request>,
     ) -> Res<pb::move_resource_state::Response> {
+        guarded::<pb::move_resource_state::Response, _>("MoveResourceState", async move {
         let req = req.into_inner();
         let mut diags = Diagnostics::default();
         let mut resp = pb::move_resource_state::Response::default();
@@ -349,61 +441,69 @@ impl pb::provider_server::Provider for Service {
         }
         resp.diagnostics = convert::diagnostics(diags);
         Ok(Response::new(resp))
+    })
+        .await
     }
 
     async fn import_resource_state(
         &self,
         req: Request<pb::import_resource_state::Request>,
     ) -> Res<pb::import_resource_state::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut imported_resources = Vec::new();
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            let ids = r.identity_schema();
-            let identity = convert::identity(req.identity.as_ref(), ids.as_ref(), &mut diags);
-            let state = if !identity.is_null() {
-                r.import_identity(&identity, &mut diags)
-            } else {
-                r.import_id(&req.id, &mut diags)
-            };
-            if let Some(state) = state {
-                imported_resources.push(pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name.clone(),
-                    state: convert::dynamic(&state, &r.schema().ty()),
-                    private: Vec::new(),
-                    identity: convert::identity_data(r.identity_of(&state), ids.as_ref()),
-                });
+        guarded::<pb::import_resource_state::Response, _>("ImportResourceState", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut imported_resources = Vec::new();
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                let ids = r.identity_schema();
+                let identity = convert::identity(req.identity.as_ref(), ids.as_ref(), &mut diags);
+                let state = if !identity.is_null() {
+                    r.import_identity(&identity, &mut diags)
+                } else {
+                    r.import_id(&req.id, &mut diags)
+                };
+                if let Some(state) = state {
+                    imported_resources.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: convert::dynamic(&state, &r.schema().ty()),
+                        private: Vec::new(),
+                        identity: convert::identity_data(r.identity_of(&state), ids.as_ref()),
+                    });
+                }
             }
-        }
-        Ok(Response::new(pb::import_resource_state::Response {
-            imported_resources,
-            diagnostics: convert::diagnostics(diags),
-            deferred: None,
-        }))
+            Ok(Response::new(pb::import_resource_state::Response {
+                imported_resources,
+                diagnostics: convert::diagnostics(diags),
+                deferred: None,
+            }))
+        })
+        .await
     }
 
     async fn read_data_source(
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Res<pb::read_data_source::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut state = None;
-        if let Some(d) = self.data_source(&req.type_name, &mut diags) {
-            tracing::debug!(type_name = %req.type_name, "read_data_source");
-            let ty = d.schema().ty();
-            let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-            if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags))
-                && let Some(v) = d.read(&Ctx { client: &client, config: &config }, &config, &mut diags).await
-            {
-                state = convert::dynamic(&v, &ty);
+        guarded::<pb::read_data_source::Response, _>("ReadDataSource", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut state = None;
+            if let Some(d) = self.data_source(&req.type_name, &mut diags) {
+                tracing::debug!(type_name = %req.type_name, "read_data_source");
+                let ty = d.schema().ty();
+                let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
+                if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags))
+                    && let Some(v) = d.read(&Ctx { client: &client, config: &config }, &config, &mut diags).await
+                {
+                    state = convert::dynamic(&v, &ty);
+                }
             }
-        }
-        Ok(Response::new(pb::read_data_source::Response {
-            state,
-            diagnostics: convert::diagnostics(diags),
-            deferred: None,
-        }))
+            Ok(Response::new(pb::read_data_source::Response {
+                state,
+                diagnostics: convert::diagnostics(diags),
+                deferred: None,
+            }))
+        })
+        .await
     }
 
     async fn stop_provider(&self, _req: Request<pb::stop_provider::Request>) -> Res<pb::stop_provider::Response> {

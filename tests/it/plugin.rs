@@ -327,3 +327,33 @@ fn insecure_skip_verify_and_http_headers(tf: &Terraform) {
     assert_eq!(emu.held("folders"), 1);
     w.assert_plan_empty("insecure_skip_verify");
 }
+
+on_both_terraforms!(a_panic_in_a_request_handler_is_a_diagnostic_and_the_provider_keeps_serving);
+
+/// A bug that panics inside a request handler (forced here with the debug builds' test hook,
+/// on the first folder create of the process) fails that one resource with a diagnostic; the
+/// process keeps serving the other creates, and the next apply converges.
+fn a_panic_in_a_request_handler_is_a_diagnostic_and_the_provider_keeps_serving(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let mut w = Workdir::new(tf);
+    let folders = (0..3)
+        .map(|i| format!("resource \"grafana_folder\" \"f{i}\" {{\n  title = \"F{i}\"\n}}\n"))
+        .collect::<String>();
+    w.config(&emu, &folders);
+    w.init();
+    w.env("GRAFANA_PROVIDER_TEST_PANIC", "ApplyResourceChange:grafana_folder");
+    let r = w.run(&["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let all = r.all();
+    assert_eq!(all.matches("Internal error in the Grafana provider").count(), 1, "{r:?}");
+    assert!(all.contains("ApplyResourceChange"), "{r:?}");
+    for crash in ["plugin crashed", "Plugin did not respond", "panic:", "panicked at", "rpc error"] {
+        assert!(!all.contains(crash), "{crash}: {r:?}");
+    }
+    assert_eq!(emu.held("folders"), 2, "the other two creates were served by the same process after the panic");
+    w.env("GRAFANA_PROVIDER_TEST_PANIC", "");
+    let r = w.apply();
+    assert!(r.stdout.contains("1 added"), "{r:?}");
+    assert_eq!(emu.held("folders"), 3);
+    w.assert_plan_empty("after a panic and a re-apply");
+}

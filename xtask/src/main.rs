@@ -5,6 +5,8 @@
 //!   runs the whole suite on Terraform 1.11.4 (the `terraform` on PATH) and 1.15.5.
 //! - `quickstart`: starts `amg-local` and runs `terraform apply` of `examples/quickstart`.
 //! - `bench`: prints the numbers in `docs/benchmarks.md` (startup, size, emulator throughput).
+//! - `fuzz <target> [--minutes N]`: runs one property-based fuzz target (see `src/fuzz.rs`) for
+//!   N minutes (default 1) in release mode; `cargo test` runs each briefly.
 
 mod bench;
 mod tools;
@@ -18,12 +20,13 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("quickstart") => quickstart(&args[1..]),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz(&args[1..]),
         Some("tools") => tools::ensure().map(|t| {
             for (v, p) in t.terraforms {
                 println!("terraform {v}: {}", p.display());
             }
         }),
-        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | tools>".into()),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | fuzz <target> [--minutes N] | tools>".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -46,6 +49,37 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
 
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// The fuzz targets: name → the test that runs it.
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("value", "fuzz::fuzz_value"),
+    ("state_upgrade", "fuzz::fuzz_state_upgrade"),
+    ("dashboard", "fuzz::fuzz_dashboard"),
+    ("datasource_json", "fuzz::fuzz_datasource_json"),
+    ("grafana_answers", "grafana::tests::fuzz_grafana_answers"),
+];
+
+/// Runs one fuzz target for `--minutes` (default 1), optimised.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let names = || FUZZ_TARGETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let target =
+        args.first().ok_or_else(|| format!("usage: cargo xtask fuzz <target> [--minutes N]; targets: {}", names()))?;
+    let test = FUZZ_TARGETS
+        .iter()
+        .find(|(n, _)| n == target)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| format!("unknown fuzz target {target:?}; targets: {}", names()))?;
+    let minutes: f64 = match args.iter().position(|a| a == "--minutes") {
+        Some(i) => args.get(i + 1).and_then(|m| m.parse().ok()).ok_or("--minutes needs a number")?,
+        None => 1.0,
+    };
+    let seconds = ((minutes * 60.0).round() as u64).max(1);
+    println!("fuzzing {target} ({test}) for {seconds} s");
+    run(cargo()
+        .current_dir(root())
+        .args(["test", "-p", "terraform-provider-grafana", "--lib", "--release", test, "--", "--exact", "--nocapture"])
+        .env("FUZZ_SECONDS", seconds.to_string()))
 }
 
 /// Builds the binaries and runs every test with both Terraform versions available.
