@@ -98,6 +98,8 @@ pub struct World {
     pub workspaces: RwLock<BTreeMap<String, Arc<Workspace>>>,
     /// Grafana credential (token or API key) → where it lives.
     pub credentials: Mutex<HashMap<String, Credential>>,
+    /// Every token and API key ever issued, deleted ones included: what a secret scan looks for.
+    pub issued: Mutex<Vec<String>>,
     pub stats: Mutex<BTreeMap<(String, String, u16), u64>>,
     /// IAM actions (`grafana:CreateWorkspaceServiceAccount`) denied to every caller.
     pub denied: Vec<String>,
@@ -253,6 +255,7 @@ impl World {
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             workspaces: RwLock::new(BTreeMap::new()),
             credentials: Mutex::new(HashMap::new()),
+            issued: Mutex::new(Vec::new()),
             stats: Mutex::new(BTreeMap::new()),
             denied,
             settle,
@@ -323,6 +326,7 @@ impl World {
             .lock()
             .expect("lock")
             .insert(key.clone(), Credential::Token { workspace: ws.id.clone(), sa_id, token_id: id });
+        self.issued.lock().expect("lock").push(key.clone());
         Some((id, key))
     }
 

@@ -55,4 +55,5 @@ mod official_examples;
 mod plugin;
 mod regressions;
 mod reliability;
+mod secrets;
 mod support;

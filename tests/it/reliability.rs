@@ -170,3 +170,60 @@ fn ctrl_c_mid_apply_of_150_objects_converges_on_the_next_apply_tf_1_11() {
     assert_exactly(&emu, 110, 20, 20, "after the re-apply");
     w.assert_plan_empty("after an interrupted apply and a re-apply");
 }
+
+/// Two Terraform runs at once against the same objects (two working directories holding the
+/// same state, as two pipelines of one stack would): both read version 1, the first write wins,
+/// the other is refused with a message naming the object and the change it would have lost.
+/// Nothing is lost; the loser's next apply applies its change on top (visible to the winner's
+/// next plan as drift), and then plans nothing.
+#[test]
+fn two_runs_at_once_one_wins_the_other_is_refused_and_both_converge() {
+    let tf = crate::support::terraform("1.11.4");
+    // Each request takes 0.8 s: both runs read before either writes.
+    let emu = Emulator::start(&["--latency-ms", "800"]);
+    let config = |who: &str| {
+        format!(
+            "{REQUIRED}\n{}\nresource \"grafana_folder\" \"f\" {{\n  uid   = \"race-f\"\n  title = \"Folder {who}\"\n}}\n\nresource \"grafana_dashboard\" \"d\" {{\n  folder      = \"race-f\"\n  config_json = jsonencode({{ uid = \"race-d\", title = \"Dashboard {who}\", panels = [] }})\n  depends_on  = [grafana_folder.f]\n}}\n\nresource \"grafana_data_source\" \"ds\" {{\n  uid  = \"race-ds\"\n  type = \"prometheus\"\n  name = \"Prometheus\"\n  url  = \"https://{who}.example.com\"\n}}\n",
+            url_provider(&emu)
+        )
+    };
+    let a = Workdir::new(&tf);
+    a.write("main.tf", &config("base"));
+    a.init();
+    a.apply();
+    let b = Workdir::new(&tf);
+    b.write("terraform.tfstate", &std::fs::read_to_string(a.dir().join("terraform.tfstate")).unwrap());
+    b.write("main.tf", &config("B"));
+    b.init();
+    a.write("main.tf", &config("A"));
+    let args = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    let (ra, rb) = std::thread::scope(|s| {
+        let ta = s.spawn(|| a.run(&args));
+        let tb = s.spawn(|| b.run(&args));
+        (ta.join().unwrap(), tb.join().unwrap())
+    });
+    assert!(
+        ra.code != 0 || rb.code != 0,
+        "both runs succeeded: one update overwrote the other unseen\nA: {ra:?}\nB: {rb:?}"
+    );
+    for r in [&ra, &rb].into_iter().filter(|r| r.code != 0) {
+        let text = r.all().replace('\n', " ");
+        assert!(text.contains("after Terraform's last refresh") || text.contains("since Terraform read it"), "{r:?}");
+        assert!(["race-f", "race-d", "race-ds"].iter().any(|uid| text.contains(uid)), "the object is not named: {r:?}");
+    }
+    // Nothing lost: each object holds one of the two runs' values.
+    let (_, f) = emu.grafana("GET", "/api/folders/race-f", None);
+    let (_, d) = emu.grafana("GET", "/api/dashboards/uid/race-d", None);
+    let (_, ds) = emu.grafana("GET", "/api/datasources/uid/race-ds", None);
+    assert!(matches!(f["title"].as_str(), Some("Folder A" | "Folder B")), "{f}");
+    assert!(matches!(d["dashboard"]["title"].as_str(), Some("Dashboard A" | "Dashboard B")), "{d}");
+    assert!(matches!(ds["url"].as_str(), Some("https://A.example.com" | "https://B.example.com")), "{ds}");
+    // The runs converge: whichever failed applies on top, and plans nothing after.
+    let (loser, winner, who) = if ra.code != 0 { (&a, &b, "A") } else { (&b, &a, "B") };
+    loser.apply();
+    loser.assert_plan_empty("the loser after its re-apply");
+    let (_, d) = emu.grafana("GET", "/api/dashboards/uid/race-d", None);
+    assert_eq!(d["dashboard"]["title"], format!("Dashboard {who}"));
+    let r = winner.plan(&[]);
+    assert_eq!(r.code, 2, "the winner sees the later change as drift: {r:?}");
+}

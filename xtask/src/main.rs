@@ -7,8 +7,11 @@
 //! - `bench`: prints the numbers in `docs/benchmarks.md` (startup, size, emulator throughput).
 //! - `fuzz <target> [--minutes N]`: runs one property-based fuzz target (see `src/fuzz.rs`) for
 //!   N minutes (default 1) in release mode; `cargo test` runs each briefly.
+//! - `soak [--cycles N] [--seed S]`: N apply/plan cycles with out-of-band changes and faults on
+//!   both planes, then checks that nothing leaked (see `soak.rs`). Not run in CI.
 
 mod bench;
+mod soak;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -21,12 +24,13 @@ fn main() -> ExitCode {
         Some("quickstart") => quickstart(&args[1..]),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("soak") => soak::run_soak(&args[1..]),
         Some("tools") => tools::ensure().map(|t| {
             for (v, p) in t.terraforms {
                 println!("terraform {v}: {}", p.display());
             }
         }),
-        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | fuzz <target> [--minutes N] | tools>".into()),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -207,6 +207,7 @@ pub(super) async fn create_api_key(State(world): State<Shared>, Path(id): Path<S
         .lock()
         .expect("lock")
         .insert(key.clone(), Credential::ApiKey { workspace: id.clone(), name: name.clone() });
+    world.issued.lock().expect("lock").push(key.clone());
     ok(StatusCode::OK, json!({ "keyName": name, "key": key, "workspaceId": id }))
 }
 

@@ -14,6 +14,12 @@ pub(super) async fn stats(State(world): State<Shared>) -> axum::Json<Value> {
     axum::Json(world.stats_json())
 }
 
+/// `GET /_amg-local/issued-credentials`: every token and API key issued so far, deleted and
+/// expired ones included, for tests that scan logs and files for leaked secrets.
+pub(super) async fn issued_credentials(State(world): State<Shared>) -> axum::Json<Value> {
+    axum::Json(json!({ "keys": *world.issued.lock().expect("lock") }))
+}
+
 /// `POST /_amg-local/workspaces/{id}/expire-credentials`: every token and API key of the
 /// workspace but the emulator's own admin token expires now (they stay listed, and counted against the cap, until deleted), as
 /// when a run outlives its token's TTL; Grafana answers 401 to them from then on.

@@ -75,6 +75,7 @@ pub fn router(world: Shared, host: Arc<dyn Host>) -> Router {
         .layer(axum::middleware::from_fn_with_state(world.clone(), require_sigv4))
         .route("/_amg-local/stats", get(stats))
         .route("/_amg-local/workspaces/{id}/expire-credentials", post(expire_credentials))
+        .route("/_amg-local/issued-credentials", get(issued_credentials))
         .route("/_amg-local/workspaces/{id}/provisioned/datasources", post(provision_datasource))
         .route("/_amg-local/workspaces/{id}/provisioned/dashboards", post(provision_dashboard))
         .fallback(|| async { aws_error(StatusCode::NOT_FOUND, "UnknownOperationException", "Unknown operation", None) })
