@@ -148,33 +148,20 @@ fn template(axum_path: &str) -> String {
 /// InternalServerException, before any effect) and `--control-drop-rate` (the write is applied,
 /// then the connection closes unanswered), on the AWS operations only (not `/_amg-local/`).
 async fn control_faults(State(t): State<Transport>, req: Request, next: Next) -> Response {
-    let (a, world) = (&t.control_faults, &t.world);
     if req.uri().path().starts_with("/_amg-local/") {
         return next.run(req).await;
     }
-    if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
-        let mut resp = if world.roll() < 0.5 { crate::control::throttled() } else { crate::control::internal_error() };
-        resp.headers_mut().insert("x-amg-local-fault", HeaderValue::from_static("injected"));
-        return resp;
-    }
-    let is_write = req.method() != Method::GET && req.method() != Method::HEAD;
-    if is_write && a.drop_rate > 0.0 && world.roll() < a.drop_rate {
-        let mut resp = next.run(req).await;
-        resp.extensions_mut().insert(DropConnection);
-        return resp;
-    }
-    next.run(req).await
+    inject(t.control_faults, &t.world, req, next, |throttle| {
+        if throttle { crate::control::throttled() } else { crate::control::internal_error() }
+    })
+    .await
 }
 
 /// `--latency-ms`, `--fault-rate` (429 or 503 before any effect) and `--drop-rate`
 /// (the write is applied, then the connection closes unanswered).
 async fn faults(State(t): State<Transport>, req: Request, next: Next) -> Response {
-    let (a, world) = (&t.faults, &t.world);
-    if a.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(a.latency_ms)).await;
-    }
-    if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
-        let mut resp = if world.roll() < 0.5 {
+    inject(t.faults, &t.world, req, next, |throttle| {
+        if throttle {
             let mut r =
                 (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"message": "Too Many Requests"})))
                     .into_response();
@@ -183,7 +170,19 @@ async fn faults(State(t): State<Transport>, req: Request, next: Next) -> Respons
         } else {
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(serde_json::json!({"message": "Service Unavailable"})))
                 .into_response()
-        };
+        }
+    })
+    .await
+}
+
+/// The faults of one plane: latency, then an injected answer (`fault(throttle?)`) before any
+/// effect, or a write applied and its connection closed unanswered.
+async fn inject(a: Faults, world: &Shared, req: Request, next: Next, fault: impl FnOnce(bool) -> Response) -> Response {
+    if a.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(a.latency_ms)).await;
+    }
+    if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
+        let mut resp = fault(world.roll() < 0.5);
         resp.headers_mut().insert("x-amg-local-fault", HeaderValue::from_static("injected"));
         return resp;
     }

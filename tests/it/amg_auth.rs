@@ -213,17 +213,7 @@ terraform {{
   }}
 }}
 
-provider "aws" {{
-  region                      = "us-east-1"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {{
-    grafana = "{cp}"
-  }}
-}}
-
+{aws}
 resource "aws_grafana_workspace" "ws" {{
   name                     = "amg-auth"
   account_access_type      = "CURRENT_ACCOUNT"
@@ -235,7 +225,7 @@ resource "aws_grafana_workspace" "ws" {{
 {provider}
 {OBJECTS}
 "#,
-        cp = emu.control_plane_url,
+        aws = crate::support::aws_provider_block(&emu.control_plane_url, false),
         provider = provider_block(&emu, "aws_grafana_workspace.ws.id", ""),
     );
     w.write("main.tf", &config);

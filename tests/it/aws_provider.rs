@@ -18,19 +18,7 @@ terraform {{
   }}
 }}
 
-provider "aws" {{
-  region                      = "us-east-1"
-  access_key                  = "AKIDEXAMPLE"
-  secret_key                  = "not-a-secret"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  endpoints {{
-    grafana = "{}"
-  }}
-}}
-
+{aws}
 resource "aws_grafana_workspace" "ws" {{
   name                     = "tf-test"
   account_access_type      = "CURRENT_ACCOUNT"
@@ -58,7 +46,7 @@ provider "grafana" {{
   auth = aws_grafana_workspace_service_account_token.t.key
 }}
 "#,
-        emu.control_plane_url
+        aws = crate::support::aws_provider_block(&emu.control_plane_url, true)
     );
     if folder {
         c.push_str("\nresource \"grafana_folder\" \"f\" {\n  title = \"In the new workspace\"\n}\n");

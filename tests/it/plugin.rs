@@ -173,55 +173,46 @@ resource "grafana_folder" "f" {{
 /// handling is not Terraform's.
 #[test]
 fn ctrl_c_during_apply_stops_cleanly_tf_1_11() {
-    use std::os::unix::process::CommandExt;
     let tf = crate::support::terraform("1.11.4");
     let emu = Emulator::start(&["--latency-ms", "20000"]);
     let w = Workdir::new(&tf);
     w.config(&emu, "resource \"grafana_folder\" \"slow\" {\n  title = \"Slow\"\n}\n");
     w.init();
-    let dir = w.dir();
     let started = std::time::Instant::now();
-    let mut cmd = Command::new(&tf.path);
-    cmd.current_dir(dir)
-        .args(["apply", "-auto-approve", "-no-color", "-refresh=false"])
-        .env("TF_CLI_CONFIG_FILE", dir.join("terraform.rc"))
-        .env("CHECKPOINT_DISABLE", "1")
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // A terminal's processes start with SIGINT at its default; a background job of a
-    // non-interactive shell (CI) starts with it ignored, and Terraform would never see it.
-    // SAFETY: signal() is async-signal-safe, and the child runs nothing else before exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        })
-    };
-    let mut child = cmd.spawn().unwrap();
-    // Wait for the event, not a guess: Terraform prints "Creating..." as it asks the provider
-    // to create, and the create then waits on the emulator's 20 s latency.
-    let stdout = child.stdout.take().unwrap();
+    let mut child = crate::support::spawn_interruptible(
+        &w,
+        &["apply", "-auto-approve", "-no-color", "-refresh=false"],
+        &[("TF_LOG_PROVIDER", "debug")],
+    );
+    // Wait for the event, not a guess: the provider logs the create's request to Grafana, which
+    // then waits on the emulator's 20 s latency. ("Creating..." is printed before Terraform
+    // calls the provider: a Ctrl-C right after it may come before the call.)
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
     let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut seen = String::new();
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("grafana_folder.slow: Creating...") {
+    let out_reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+    let err_reader = std::thread::spawn(move || {
+        let mut shown = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("grafana request") && line.contains("/api/folders") {
                 let _ = tx.send(());
             }
-            seen.push_str(&line);
-            seen.push('\n');
+            // Terraform's and the provider's log lines start with a timestamp; the rest is what
+            // a user sees.
+            if !line.starts_with("20") {
+                shown.push_str(&line);
+                shown.push('\n');
+            }
         }
-        seen
+        shown
     });
-    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("Terraform never started creating the folder");
-    // SAFETY: plain kill(2) on the process group we created.
-    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
+    rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the provider never sent the folder's create");
+    crate::support::interrupt(&child);
+    let status = child.wait().unwrap();
     let elapsed = started.elapsed();
-    let all = format!("{}\n{}", reader.join().unwrap(), String::from_utf8_lossy(&out.stderr));
+    let all = format!("{}\n{}", out_reader.join().unwrap(), err_reader.join().unwrap());
     assert!(elapsed.as_secs() < 15, "apply did not stop promptly ({elapsed:?}): {all}");
-    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert_ne!(status.code(), Some(0), "{all}");
     assert!(all.contains("Interrupt received"), "{all}");
     assert!(all.contains("Terraform asked the provider to stop"), "the provider did not report the stop: {all}");
     assert!(!all.contains("plugin exited") && !all.contains("plugin crashed"), "the provider died: {all}");

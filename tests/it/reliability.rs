@@ -3,7 +3,6 @@
 //! Each ends with exactly the configured objects in Grafana and an empty plan.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use crate::support::{Emulator, REQUIRED, Terraform, Workdir, wait_until};
 
@@ -129,37 +128,20 @@ fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token
 /// 150, and the plan after is empty. Terraform 1.11.4 only (see `plugin::ctrl_c_during_apply_stops_cleanly_tf_1_11`).
 #[test]
 fn ctrl_c_mid_apply_of_150_objects_converges_on_the_next_apply_tf_1_11() {
-    use std::os::unix::process::CommandExt;
     let tf = crate::support::terraform("1.11.4");
     let emu = Emulator::start(&["--latency-ms", "40"]);
     let w = Workdir::new(&tf);
     w.write("main.tf", &format!("{REQUIRED}\n{}\n{}", url_provider(&emu), objects(110, 20, 20)));
     w.init();
-    let dir = w.dir();
-    let mut cmd = Command::new(&tf.path);
-    cmd.current_dir(dir)
-        .args(["apply", "-auto-approve", "-no-color", "-input=false"])
-        .env("TF_CLI_CONFIG_FILE", dir.join("terraform.rc"))
-        .env("CHECKPOINT_DISABLE", "1")
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // SAFETY: signal() is async-signal-safe, and the child runs nothing else before exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        })
-    };
-    let mut child = cmd.spawn().unwrap();
+    let mut child =
+        crate::support::spawn_interruptible(&w, &["apply", "-auto-approve", "-no-color", "-input=false"], &[]);
     let stdout = child.stdout.take().unwrap();
     let reader =
         std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>().join("\n"));
     wait_until("some objects created", std::time::Duration::from_secs(60), || {
         emu.held("dashboards") + emu.held("folders") + emu.held("datasources") >= 30
     });
-    // SAFETY: plain kill(2) on the process group we created.
-    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+    crate::support::interrupt(&child);
     let out = child.wait_with_output().unwrap();
     let printed = reader.join().unwrap();
     assert_ne!(out.status.code(), Some(0), "the apply was not interrupted: {printed}");

@@ -359,3 +359,48 @@ impl Workdir {
         Value::Object(out)
     }
 }
+
+/// Terraform started as a terminal runs it, so that a test can press Ctrl-C: in a process group
+/// of its own (`interrupt` signals the whole group, Terraform and its providers alike), with
+/// SIGINT at its default (a background job of a non-interactive shell, as in CI, starts with it
+/// ignored, and Terraform would never see it). Output is piped.
+pub fn spawn_interruptible(w: &Workdir, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(&w.tf.path);
+    cmd.current_dir(w.dir())
+        .args(args)
+        .env("TF_CLI_CONFIG_FILE", &w.rc)
+        .env("CHECKPOINT_DISABLE", "1")
+        .envs(env.iter().copied())
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: signal() is async-signal-safe, and the child runs nothing else before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        })
+    };
+    cmd.spawn().expect("start terraform")
+}
+
+/// Ctrl-C: SIGINT to the process group of a [`spawn_interruptible`] child.
+pub fn interrupt(child: &std::process::Child) {
+    // SAFETY: plain kill(2) on the process group the child leads.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+}
+
+/// The real AWS provider's block for amg-local's control plane (static test credentials, no
+/// account lookups, nothing leaving loopback).
+pub fn aws_provider_block(control_plane_url: &str, credentials: bool) -> String {
+    let keys = if credentials {
+        "  access_key                  = \"AKIDEXAMPLE\"\n  secret_key                  = \"not-a-secret\"\n"
+    } else {
+        ""
+    };
+    format!(
+        "provider \"aws\" {{\n  region                      = \"us-east-1\"\n{keys}  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  skip_region_validation      = true\n  endpoints {{\n    grafana = \"{control_plane_url}\"\n  }}\n}}\n"
+    )
+}
