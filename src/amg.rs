@@ -123,9 +123,12 @@ struct Workspace {
 
 pub struct Amg {
     settings: Settings,
-    sdk: OnceCell<Client>,
-    workspace: OnceCell<Workspace>,
-    minter: OnceCell<Minter>,
+    /// Set once per process, failures included: missing credentials, an unknown workspace or
+    /// one that stays CREATING past the wait are answered at once to every later request
+    /// instead of being looked for (or waited for) again, one request after another.
+    sdk: OnceCell<Result<Client, String>>,
+    workspace: OnceCell<Result<Workspace, String>>,
+    minter: OnceCell<Result<Minter, String>>,
     current: tokio::sync::Mutex<Option<Minted>>,
     /// Tokens replaced by newer ones: still valid for requests in flight, deleted at the end.
     retired: Mutex<Vec<Held>>,
@@ -164,7 +167,7 @@ impl Amg {
         if let Some(m) = self.current.lock().await.take() {
             all.push(m.held);
         }
-        let (Some(c), false) = (self.sdk.get(), all.is_empty()) else { return };
+        let (Some(Ok(c)), false) = (self.sdk.get(), all.is_empty()) else { return };
         let ws = &self.settings.workspace_id;
         for h in &all {
             // A delete the SDK repeated after a lost answer finds nothing: done.
@@ -209,7 +212,7 @@ impl Amg {
 
     async fn sdk(&self) -> Result<&Client, String> {
         self.sdk
-            .get_or_try_init(|| async {
+            .get_or_init(|| async {
                 let s = &self.settings;
                 let imds = aws_config::imds::Client::builder()
                     .max_attempts(1)
@@ -255,12 +258,14 @@ impl Amg {
                 Ok(Client::new(&conf))
             })
             .await
+            .as_ref()
+            .map_err(String::clone)
     }
 
     /// The workspace, once ACTIVE (waiting, bounded, while AMG is still working on it).
     async fn workspace(&self) -> Result<&Workspace, String> {
         self.workspace
-            .get_or_try_init(|| async {
+            .get_or_init(|| async {
                 let c = self.sdk().await?;
                 let id = &self.settings.workspace_id;
                 let started = Instant::now();
@@ -310,13 +315,15 @@ impl Amg {
                 }
             })
             .await
+            .as_ref()
+            .map_err(String::clone)
     }
 
     /// The service account to mint under (found or created), or API keys on a 10.4 workspace
     /// whose caller may not use service accounts.
     async fn minter(&self) -> Result<&Minter, String> {
         self.minter
-            .get_or_try_init(|| async {
+            .get_or_init(|| async {
                 let c = self.sdk().await?;
                 let ws = self.workspace().await?;
                 let id = &self.settings.workspace_id;
@@ -354,6 +361,8 @@ impl Amg {
                 }
             })
             .await
+            .as_ref()
+            .map_err(String::clone)
     }
 
     async fn find_service_account(&self, c: &Client, name: &str) -> Result<Option<String>, Denied> {

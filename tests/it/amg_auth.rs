@@ -392,17 +392,30 @@ fn missing_credentials_an_unknown_workspace_and_a_workspace_still_creating_get_c
     );
     let slow = created["workspace"]["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_string();
     let w = workdir(&tf, &emu, false);
+    // Six folders: the wait happens once per provider process, and the six creates all get
+    // its answer (not six waits, one after the other).
+    let six = (0..6)
+        .map(|i| format!("resource \"grafana_folder\" \"f{i}\" {{\n  title = \"f{i}\"\n}}\n"))
+        .collect::<String>();
     w.write(
         "main.tf",
         &format!(
-            "{REQUIRED}\n{}\n{folder}",
+            "{REQUIRED}\n{}\n{six}",
             provider_block(&emu, &format!("\"{slow}\""), "  workspace_ready_timeout_seconds = 1\n")
         ),
     );
     w.init();
+    let describes = |emu: &Emulator| emu.count("GET", Some("/workspaces/:id"));
+    let (before, t) = (describes(&emu), Instant::now());
     let r = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.all().replace('\n', " ").contains("is still CREATING"), "{r:?}");
+    assert_eq!(r.all().matches("is still CREATING").count(), 6, "{r:?}");
+    assert!(
+        describes(&emu) - before <= 6,
+        "the workspace was waited for more than once: {} DescribeWorkspace calls",
+        describes(&emu) - before
+    );
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
     w.write(
         "main.tf",
         &format!(
