@@ -21,7 +21,7 @@ const SA: &str = "terraform-provider-grafana-admin";
 /// A working directory whose Terraform runs have AWS credentials for amg-local in the
 /// environment, and no way to any other AWS configuration (no shared files, no instance
 /// metadata: nothing leaves loopback).
-fn workdir(tf: &Terraform, emu: &Emulator, aws: bool) -> Workdir {
+pub fn workdir(tf: &Terraform, emu: &Emulator, aws: bool) -> Workdir {
     let mut w = if aws { Workdir::with_aws(tf) } else { Workdir::new(tf) };
     isolate_aws(&mut w, emu);
     w.env("AWS_ACCESS_KEY_ID", "AKIDAMGLOCAL");
@@ -51,7 +51,7 @@ pub fn isolate_aws(w: &mut Workdir, emu: &Emulator) {
     }
 }
 
-fn provider_block(emu: &Emulator, workspace: &str, extra: &str) -> String {
+pub fn provider_block(emu: &Emulator, workspace: &str, extra: &str) -> String {
     format!(
         "provider \"grafana\" {{\n  workspace_id = {workspace}\n  ca_cert      = \"{}\"\n{extra}}}\n",
         emu.ca_cert_file.as_deref().expect("amg-local --tls")
@@ -206,13 +206,7 @@ fn the_aws_provider_creates_the_workspace_and_this_provider_fills_it_in_one_appl
     let w = workdir(tf, &emu, true);
     let config = format!(
         r#"
-terraform {{
-  required_providers {{
-    aws     = {{ source = "hashicorp/aws", version = "5.100.0" }}
-    grafana = {{ source = "amg-oss/grafana", version = "0.1.0" }}
-  }}
-}}
-
+{required}
 {aws}
 resource "aws_grafana_workspace" "ws" {{
   name                     = "amg-auth"
@@ -225,6 +219,7 @@ resource "aws_grafana_workspace" "ws" {{
 {provider}
 {OBJECTS}
 "#,
+        required = crate::support::REQUIRED_WITH_AWS,
         aws = crate::support::aws_provider_block(&emu.control_plane_url, false),
         provider = provider_block(&emu, "aws_grafana_workspace.ws.id", ""),
     );

@@ -11,13 +11,7 @@ on_both_terraforms!(aws_provider_and_grafana_provider_in_one_plan);
 fn config(emu: &Emulator, folder: bool) -> String {
     let mut c = format!(
         r#"
-terraform {{
-  required_providers {{
-    aws     = {{ source = "hashicorp/aws", version = "5.100.0" }}
-    grafana = {{ source = "amg-oss/grafana", version = "0.1.0" }}
-  }}
-}}
-
+{required}
 {aws}
 resource "aws_grafana_workspace" "ws" {{
   name                     = "tf-test"
@@ -46,6 +40,7 @@ provider "grafana" {{
   auth = aws_grafana_workspace_service_account_token.t.key
 }}
 "#,
+        required = crate::support::REQUIRED_WITH_AWS,
         aws = crate::support::aws_provider_block(&emu.control_plane_url, true)
     );
     if folder {

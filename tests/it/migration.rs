@@ -33,6 +33,19 @@ fn instance(type_name: &str, name: &str, version: i64, attributes: Value) -> Val
     })
 }
 
+/// `terraform state replace-provider` from the official provider to this one.
+fn replace_provider(w: &Workdir) {
+    let r = w.ok(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        "-no-color",
+        "registry.terraform.io/grafana/grafana",
+        "registry.terraform.io/amg-oss/grafana",
+    ]);
+    assert!(r.stdout.contains("Successfully replaced provider"), "{r:?}");
+}
+
 fn official_state_migrates_with_replace_provider(tf: &Terraform) {
     let emu = Emulator::start(&[]);
     // What the official provider created.
@@ -109,15 +122,7 @@ resource "grafana_data_source" "cloudwatch" {
         "check_results": null,
     });
     w.write("terraform.tfstate", &serde_json::to_string_pretty(&state).unwrap());
-    let r = w.ok(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "-no-color",
-        "registry.terraform.io/grafana/grafana",
-        "registry.terraform.io/amg-oss/grafana",
-    ]);
-    assert!(r.stdout.contains("Successfully replaced provider"), "{r:?}");
+    replace_provider(&w);
     w.init();
     let writes = emu.writes();
     let r = w.plan(&[]);
@@ -170,14 +175,7 @@ fn official_sha256_state_migrates_without_a_write() {
         "check_results": null,
     });
     w.write("terraform.tfstate", &serde_json::to_string_pretty(&state).unwrap());
-    w.ok(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "-no-color",
-        "registry.terraform.io/grafana/grafana",
-        "registry.terraform.io/amg-oss/grafana",
-    ]);
+    replace_provider(&w);
     w.init();
     let writes = emu.writes();
     let r = w.plan(&[]);

@@ -80,15 +80,8 @@ fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token
         &["--tls", "--fault-rate", "0.3", "--control-fault-rate", "0.3", "--seed", "13"]
     };
     let emu = Emulator::start(faults);
-    let mut w = Workdir::new(tf);
-    crate::amg_auth::isolate_aws(&mut w, &emu);
-    w.env("AWS_ACCESS_KEY_ID", "AKIDAMGLOCAL");
-    w.env("AWS_SECRET_ACCESS_KEY", "amg-local-secret-key");
-    let provider = format!(
-        "provider \"grafana\" {{\n  workspace_id = \"{}\"\n  ca_cert      = \"{}\"\n  retries      = 8\n}}\n",
-        emu.workspace_id,
-        emu.ca_cert_file.as_deref().unwrap()
-    );
+    let w = crate::amg_auth::workdir(tf, &emu, false);
+    let provider = crate::amg_auth::provider_block(&emu, &format!("\"{}\"", emu.workspace_id), "  retries      = 8\n");
     w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{}", objects(100, 20, 20)));
     w.init();
     let r = w.apply();

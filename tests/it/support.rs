@@ -227,6 +227,15 @@ pub const REQUIRED: &str = r#"terraform {
 }
 "#;
 
+/// The `terraform` block of configurations that use the real AWS provider too.
+pub const REQUIRED_WITH_AWS: &str = r#"terraform {
+  required_providers {
+    aws     = { source = "hashicorp/aws", version = "5.100.0" }
+    grafana = { source = "amg-oss/grafana", version = "0.1.0" }
+  }
+}
+"#;
+
 impl Workdir {
     pub fn new(tf: &Terraform) -> Workdir {
         Workdir::with_mirrors(tf, &[])
