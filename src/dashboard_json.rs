@@ -34,44 +34,160 @@ fn invalid(summary: &'static str, detail: impl Into<String>) -> Invalid {
 /// Parses a model, checking what Grafana would refuse: not an object, a blank or missing
 /// title, a malformed uid.
 pub fn parse(text: &str) -> Result<Model, Invalid> {
-    let v: Json = serde_json::from_str(text).map_err(|e| {
-        invalid(
-            "config_json is not valid JSON",
-            format!("{e}. Paste the dashboard's JSON model, or build it with jsonencode()."),
-        )
-    })?;
-    let Json::Object(m) = v else {
-        return Err(invalid(
-            "config_json is not a JSON object",
-            "A dashboard's JSON model is an object, `{ \"title\": …, \"panels\": [ … ] }`.",
-        ));
-    };
-    match m.get("title") {
+    let v: Json = serde_json::from_str(text).map_err(not_json)?;
+    let Json::Object(m) = v else { return Err(not_an_object()) };
+    check_fields(m.get("title"), m.get("uid"))?;
+    Ok(m)
+}
+
+/// What validation and planning need of a model: its `title`, `uid` and `__inputs`, read
+/// without building the rest (every byte is still checked to be JSON).
+#[derive(Debug, Default)]
+pub struct Head {
+    title: Option<Json>,
+    uid: Option<Json>,
+    inputs: Option<Json>,
+    object: bool,
+}
+
+impl Head {
+    /// The uid the model sets (null, missing and "" mean none).
+    pub fn uid(&self) -> Option<&str> {
+        self.uid.as_ref().and_then(Json::as_str).filter(|u| !u.is_empty())
+    }
+
+    /// The model's `__inputs`.
+    pub fn inputs(&self) -> Option<&Json> {
+        self.inputs.as_ref()
+    }
+}
+
+/// [`parse`]'s checks, without building the model: for validation and plans, which need only
+/// the uid and the declared inputs.
+pub fn check(text: &str) -> Result<Head, Invalid> {
+    let head: Head = serde_json::from_str(text).map_err(not_json)?;
+    if !head.object {
+        return Err(not_an_object());
+    }
+    check_fields(head.title.as_ref(), head.uid.as_ref())?;
+    Ok(head)
+}
+
+fn not_json(e: serde_json::Error) -> Invalid {
+    invalid(
+        "config_json is not valid JSON",
+        format!("{e}. Paste the dashboard's JSON model, or build it with jsonencode()."),
+    )
+}
+
+fn not_an_object() -> Invalid {
+    invalid(
+        "config_json is not a JSON object",
+        "A dashboard's JSON model is an object, `{ \"title\": …, \"panels\": [ … ] }`.",
+    )
+}
+
+fn check_fields(title: Option<&Json>, uid: Option<&Json>) -> Result<(), Invalid> {
+    match title {
         Some(Json::String(t)) if !t.trim().is_empty() => {}
         Some(Json::String(_)) => {
             return Err(invalid("Dashboard title is blank", "Set `title` in config_json to a non-blank name."));
         }
         _ => return Err(invalid("Dashboard title missing", "config_json needs a string `title`.")),
     }
-    match m.get("uid") {
-        None | Some(Json::Null) => {}
-        Some(Json::String(u)) if u.is_empty() => {}
-        Some(Json::String(u)) => {
-            if let Err(e) = check_uid(u) {
-                return Err(invalid(
-                    "Invalid dashboard uid",
-                    format!("The `uid` in config_json {e}. Fix it, or remove it to let the provider choose one."),
-                ));
-            }
-        }
-        Some(other) => {
-            return Err(invalid(
+    match uid {
+        None | Some(Json::Null) => Ok(()),
+        Some(Json::String(u)) if u.is_empty() => Ok(()),
+        Some(Json::String(u)) => check_uid(u).map_err(|e| {
+            invalid(
                 "Invalid dashboard uid",
-                format!("The `uid` in config_json must be a string, not {other}."),
-            ));
+                format!("The `uid` in config_json {e}. Fix it, or remove it to let the provider choose one."),
+            )
+        }),
+        Some(other) => {
+            Err(invalid("Invalid dashboard uid", format!("The `uid` in config_json must be a string, not {other}.")))
         }
     }
-    Ok(m)
+}
+
+impl<'de> serde::Deserialize<'de> for Head {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Head, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+        /// A top-level key, matched without allocating.
+        enum Key {
+            Title,
+            Uid,
+            Inputs,
+            Other,
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+                struct K;
+                impl Visitor<'_> for K {
+                    type Value = Key;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_str<E>(self, k: &str) -> Result<Key, E> {
+                        Ok(match k {
+                            "title" => Key::Title,
+                            "uid" => Key::Uid,
+                            "__inputs" => Key::Inputs,
+                            _ => Key::Other,
+                        })
+                    }
+                }
+                d.deserialize_str(K)
+            }
+        }
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Head;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            // A repeated key counts as its last occurrence, as when the whole model is parsed.
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Head, A::Error> {
+                let mut h = Head { object: true, ..Head::default() };
+                while let Some(k) = a.next_key::<Key>()? {
+                    match k {
+                        Key::Title => h.title = Some(a.next_value()?),
+                        Key::Uid => h.uid = Some(a.next_value()?),
+                        Key::Inputs => h.inputs = Some(a.next_value()?),
+                        Key::Other => {
+                            a.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(h)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Head, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Head::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+            fn visit_unit<E>(self) -> Result<Head, E> {
+                Ok(Head::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The uid the model sets (null, missing and "" mean none).
@@ -84,9 +200,9 @@ pub fn title_of(m: &Model) -> &str {
     m.get("title").and_then(Json::as_str).unwrap_or_default()
 }
 
-/// Input names declared in `__inputs`.
-pub fn declared_inputs(m: &Model) -> BTreeSet<String> {
-    m.get("__inputs")
+/// Input names declared in `__inputs` (the model's member).
+pub fn declared_inputs(inputs: Option<&Json>) -> BTreeSet<String> {
+    inputs
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
@@ -96,8 +212,8 @@ pub fn declared_inputs(m: &Model) -> BTreeSet<String> {
 
 /// The values of `constant` inputs that carry one: what Grafana's import dialog fills in when
 /// nobody overrides it.
-pub fn constant_inputs(m: &Model) -> BTreeMap<String, String> {
-    m.get("__inputs")
+pub fn constant_inputs(inputs: Option<&Json>) -> BTreeMap<String, String> {
+    inputs
         .and_then(Json::as_array)
         .into_iter()
         .flatten()
@@ -107,9 +223,9 @@ pub fn constant_inputs(m: &Model) -> BTreeMap<String, String> {
 }
 
 /// Every declared input given (a constant with a value needs none), and only declared ones.
-pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
-    let declared = declared_inputs(m);
-    let constants = constant_inputs(m);
+pub fn check_inputs(inputs: Option<&Json>, given: &BTreeSet<String>) -> Vec<Invalid> {
+    let declared = declared_inputs(inputs);
+    let constants = constant_inputs(inputs);
     let list = |s: &BTreeSet<String>| s.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ");
     let mut out = Vec::new();
     let undeclared: BTreeSet<String> = given.difference(&declared).cloned().collect();
@@ -144,33 +260,112 @@ pub fn check_inputs(m: &Model, given: &BTreeSet<String>) -> Vec<Invalid> {
     out
 }
 
+/// The `${NAME}` placeholders a model's inputs fill, with their values: the declared inputs
+/// given, and `constant` inputs' own values where not given.
+pub struct Subs(Vec<(String, String)>);
+
+impl Subs {
+    pub fn new(inputs: Option<&Json>, given: &BTreeMap<String, String>) -> Subs {
+        let declared = declared_inputs(inputs);
+        if declared.is_empty() {
+            return Subs(Vec::new());
+        }
+        let mut values = constant_inputs(inputs);
+        values.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Subs(values.into_iter().filter(|(k, _)| declared.contains(k)).map(|(k, v)| (format!("${{{k}}}"), v)).collect())
+    }
+
+    pub fn none() -> Subs {
+        Subs(Vec::new())
+    }
+
+    /// The text with placeholders filled, when there is any to fill.
+    fn apply(&self, s: &str) -> Option<String> {
+        (!self.0.is_empty() && s.contains("${")).then(|| fill_text(s, &self.0))
+    }
+}
+
 /// What is uploaded: the model with inputs filled in, without the export-only `__inputs` and
 /// `__requires`, and without `id` and `version` (Grafana's own); the title trimmed as Grafana
 /// trims it.
-pub fn upload(m: &Model, given: &BTreeMap<String, String>) -> Model {
-    let declared = declared_inputs(m);
-    // Constants fill in what is not given.
-    let mut inputs = constant_inputs(m);
-    inputs.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let mut m = m.clone();
+pub fn upload(mut m: Model, given: &BTreeMap<String, String>) -> Model {
+    let subs = Subs::new(m.get("__inputs"), given);
     for k in ["__inputs", "__requires", "id", "version"] {
         m.remove(k);
     }
-    if let Some(Json::String(t)) = m.get_mut("title") {
+    if let Some(Json::String(t)) = m.get_mut("title")
+        && t.trim().len() != t.len()
+    {
         *t = t.trim().to_string();
     }
-    let subs: Vec<(String, &str)> =
-        inputs.iter().filter(|(k, _)| declared.contains(*k)).map(|(k, v)| (format!("${{{k}}}"), v.as_str())).collect();
-    if subs.is_empty() {
+    if subs.0.is_empty() {
         return m;
     }
-    match fill(Json::Object(m), &subs) {
+    match fill(Json::Object(m), &subs.0) {
         Json::Object(m) => m,
         _ => unreachable!("filling placeholders keeps an object an object"),
     }
 }
 
-fn fill(v: Json, subs: &[(String, &str)]) -> Json {
+/// Whether two models mean the same, each with its placeholders filled: what [`comparable`]
+/// compares (`id`, `version`, `uid`, export keys and the title's outer spaces aside; key order
+/// and `1` against `1.0` never count), without building either form. The uid in force is the
+/// caller's to compare.
+pub fn same_meaning(a: &Model, a_subs: &Subs, b: &Model, b_subs: &Subs) -> bool {
+    const SKIPPED: [&str; 5] = ["id", "version", "uid", "__inputs", "__requires"];
+    let counted = |m: &Model| m.keys().filter(|k| !SKIPPED.contains(&k.as_str())).count();
+    if counted(a) != counted(b) {
+        return false;
+    }
+    a.iter().filter(|(k, _)| !SKIPPED.contains(&k.as_str())).all(|(k, x)| match (k.as_str(), x, b.get(k)) {
+        (_, _, None) => false,
+        ("title", Json::String(s), Some(Json::String(t))) => {
+            a_subs.apply(s).as_deref().unwrap_or(s).trim() == b_subs.apply(t).as_deref().unwrap_or(t).trim()
+        }
+        (_, x, Some(y)) => same_value(x, a_subs, y, b_subs),
+    })
+}
+
+fn same_value(a: &Json, a_subs: &Subs, b: &Json, b_subs: &Subs) -> bool {
+    match (a, b) {
+        (Json::String(s), Json::String(t)) => match (a_subs.apply(s), b_subs.apply(t)) {
+            (None, None) => s == t,
+            (x, y) => x.as_deref().unwrap_or(s) == y.as_deref().unwrap_or(t),
+        },
+        (Json::Number(x), Json::Number(y)) => number(x) == number(y),
+        (Json::Array(xs), Json::Array(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same_value(x, a_subs, y, b_subs))
+        }
+        (Json::Object(m), Json::Object(n)) => {
+            m.len() == n.len() && m.iter().all(|(k, x)| n.get(k).is_some_and(|y| same_value(x, a_subs, y, b_subs)))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// A number as [`canonical`] writes it: integral floats as integers.
+#[derive(PartialEq)]
+enum Number {
+    Int(i64),
+    Big(u64),
+    Float(f64),
+}
+
+fn number(n: &serde_json::Number) -> Number {
+    if let Some(i) = n.as_i64() {
+        return Number::Int(i);
+    }
+    if let Some(u) = n.as_u64() {
+        return Number::Big(u);
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Number::Int(f as i64),
+        Some(f) => Number::Float(f),
+        None => Number::Float(f64::NAN),
+    }
+}
+
+fn fill(v: Json, subs: &[(String, String)]) -> Json {
     match v {
         Json::String(s) if s.contains("${") => Json::String(fill_text(&s, subs)),
         Json::Array(xs) => Json::Array(xs.into_iter().map(|x| fill(x, subs)).collect()),
@@ -181,7 +376,7 @@ fn fill(v: Json, subs: &[(String, &str)]) -> Json {
 
 /// Replaces each placeholder in one left-to-right pass: a value that itself contains `${…}` is
 /// copied as it is, never substituted again.
-fn fill_text(s: &str, subs: &[(String, &str)]) -> String {
+fn fill_text(s: &str, subs: &[(String, String)]) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(at) = rest.find("${") {
@@ -263,7 +458,7 @@ mod tests {
         let inputs =
             BTreeMap::from([("DS_P".to_string(), "prom".to_string()), ("DS_X Y".to_string(), "cw".to_string())]);
         assert_eq!(
-            Json::Object(upload(&m, &inputs)),
+            Json::Object(upload(m.clone(), &inputs)),
             serde_json::json!({"title": "T", "panels": [{"datasource": {"uid": "prom"}, "targets": [{"expr": "up{x=\"cw\"}", "other": "${UNDECLARED}"}]}]})
         );
     }
@@ -275,19 +470,22 @@ mod tests {
                 "title":"T","x":"${VAR_ENV}/${DS}"}"#,
         );
         let given = BTreeMap::from([("DS".to_string(), "amp".to_string())]);
-        assert_eq!(upload(&m, &given)["x"], Json::String("prod/amp".into()));
+        assert_eq!(upload(m.clone(), &given)["x"], Json::String("prod/amp".into()));
         let mut over = given.clone();
         over.insert("VAR_ENV".into(), "staging".into());
-        assert_eq!(upload(&m, &over)["x"], Json::String("staging/amp".into()));
-        assert!(check_inputs(&m, &BTreeSet::from(["DS".to_string()])).is_empty(), "the constant needs no value");
-        assert_eq!(check_inputs(&m, &BTreeSet::new())[0].summary, "Dashboard inputs not set");
+        assert_eq!(upload(m.clone(), &over)["x"], Json::String("staging/amp".into()));
+        assert!(
+            check_inputs(m.get("__inputs"), &BTreeSet::from(["DS".to_string()])).is_empty(),
+            "the constant needs no value"
+        );
+        assert_eq!(check_inputs(m.get("__inputs"), &BTreeSet::new())[0].summary, "Dashboard inputs not set");
     }
 
     #[test]
     fn regression_input_values_were_substituted_twice() {
         let m = model(r#"{"__inputs":[{"name":"A"},{"name":"B"}],"title":"T","x":"${A}-${B}"}"#);
         let inputs = BTreeMap::from([("A".to_string(), "${B}".to_string()), ("B".to_string(), "b".to_string())]);
-        assert_eq!(upload(&m, &inputs)["x"], Json::String("${B}-b".into()), "a value is copied as it is");
+        assert_eq!(upload(m.clone(), &inputs)["x"], Json::String("${B}-b".into()), "a value is copied as it is");
     }
 
     #[test]
@@ -312,7 +510,8 @@ mod tests {
         assert!(parse(r#"{"title":"t","uid":null}"#).is_ok());
         assert!(parse(r#"{"title":"t","uid":""}"#).is_ok());
         let given = BTreeSet::from(["A".to_string(), "C".to_string()]);
-        let found = check_inputs(&model(r#"{"title":"t","__inputs":[{"name":"A"},{"name":"B"}]}"#), &given);
+        let found =
+            check_inputs(model(r#"{"title":"t","__inputs":[{"name":"A"},{"name":"B"}]}"#).get("__inputs"), &given);
         let text: Vec<String> = found.iter().map(|x| format!("{}: {}", x.summary, x.detail)).collect();
         assert!(text[0].starts_with("Undeclared dashboard inputs") && text[0].contains("\"C\""), "{text:?}");
         assert!(text[1].starts_with("Dashboard inputs not set") && text[1].contains("\"B\""), "{text:?}");

@@ -44,12 +44,12 @@ impl Running {
         }
     }
 
-    /// A string member of the ready line ("" when absent).
     /// The emulator's process id (to look at its open files, say).
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
+    /// A string member of the ready line ("" when absent).
     pub fn get(&self, key: &str) -> String {
         self.ready[key].as_str().unwrap_or_default().to_string()
     }

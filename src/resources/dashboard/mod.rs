@@ -118,7 +118,7 @@ impl Resource for DashboardResource {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let config = DashboardModel::decode(config);
-        let model = config.config_json.as_str().map(dj::parse);
+        let model = config.config_json.as_str().map(dj::check);
         if let Some(Err(e)) = &model {
             diags.push(invalid(e));
         }
@@ -143,7 +143,7 @@ impl Resource for DashboardResource {
         }
         if let (Some(Ok(model)), false) = (&model, config.inputs.is_unknown()) {
             let given: BTreeSet<String> = config.input_values().into_keys().collect();
-            for e in dj::check_inputs(model, &given) {
+            for e in dj::check_inputs(model.inputs(), &given) {
                 diags.push(invalid(&e));
             }
         }
@@ -182,6 +182,10 @@ impl Resource for DashboardResource {
     }
 
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
+        // The usual plan: nothing to normalise, and nothing worth copying a model to find out.
+        if ["config_json", "folder"].iter().all(|a| prior.get(a) == planned.get(a)) {
+            return;
+        }
         let (prior, mut plan) = (DashboardModel::decode(prior), DashboardModel::decode(planned));
         // `uid` and `1:uid` name the same folder.
         if let (Some(old), Some(new)) = (prior.folder.as_str(), plan.folder.as_str())
@@ -203,7 +207,8 @@ impl Resource for DashboardResource {
             // Each side's own uid, or the one in force when it sets none.
             let in_force = prior.uid.as_str();
             let (ua, ub) = (dj::uid_of(&a).or(in_force), dj::uid_of(&b).or(in_force));
-            if dj::comparable(&dj::upload(&a, &inputs), ua) == dj::comparable(&dj::upload(&b, &inputs), ub) {
+            let (sa, sb) = (dj::Subs::new(a.get("__inputs"), &inputs), dj::Subs::new(b.get("__inputs"), &inputs));
+            if ua == ub && dj::same_meaning(&a, &sa, &b, &sb) {
                 plan.config_json = prior.config_json.clone();
                 *planned = plan.encode();
             }
@@ -211,10 +216,17 @@ impl Resource for DashboardResource {
     }
 
     async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
+        // The text the state holds, with its uid: nothing to learn from reading it again (the
+        // state's uid is the one in the text, or the one chosen for a text without).
+        let text = planned.get("config_json");
+        if ctx.prior.get("uid").as_str().is_some() && text.as_str().is_some() && text == ctx.prior.get("config_json") {
+            planned.set("uid", ctx.prior.get("uid").clone());
+            return Vec::new();
+        }
         let prior = DashboardModel::decode(ctx.prior);
         let mut plan = DashboardModel::decode(planned);
         let prior_uid = prior.uid.as_str();
-        match plan.config_json.as_str().map(dj::parse) {
+        match plan.config_json.as_str().map(dj::check) {
             // Unknown until apply: so is the uid, and with it what Grafana assigns.
             None => {
                 plan.uid = Attr::unknown();
@@ -234,8 +246,8 @@ impl Resource for DashboardResource {
             Some(Err(_)) => return Vec::new(),
             Some(Ok(model)) => {
                 // The model's uid, or the one in force; chosen at create time when neither is set.
-                plan.uid = dj::uid_of(&model).or(prior_uid).map_or_else(Attr::unknown, Attr::from);
-                if let (Some(prior), Some(new)) = (prior_uid, dj::uid_of(&model))
+                plan.uid = model.uid().or(prior_uid).map_or_else(Attr::unknown, Attr::from);
+                if let (Some(prior), Some(new)) = (prior_uid, model.uid())
                     && prior != new
                 {
                     plan.forget_grafana_assigned();
@@ -374,8 +386,9 @@ impl Resource for DashboardResource {
         {
             return Some(state_from_remote(ctx.client, planned, &now));
         }
-        let unchanged = before.as_ref().is_some_and(|b| b.comparable() == want.comparable() && b.folder == want.folder)
-            && prior.message == planned.message;
+        let unchanged =
+            before.as_ref().is_some_and(|b| b.uid == want.uid && b.same_model(&want.model) && b.folder == want.folder)
+                && prior.message == planned.message;
         if unchanged {
             // Only Terraform-side settings changed (overwrite, or the text but not its meaning).
             let mut s = planned;
@@ -393,8 +406,7 @@ impl Resource for DashboardResource {
             // when its content is still what Terraform last read (it was only moved, e.g. out
             // of a folder destroyed earlier in this apply).
             if let Ok(now) = ctx.client.get_dashboard(&want.uid).await {
-                let untouched =
-                    before.as_ref().is_some_and(|b| b.comparable() == dj::comparable(&now.json, Some(&want.uid)));
+                let untouched = before.as_ref().is_some_and(|b| b.uid == want.uid && b.same_model(now.json()));
                 let overwrite = planned.overwrite.is_true();
                 if overwrite || untouched {
                     tracing::info!(uid = %want.uid, overwrite, "saving over a newer version");
@@ -447,7 +459,7 @@ impl Resource for DashboardResource {
 /// configuration's text and Grafana's copy of the same dashboard hash alike.
 fn model_hash(text: &str, inputs: &BTreeMap<String, String>) -> String {
     let bytes = match dj::parse(text) {
-        Ok(m) => serde_json::to_vec(&dj::comparable(&dj::upload(&m, inputs), None)).expect("JSON serialises"),
+        Ok(m) => serde_json::to_vec(&dj::comparable(&dj::upload(m, inputs), None)).expect("JSON serialises"),
         Err(_) => text.as_bytes().to_vec(),
     };
     let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
@@ -455,7 +467,7 @@ fn model_hash(text: &str, inputs: &BTreeMap<String, String>) -> String {
 }
 
 /// Whether `config_json` in a state is a hash ([`model_hash`], or the official provider's).
-fn is_model_hash(text: &str) -> bool {
+pub(super) fn is_model_hash(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 

@@ -34,7 +34,7 @@ impl Wanted {
         let given = dj::uid_of(&model).or(v.uid.as_str()).map(str::to_string);
         let chosen = given.is_none();
         let uid = given.unwrap_or_else(new_uid);
-        let mut model = dj::upload(&model, &v.input_values());
+        let mut model = dj::upload(model, &v.input_values());
         model.insert("uid".into(), Json::String(uid.clone()));
         Some(Wanted {
             uid,
@@ -49,25 +49,27 @@ impl Wanted {
         dj::title_of(&self.model)
     }
 
-    pub(super) fn comparable(&self) -> Json {
-        dj::comparable(&self.model, Some(&self.uid))
+    /// Whether `other` (a model as uploaded or as Grafana holds it) means the same as this
+    /// one's, the uid aside.
+    pub(super) fn same_model(&self, other: &dj::Model) -> bool {
+        dj::same_meaning(&self.model, &dj::Subs::none(), other, &dj::Subs::none())
     }
 
     /// Whether a dashboard in Grafana is exactly this one, in this folder.
     pub(super) fn same_as(&self, d: &Dashboard) -> bool {
-        dj::comparable(&d.json, Some(&self.uid)) == self.comparable()
-            && self.folder.as_deref().unwrap_or("") == d.folder_uid
+        self.same_model(d.json()) && self.folder.as_deref().unwrap_or("") == d.folder_uid
     }
 
     /// The save request, with the `version` the save is based on (none for a create).
     /// `overwrite` is never sent: on Grafana 10.4 it makes a save with a title already used in
     /// the folder take over that other dashboard, whatever uid was sent.
-    pub(super) fn save_request(&self, version: Option<i64>) -> SaveDashboard {
-        let mut dashboard = self.model.clone();
-        if let Some(v) = version {
-            dashboard.insert("version".into(), Json::from(v));
+    pub(super) fn save_request(&self, version: Option<i64>) -> SaveDashboard<'_> {
+        SaveDashboard {
+            dashboard: &self.model,
+            version,
+            folder_uid: self.folder.as_deref(),
+            message: self.message.as_deref(),
         }
-        SaveDashboard { dashboard, folder_uid: self.folder.clone(), message: self.message.clone() }
     }
 
     /// A save is accepted only for the uid that was sent.
@@ -115,17 +117,27 @@ pub(super) fn state_after_save(client: &Client, planned: DashboardModel, saved: 
 /// The state for a dashboard as Grafana holds it. The configuration's text is kept while it
 /// means the same as Grafana's copy; otherwise (drift, or an import) the state takes Grafana's
 /// JSON, so the plan shows what changed.
+///
+/// A dashboard Grafana holds at the same id and version as the state says is unchanged since
+/// the state was written (every save makes a new version; a dashboard made again gets a new
+/// id), so the state's text still stands without parsing or comparing it: a refresh of an
+/// unchanged dashboard costs one parse, of Grafana's answer.
 pub(super) fn state_from_remote(client: &Client, prior: DashboardModel, d: &Dashboard) -> Value {
-    let uid = d.json.get("uid").and_then(Json::as_str).unwrap_or_default().to_string();
-    let prior_model = prior.config_json.as_str().and_then(|t| dj::parse(t).ok());
+    let uid = d.uid.clone();
+    let unchanged = prior.dashboard_id.known() == Some(&d.id)
+        && prior.version.known() == Some(&d.version)
+        && prior.uid.as_str() == Some(uid.as_str())
+        && prior.config_json.as_str().is_some_and(|t| !super::is_model_hash(t));
+    let prior_model = if unchanged { None } else { prior.config_json.as_str().and_then(|t| dj::parse(t).ok()) };
     let inputs = prior.input_values();
-    let same = prior_model
-        .as_ref()
-        .is_some_and(|m| dj::comparable(&dj::upload(m, &inputs), Some(&uid)) == dj::comparable(&d.json, Some(&uid)));
+    let same = unchanged
+        || prior_model.as_ref().is_some_and(|m| {
+            dj::same_meaning(m, &dj::Subs::new(m.get("__inputs"), &inputs), d.json(), &dj::Subs::none())
+        });
     let config_json = if same {
         prior.config_json.clone()
     } else {
-        let mut remote = dj::without_server_fields(&d.json);
+        let mut remote = dj::without_server_fields(d.json());
         // A uid the provider chose was never in the user's text: leave it out of the diff too.
         if prior_model.as_ref().is_some_and(|m| dj::uid_of(m).is_none()) {
             remote.remove("uid");
@@ -158,7 +170,7 @@ pub(super) fn folder_name(title: &str, uid: &str) -> String {
 }
 
 pub(super) fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
-    let title = dj::title_of(&existing.json);
+    let title = dj::title_of(existing.json());
     Diagnostic::error(
         "A dashboard with this uid already exists",
         format!(
