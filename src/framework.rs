@@ -73,6 +73,14 @@ pub trait Resource: Send + Sync {
         false
     }
 
+    /// A state this provider did not write in its current form (the official provider's, or
+    /// an older schema version of ours), after [`Resource::upgrade_state`] read it: drop what
+    /// the resource would otherwise take on trust (a dashboard's `version`, which lets a
+    /// refresh skip comparing the model).
+    fn written_elsewhere(&self, state: Value) -> Value {
+        state
+    }
+
     /// Checks the configuration alone (no API calls). Unknown values must be let through.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
@@ -127,7 +135,7 @@ pub trait Resource: Send + Sync {
         // earlier ones) are read as the official provider's SDKv2 state: `""` stands for an
         // optional string nobody set, and keys we do not have are dropped.
         if self.official_schema_version().is_some() && (0..schema.version).contains(&version) {
-            return read_official_state(&schema, raw_json, diags);
+            return read_official_state(&schema, raw_json, diags).map(|v| self.written_elsewhere(v));
         }
         if version != schema.version {
             diags.push(Diagnostic::error(

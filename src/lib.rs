@@ -10,7 +10,7 @@
 //! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform;
 //! - [`model`] and [`dashboard_json`]: typed resource models, and the dashboard JSON rules.
 //!
-//! Only [`main`] (the plugin's entry point) and [`docs`] (the registry docs, rendered by the
+//! Only [`main`] (the plugin's entry point), [`VERSION`] and [`docs`] (the registry docs, rendered by the
 //! test suite) are public: everything else is crate-private, so the compiler reports dead code.
 
 mod amg;
@@ -34,3 +34,10 @@ mod tfplugin;
 mod value;
 
 pub use plugin::main;
+
+/// The version this binary reports (in Grafana's logs, as its user agent): the release's, set by
+/// `cargo xtask release <version>`, or the crate's.
+pub const VERSION: &str = match option_env!("TERRAFORM_PROVIDER_VERSION") {
+    Some(v) => v,
+    None => env!("CARGO_PKG_VERSION"),
+};

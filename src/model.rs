@@ -18,6 +18,9 @@ pub enum Attr<T> {
     Null,
     /// Kept with its refinements, so a value passed through is sent back byte for byte.
     Unknown(Unknown),
+    /// Known, but holding values not known until apply (a map with an unknown element, at
+    /// plan time): passed through as it came, and read as unknown.
+    Partial(Value),
     Known(T),
 }
 
@@ -34,8 +37,9 @@ impl<T> Attr<T> {
     pub fn is_null(&self) -> bool {
         matches!(self, Attr::Null)
     }
+    /// Not known until apply, wholly or in part.
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Attr::Unknown(_))
+        matches!(self, Attr::Unknown(_) | Attr::Partial(_))
     }
     /// `Some` as known, `None` as null.
     pub fn from_option(v: Option<T>) -> Attr<T> {
@@ -161,13 +165,18 @@ impl<T: AttrType> Attr<T> {
         match v {
             Value::Null => Attr::Null,
             Value::Unknown(u) => Attr::Unknown(u.clone()),
-            v => T::from_value(v).map_or(Attr::Null, Attr::Known),
+            v => match T::from_value(v) {
+                Some(x) => Attr::Known(x),
+                None if !v.is_wholly_known() => Attr::Partial(v.clone()),
+                None => Attr::Null,
+            },
         }
     }
     pub fn encode(&self) -> Value {
         match self {
             Attr::Null => Value::Null,
             Attr::Unknown(u) => Value::Unknown(u.clone()),
+            Attr::Partial(v) => v.clone(),
             Attr::Known(v) => v.to_value(),
         }
     }

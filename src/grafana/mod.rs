@@ -175,7 +175,7 @@ impl Client {
     pub fn new(cfg: Config, cancel: CancellationToken) -> Result<Client, Error> {
         let mut b = reqwest::Client::builder()
             .use_rustls_tls()
-            .user_agent(concat!("terraform-provider-grafana/", env!("CARGO_PKG_VERSION")))
+            .user_agent(format!("terraform-provider-grafana/{}", crate::VERSION))
             .connect_timeout(Duration::from_secs(10));
         if let Some(pem) = &cfg.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)

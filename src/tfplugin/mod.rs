@@ -512,3 +512,118 @@ impl pb::provider_server::Provider for Service {
         Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The protocol paths OpenTofu takes differently from Terraform, driven as such a client
+    //! drives them (no OpenTofu binary can be had where this is built): no client capabilities
+    //! before OpenTofu 1.11, and provider addresses in other spellings in MoveResourceState.
+
+    use std::sync::Arc;
+
+    use tonic::Request;
+
+    use super::pb::provider_server::Provider as _;
+    use super::*;
+    use crate::value::Value;
+
+    fn service() -> Service {
+        Service::new(Arc::new(Provider::new()))
+    }
+
+    fn errors(diags: &[pb::Diagnostic]) -> Vec<&pb::Diagnostic> {
+        diags.iter().filter(|d| d.severity == pb::diagnostic::Severity::Error as i32).collect()
+    }
+
+    fn attribute(d: &pb::Diagnostic) -> Option<String> {
+        use pb::attribute_path::step::Selector;
+        match d.attribute.as_ref()?.steps.first()?.selector.as_ref()? {
+            Selector::AttributeName(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn opentofu_before_1_11_has_write_only_attributes_refused_with_guidance() {
+        let svc = service();
+        let ty =
+            svc.provider.resources().iter().find(|r| r.type_name() == "grafana_data_source").unwrap().schema().ty();
+        let config = pb::DynamicValue {
+            msgpack: Value::object([
+                ("name", Value::string("AMP")),
+                ("type", Value::string("prometheus")),
+                ("secure_json_data_encoded_wo", Value::string(r#"{"basicAuthPassword":"s3cret"}"#)),
+                ("secure_json_data_encoded_wo_version", Value::int(1)),
+            ])
+            .to_msgpack(&ty),
+            json: Vec::new(),
+        };
+        let validate = |caps: Option<pb::ClientCapabilities>| {
+            let req = pb::validate_resource_config::Request {
+                type_name: "grafana_data_source".into(),
+                config: Some(config.clone()),
+                client_capabilities: caps,
+            };
+            svc.validate_resource_config(Request::new(req))
+        };
+        // OpenTofu < 1.11 sends no capabilities at all; a client may also send them without this one.
+        for caps in
+            [None, Some(pb::ClientCapabilities { deferral_allowed: true, write_only_attributes_allowed: false })]
+        {
+            let resp = validate(caps).await.unwrap().into_inner();
+            let errs = errors(&resp.diagnostics);
+            assert_eq!(errs.len(), 1, "{:?}", resp.diagnostics);
+            let e = errs[0];
+            assert_eq!(attribute(e).as_deref(), Some("secure_json_data_encoded_wo"));
+            assert!(e.summary.contains("Write-only attribute not supported"), "{e:?}");
+            assert!(e.detail.contains("OpenTofu ≥ 1.11") && e.detail.contains("Terraform ≥ 1.11"), "{e:?}");
+            assert!(e.detail.contains("set `secure_json_data_encoded` instead"), "the alternative is named: {e:?}");
+            assert!(!e.detail.contains("s3cret"), "the secret is not echoed: {e:?}");
+        }
+        let resp =
+            validate(Some(pb::ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true }))
+                .await
+                .unwrap()
+                .into_inner();
+        assert!(errors(&resp.diagnostics).is_empty(), "{:?}", resp.diagnostics);
+    }
+
+    #[tokio::test]
+    async fn opentofu_provider_addresses_in_move_resource_state() {
+        let svc = service();
+        // A state of the official provider's grafana_data_source (schema version 1).
+        let state =
+            br#"{"id":"1:amp","uid":"amp","name":"AMP","type":"prometheus","url":"https://aps.example","org_id":"1"}"#;
+        let mov = |address: &str| {
+            let req = pb::move_resource_state::Request {
+                source_provider_address: address.into(),
+                source_type_name: "grafana_data_source".into(),
+                source_schema_version: 1,
+                source_state: Some(pb::RawState { json: state.to_vec(), flatmap: Default::default() }),
+                target_type_name: "grafana_datasource".into(),
+                ..Default::default()
+            };
+            svc.move_resource_state(Request::new(req))
+        };
+        for address in [
+            "registry.opentofu.org/grafana/grafana",
+            "grafana/grafana",
+            "registry.terraform.io/grafana/grafana",
+            "registry.opentofu.org/amg-oss/grafana",
+            "amg-oss/grafana",
+        ] {
+            let resp = mov(address).await.unwrap().into_inner();
+            assert!(errors(&resp.diagnostics).is_empty(), "{address}: {:?}", resp.diagnostics);
+            let ty =
+                svc.provider.resources().iter().find(|r| r.type_name() == "grafana_datasource").unwrap().schema().ty();
+            let moved = Value::from_msgpack(&resp.target_state.expect("a target state").msgpack, &ty).unwrap();
+            assert_eq!(moved.get("uid").as_str(), Some("amp"), "{address}");
+            assert_eq!(moved.get("name").as_str(), Some("AMP"), "{address}");
+        }
+        for address in ["registry.opentofu.org/hashicorp/aws", "hashicorp/grafana", "grafana"] {
+            let resp = mov(address).await.unwrap().into_inner();
+            let errs = errors(&resp.diagnostics);
+            assert!(errs.len() == 1 && errs[0].summary == "Unsupported move", "{address}: {:?}", resp.diagnostics);
+        }
+    }
+}

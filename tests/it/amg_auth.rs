@@ -169,10 +169,13 @@ fn a_workspace_id_and_aws_credentials_are_all_the_provider_needs(tf: &Terraform)
     eprintln!("AMG auth on Terraform {}:\n  {}", tf.version, per_command.join("\n  "));
 
     // The guide's IAM policy allows every action the provider called, and nothing else.
-    let guide =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guides/amg-native-auth.md")).unwrap();
-    let policy = &guide[guide.find("```json").unwrap()..];
-    let policy = &policy[..policy.find("\n```\n").unwrap()];
+    let policy_in = |doc: &str| {
+        let text = std::fs::read_to_string(format!("{}/docs/{doc}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let p = &text[text.find("```json").unwrap()..];
+        p[..p.find("\n```\n").unwrap()].to_string()
+    };
+    let policy = &policy_in("guides/amg-native-auth.md");
+    assert_eq!(policy, &policy_in("templates/index.md"), "the index's IAM policy is the guide's");
     let mut called: Vec<&str> = emu.stats()["requests"]
         .as_array()
         .unwrap()

@@ -71,19 +71,39 @@ fn resource_examples_apply(tf: &Terraform) {
 
 on_both_terraforms!(quickstart_applies);
 
-/// `examples/quickstart`, what `cargo xtask quickstart` applies, applies with an empty plan after.
+/// `examples/quickstart`, what `cargo xtask quickstart` applies: the AWS provider creates the
+/// workspace in amg-local and this provider (AMG-native auth) fills it in the same apply; the
+/// export's inputs are filled; the next plan is empty; no token is left.
 fn quickstart_applies(tf: &Terraform) {
-    let emu = Emulator::start(&[]);
-    let mut w = Workdir::new(tf);
-    w.env("GRAFANA_URL", &emu.grafana_url);
-    w.env("GRAFANA_AUTH", &emu.admin_token);
-    w.write("main.tf", &std::fs::read_to_string(repo().join("examples/quickstart/main.tf")).unwrap());
+    let emu = Emulator::start(&["--tls"]);
+    let mut w = crate::amg_auth::workdir(tf, &emu, true);
+    copy_example(&w, &repo().join("examples/quickstart"));
+    w.env("TF_VAR_local_emulator", "true");
+    w.env("TF_VAR_amg_endpoint", &emu.control_plane_url);
+    w.env("TF_VAR_grafana_ca_cert", emu.ca_cert_file.as_deref().expect("--tls"));
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 3 added"), "{r:?}");
-    assert_eq!(emu.held("folders"), 2);
-    assert_eq!(emu.held("dashboards"), 1);
+    assert!(r.stdout.contains("Apply complete! Resources: 7 added"), "{r:?}");
+    let ws = w.state()["aws_grafana_workspace.this"]["id"].as_str().expect("workspace id").to_string();
+    assert_eq!(emu.held_in(&ws), [1, 2, 3, 0], "data sources, folders, dashboards, live tokens");
     w.assert_plan_empty("quickstart");
+    w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+}
+
+/// Copies an example directory (its subdirectories too: dashboards read with `file()`) into `w`.
+fn copy_example(w: &Workdir, dir: &std::path::Path) {
+    for f in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if f.is_dir() {
+            std::fs::create_dir_all(w.dir().join(&name)).unwrap();
+            for g in std::fs::read_dir(&f).unwrap().map(|e| e.unwrap().path()) {
+                let sub = format!("{name}/{}", g.file_name().unwrap().to_string_lossy());
+                w.write(&sub, &std::fs::read_to_string(&g).unwrap());
+            }
+        } else if !name.ends_with(".sh") && !name.ends_with(".hcl") {
+            w.write(&name, &std::fs::read_to_string(&f).unwrap());
+        }
+    }
 }
 
 on_both_terraforms!(every_example_directory_validates);
@@ -99,19 +119,20 @@ fn every_example_directory_validates(tf: &Terraform) {
             dirs.push(e.unwrap().path());
         }
     }
-    assert!(dirs.len() >= 10, "{dirs:?}");
+    // Terragrunt units, with what root.hcl generates into them.
+    let units = ["workspace", "dashboards"].map(|u| crate::terragrunt::stack().join(u));
+    dirs.extend(units.iter().cloned());
+    assert!(dirs.len() >= 12, "{dirs:?}");
     for dir in dirs {
         let w = Workdir::with_aws(tf);
-        let mut has_terraform_block = false;
-        for f in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            if name.ends_with(".sh") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&f).unwrap();
-            has_terraform_block |= text.contains("required_providers");
-            w.write(&name, &text);
+        copy_example(&w, &dir);
+        if units.contains(&dir) {
+            crate::terragrunt::write_unit(&w, &dir);
         }
+        let has_terraform_block = std::fs::read_dir(w.dir())
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .any(|t| t.contains("required_providers"));
         if !has_terraform_block {
             w.write(
                 "versions.tf",

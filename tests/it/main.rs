@@ -54,6 +54,8 @@ mod migration;
 mod official_examples;
 mod plugin;
 mod regressions;
+mod release;
 mod reliability;
 mod secrets;
 mod support;
+mod terragrunt;

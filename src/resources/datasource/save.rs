@@ -23,12 +23,12 @@ impl Secrets {
     /// None while a value is unknown (at plan time).
     pub(super) fn of(c: &DataSourceModel) -> Option<Secrets> {
         let text = match (&c.secure_json_data_encoded_wo, &c.secure_json_data_encoded) {
-            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
+            (a, b) if a.is_unknown() || b.is_unknown() => return None,
             (Attr::Known(t), _) | (_, Attr::Known(t)) => Some(t.as_str()),
             _ => None,
         };
         let headers = match (&c.http_headers_wo, &c.http_headers) {
-            (Attr::Unknown(_), _) | (_, Attr::Unknown(_)) => return None,
+            (a, b) if a.is_unknown() || b.is_unknown() => return None,
             (Attr::Known(h), _) | (_, Attr::Known(h)) => h.clone(),
             _ => BTreeMap::new(),
         };
