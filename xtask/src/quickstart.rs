@@ -45,26 +45,20 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
         &target.join("terraform-provider-grafana"),
         &[(aws_mirror()?, "registry.terraform.io/hashicorp/aws")],
     )?;
-    let none = work.join("no-aws-config").display().to_string();
-    let env: Vec<(&str, String)> = vec![
+    let mut env: Vec<(&str, String)> = vec![
         ("TF_CLI_CONFIG_FILE", rc.display().to_string()),
         ("CHECKPOINT_DISABLE", "1".into()),
         ("TF_IN_AUTOMATION", "1".into()),
-        // The AWS credentials both providers use: amg-local takes any; nothing else is read.
-        ("AWS_ACCESS_KEY_ID", "AKIDQUICKSTART".into()),
-        ("AWS_SECRET_ACCESS_KEY", "quickstart-secret".into()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ("AWS_CONFIG_FILE", none.clone()),
-        ("AWS_SHARED_CREDENTIALS_FILE", none),
-        // This provider's AWS SDK finds the control plane as any AWS SDK does.
-        ("AWS_ENDPOINT_URL_GRAFANA", emu.control_plane_url.clone()),
+        // The AWS provider gets the control plane from the configuration's variables; this
+        // provider's AWS SDK from AWS_ENDPOINT_URL_GRAFANA, as any AWS SDK does.
         ("TF_VAR_local_emulator", "true".into()),
         ("TF_VAR_amg_endpoint", emu.control_plane_url.clone()),
         ("TF_VAR_grafana_ca_cert", emu.ca_cert_file.clone()),
         ("GRAFANA_URL", String::new()),
         ("GRAFANA_AUTH", String::new()),
     ];
+    // The AWS credentials both providers use: amg-local takes any; nothing else is read.
+    env.extend(tools::amg_local_aws_env(&work, &emu.control_plane_url));
     let tf = &tools.terraforms[0].1;
     let terraform = |args: &[&str]| {
         let mut c = Command::new(tf);

@@ -60,18 +60,9 @@ pub fn run_soak(args: &[String]) -> Result<(), String> {
     std::fs::write(work.join("main.tf"), config(&ws, &ca)).map_err(|e| e.to_string())?;
     let rc = tools::cli_config(&work, &target.join("terraform-provider-grafana"))?;
     let tf = tools.terraforms[0].1.clone();
-    let none = work.join("no-aws-file").display().to_string();
-    let env: Vec<(&str, String)> = vec![
-        ("TF_CLI_CONFIG_FILE", rc.display().to_string()),
-        ("CHECKPOINT_DISABLE", "1".into()),
-        ("AWS_ACCESS_KEY_ID", "AKIDSOAK".into()),
-        ("AWS_SECRET_ACCESS_KEY", "soak-secret".into()),
-        ("AWS_REGION", "us-east-1".into()),
-        ("AWS_ENDPOINT_URL_GRAFANA", cp.clone()),
-        ("AWS_EC2_METADATA_DISABLED", "true".into()),
-        ("AWS_CONFIG_FILE", none.clone()),
-        ("AWS_SHARED_CREDENTIALS_FILE", none),
-    ];
+    let mut env: Vec<(&str, String)> =
+        vec![("TF_CLI_CONFIG_FILE", rc.display().to_string()), ("CHECKPOINT_DISABLE", "1".into())];
+    env.extend(tools::amg_local_aws_env(&work, &cp));
     let terraform = |args: &[&str]| -> Result<i32, String> {
         let out = Command::new(&tf)
             .current_dir(&work)

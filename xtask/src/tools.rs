@@ -107,6 +107,22 @@ pub fn cli_config_with(dir: &Path, provider: &Path, more: &[(PathBuf, &str)]) ->
     Ok(rc)
 }
 
+/// The AWS environment that points an AWS SDK (this provider's) at amg-local's control plane,
+/// with credentials amg-local takes and no other AWS configuration read (files under `dir` that
+/// do not exist, no instance metadata).
+pub fn amg_local_aws_env(dir: &Path, control_plane_url: &str) -> Vec<(&'static str, String)> {
+    let none = dir.join("no-aws-config").display().to_string();
+    vec![
+        ("AWS_ACCESS_KEY_ID", "AKIDAMGLOCAL".into()),
+        ("AWS_SECRET_ACCESS_KEY", "amg-local-secret".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ENDPOINT_URL_GRAFANA", control_plane_url.to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_CONFIG_FILE", none.clone()),
+        ("AWS_SHARED_CREDENTIALS_FILE", none),
+    ]
+}
+
 /// A running `amg-local`, stopped on drop (the workspace's one harness: `amg_local::harness`).
 pub struct Emulator {
     running: amg_local::harness::Running,
