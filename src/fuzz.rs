@@ -173,15 +173,15 @@ fn fuzz_dashboard() {
         let Ok(m) = dj::parse(&text) else { return };
         let subs = dj::Subs::new(m.get("__inputs"), &inputs);
         let up = dj::upload(m.clone(), &inputs);
-        let a = dj::comparable(&up, None);
-        assert_eq!(a, dj::comparable(&up, None), "the canonical form is deterministic");
+        let a = dj::comparable(up.clone(), None);
+        assert_eq!(a, dj::comparable(up.clone(), None), "the canonical form is deterministic");
         // The comparison without building forms agrees with comparing the canonical forms: on
         // the upload written back pretty (the same model, but for floats serde_json does not
         // read back exactly) and on another model.
         let pretty: dj::Model = serde_json::from_str(&serde_json::to_string_pretty(&up).unwrap()).unwrap();
         let others = [Some(pretty), dj::parse(&other).ok()];
         for o in others.iter().flatten() {
-            let expected = a == dj::comparable(o, None);
+            let expected = a == dj::comparable(o.clone(), None);
             assert_eq!(dj::same_meaning(&m, &subs, o, &dj::Subs::none()), expected, "{text:?} against {o:?}");
         }
         let _ = dj::without_server_fields(&m);

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use std::sync::OnceLock;
 
 use serde_json::value::RawValue;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::{Client, Error, seg};
 
@@ -180,9 +180,13 @@ impl Client {
     /// refused (412) rather than lost. Keeps its id and history.
     pub async fn move_dashboard(&self, uid: &str, folder_uid: &str) -> Result<Saved, Error> {
         let d = self.get_dashboard(uid).await?;
-        let body = json!({ "dashboard": d.json(), "folderUid": folder_uid, "overwrite": false,
-                           "message": "moved out of a folder that is being deleted" });
-        self.send(Method::POST, "api/dashboards/db", Some(&body)).await
+        let body = SaveBody {
+            dashboard: WithVersion(d.json(), Some(d.version)),
+            overwrite: false,
+            folder_uid: Some(folder_uid),
+            message: Some("moved out of a folder that is being deleted"),
+        };
+        self.send_json(Method::POST, "api/dashboards/db", &body).await
     }
 
     /// Dashboards titled `title` (Grafana compares slugs) in a folder (`""`: the General folder).

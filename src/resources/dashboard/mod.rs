@@ -473,7 +473,7 @@ impl Resource for DashboardResource {
 /// configuration's text and Grafana's copy of the same dashboard hash alike.
 fn model_hash(text: &str, inputs: &BTreeMap<String, String>) -> String {
     let bytes = match dj::parse(text) {
-        Ok(m) => serde_json::to_vec(&dj::comparable(&dj::upload(m, inputs), None)).expect("JSON serialises"),
+        Ok(m) => serde_json::to_vec(&dj::comparable(dj::upload(m, inputs), None)).expect("JSON serialises"),
         Err(_) => text.as_bytes().to_vec(),
     };
     let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
