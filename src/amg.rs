@@ -333,7 +333,8 @@ impl Amg {
                     Err(Denied(e)) if api_keys_possible(&ws.version) => return Ok(fallback(&e)),
                     Err(Denied(e)) => return Err(e),
                 };
-                if let Some(sa) = found {
+                if let Some((sa, role)) = found {
+                    self.check_role(&name, &role)?;
                     return Ok(Minter::ServiceAccount(sa));
                 }
                 let created = c
@@ -350,7 +351,7 @@ impl Amg {
                     }
                     // Another run created it at the same moment: use theirs.
                     Err(e) if e.code() == Some("ConflictException") => match self.find_service_account(c, &name).await {
-                        Ok(Some(sa)) => Ok(Minter::ServiceAccount(sa)),
+                        Ok(Some((sa, role))) => self.check_role(&name, &role).map(|()| Minter::ServiceAccount(sa)),
                         Ok(None) => Err(format!("service account {name} conflicts but cannot be found in {id}")),
                         Err(Denied(e)) => Err(e),
                     },
@@ -365,26 +366,55 @@ impl Amg {
             .map_err(String::clone)
     }
 
-    async fn find_service_account(&self, c: &Client, name: &str) -> Result<Option<String>, Denied> {
+    /// A service account found by name must not hold more than `grafana_role` asks for: a
+    /// token minted under it would have powers the configuration never granted.
+    fn check_role(&self, name: &str, found: &aws_sdk_grafana::types::Role) -> Result<(), String> {
+        let rank = |r: &aws_sdk_grafana::types::Role| match r {
+            aws_sdk_grafana::types::Role::Viewer => 1,
+            aws_sdk_grafana::types::Role::Editor => 2,
+            _ => 3,
+        };
+        let wanted = self.settings.role.aws();
+        if rank(found) > rank(&wanted) {
+            return Err(format!(
+                "The service account {name} in workspace {} has the {} role, more than `grafana_role` ({}) asks for, so the provider will not mint tokens under it. Delete that service account (`aws grafana delete-workspace-service-account --workspace-id {} --service-account-id <id>`, or in the AMG console): the provider creates it again with the {} role.",
+                self.settings.workspace_id,
+                found.as_str(),
+                wanted.as_str(),
+                self.settings.workspace_id,
+                wanted.as_str()
+            ));
+        }
+        if rank(found) < rank(&wanted) {
+            tracing::warn!(service_account = %name, role = found.as_str(), "the provider's service account has a lower role than `grafana_role`: Grafana will refuse what that role may not do");
+        }
+        Ok(())
+    }
+
+    async fn find_service_account(
+        &self,
+        c: &Client,
+        name: &str,
+    ) -> Result<Option<(String, aws_sdk_grafana::types::Role)>, Denied> {
         let id = &self.settings.workspace_id;
         let mut next: Option<String> = None;
+        let mut pages = 0;
         loop {
             let out = c
                 .list_workspace_service_accounts()
                 .workspace_id(id)
-                .set_next_token(next.take())
+                .set_next_token(next.clone())
                 .send()
                 .await
                 .map_err(|e| Denied(explain(e, "ListWorkspaceServiceAccounts", id)))?;
             if let Some(sa) = out.service_accounts.iter().find(|s| s.name == name) {
-                if sa.grafana_role != self.settings.role.aws() {
-                    tracing::warn!(service_account = %name, role = sa.grafana_role.as_str(), "the provider's service account has another role than its name says");
-                }
-                return Ok(Some(sa.id.clone()));
+                return Ok(Some((sa.id.clone(), sa.grafana_role.clone())));
             }
-            match out.next_token {
-                Some(t) => next = Some(t),
-                None => return Ok(None),
+            pages += 1;
+            match next_page(out.next_token, &mut next, pages) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(why) => return Err(Denied(format!("ListWorkspaceServiceAccounts on {id}: {why}"))),
             }
         }
     }
@@ -501,12 +531,14 @@ impl Amg {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let mut next: Option<String> = None;
         let mut expired = Vec::new();
+        let mut live = 0usize;
+        let mut pages = 0;
         loop {
             let out = match c
                 .list_workspace_service_account_tokens()
                 .workspace_id(id)
                 .service_account_id(sa)
-                .set_next_token(next.take())
+                .set_next_token(next.clone())
                 .send()
                 .await
             {
@@ -517,11 +549,18 @@ impl Amg {
                     return;
                 }
             };
-            expired
-                .extend(out.service_account_tokens.iter().filter(|t| t.expires_at.secs() <= now).map(|t| t.id.clone()));
-            match out.next_token {
-                Some(t) => next = Some(t),
-                None => break,
+            let (gone, alive): (Vec<_>, Vec<_>) =
+                out.service_account_tokens.iter().partition(|t| t.expires_at.secs() <= now);
+            expired.extend(gone.into_iter().map(|t| t.id.clone()));
+            live += alive.len();
+            pages += 1;
+            match next_page(out.next_token, &mut next, pages) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(why) => {
+                    tracing::warn!(reason = %why, "ListWorkspaceServiceAccountTokens did not end; clean-up stopped there");
+                    break;
+                }
             }
         }
         for t in &expired {
@@ -539,6 +578,17 @@ impl Amg {
         }
         if !expired.is_empty() {
             tracing::info!(deleted = expired.len(), "deleted expired tokens of the provider's service account");
+        }
+        if live > 0 {
+            // Another run's (still running, or killed with SIGKILL before it could revoke):
+            // left alone, they end at their TTL.
+            tracing::warn!(
+                live_tokens = live,
+                service_account_id = sa,
+                "found {live} live token(s) of the provider's service account minted by other runs (running now, or killed before they could revoke); they are left to expire at their TTL"
+            );
+        } else {
+            tracing::info!(live_tokens = 0, "no live token of the provider's service account from other runs");
         }
     }
 }
@@ -566,6 +616,10 @@ impl TokenSource for Amg {
         Ok(secret)
     }
 
+    fn role(&self) -> Option<String> {
+        Some(self.settings.role.aws().as_str().to_string())
+    }
+
     async fn renew(&self, rejected: &Secret) -> Result<Secret, String> {
         let mut cur = self.current.lock().await;
         if let Some(m) = cur.as_ref()
@@ -585,6 +639,24 @@ impl TokenSource for Amg {
 
 /// The deletes at shutdown have [`REVOKE_TIMEOUT`] in all: the same attempts as every other
 /// operation, with shorter pauses (50 ms doubling to 0.5 s).
+/// The most pages of one control-plane list the provider reads (a workspace holds at most a
+/// few hundred service accounts, an account at most 99 tokens).
+const MAX_CONTROL_PAGES: usize = 100;
+
+/// The next page's token into `next`: `Ok(true)` to read it, `Ok(false)` at the end, an error
+/// when the list does not end (a token repeated, or more than [`MAX_CONTROL_PAGES`] pages).
+fn next_page(token: Option<String>, next: &mut Option<String>, pages: usize) -> Result<bool, String> {
+    let Some(t) = token else { return Ok(false) };
+    if pages >= MAX_CONTROL_PAGES {
+        return Err(format!("more than {MAX_CONTROL_PAGES} pages; stopped"));
+    }
+    if next.as_deref() == Some(t.as_str()) {
+        return Err("the same next token twice; stopped".into());
+    }
+    *next = Some(t);
+    Ok(true)
+}
+
 fn quick_retries() -> aws_sdk_grafana::config::Builder {
     aws_sdk_grafana::config::Builder::default().retry_config(
         RetryConfig::standard()
@@ -634,7 +706,7 @@ fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::D
     let message = e.message().unwrap_or_default().to_string();
     match code.as_str() {
         "ResourceNotFoundException" if action == "DescribeWorkspace" => format!(
-            "Workspace {workspace} was not found ({message}). Check `workspace_id` and `region` (or AWS_REGION): the id looks like g-abc123 and belongs to one region and account."
+            "Workspace {workspace} was not found ({message}). Check `workspace_id` and `region` (or AWS_REGION): the id looks like g-abc1234567 (`g-` and ten hex digits) and belongs to one region and account."
         ),
         "AccessDeniedException" => format!(
             "AWS denied grafana:{action} on workspace {workspace}: {message}. Allow the `grafana:{action}` action on this workspace in the caller's IAM policy (see the provider's documentation for the full policy)."
@@ -664,6 +736,17 @@ fn explain<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_plane_lists_end_at_a_repeated_token_or_the_page_limit() {
+        let mut next = None;
+        assert_eq!(next_page(None, &mut next, 1), Ok(false), "no token: the end");
+        assert_eq!(next_page(Some("a".into()), &mut next, 1), Ok(true));
+        assert_eq!(next.as_deref(), Some("a"));
+        assert!(next_page(Some("a".into()), &mut next, 2).unwrap_err().contains("same next token"));
+        let mut next = None;
+        assert!(next_page(Some("z".into()), &mut next, MAX_CONTROL_PAGES).unwrap_err().contains("100 pages"));
+    }
 
     #[test]
     fn api_keys_are_a_fallback_up_to_grafana_10() {

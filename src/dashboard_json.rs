@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
 
-use crate::grafana::check_uid;
+use crate::grafana::{MAX_DASHBOARD_TITLE, check_uid};
 
 /// A dashboard's JSON model: an object.
 pub type Model = Map<String, Json>;
@@ -89,6 +89,10 @@ fn not_an_object() -> Invalid {
 
 fn check_fields(title: Option<&Json>, uid: Option<&Json>) -> Result<(), Invalid> {
     match title {
+        Some(Json::String(t)) if t.len() > MAX_DASHBOARD_TITLE => {
+            let why = crate::diag::too_long("The `title` in config_json", t, MAX_DASHBOARD_TITLE);
+            return Err(invalid("Dashboard title too long", why.unwrap_or_default()));
+        }
         Some(Json::String(t)) if !t.trim().is_empty() => {}
         Some(Json::String(_)) => {
             return Err(invalid("Dashboard title is blank", "Set `title` in config_json to a non-blank name."));
@@ -104,9 +108,10 @@ fn check_fields(title: Option<&Json>, uid: Option<&Json>) -> Result<(), Invalid>
                 format!("The `uid` in config_json {e}. Fix it, or remove it to let the provider choose one."),
             )
         }),
-        Some(other) => {
-            Err(invalid("Invalid dashboard uid", format!("The `uid` in config_json must be a string, not {other}.")))
-        }
+        Some(other) => Err(invalid(
+            "Invalid dashboard uid",
+            format!("The `uid` in config_json must be a string, not {}.", crate::diag::quote(&other.to_string())),
+        )),
     }
 }
 
@@ -326,6 +331,66 @@ pub fn same_meaning(a: &Model, a_subs: &Subs, b: &Model, b_subs: &Subs) -> bool 
     })
 }
 
+/// Grafana's model (`remote`, placeholders filled, no export keys) written in the form of
+/// `prior`, the configuration's text as the state last held it: every part of the remote that
+/// means what the prior's part means (placeholders filled with `subs`) is the prior's part,
+/// placeholders and all; `__inputs`, `__requires` and the other export keys are the prior's. A
+/// drift plan then shows what changed in Grafana and nothing else. Lists are matched by position.
+pub fn in_form_of(prior: &Model, subs: &Subs, remote: &Model) -> Model {
+    let mut out = Model::new();
+    for (k, p) in prior {
+        match (k.as_str(), remote.get(k)) {
+            // Export-only keys and what Grafana assigns: as the configuration has them.
+            ("__inputs" | "__requires" | "__elements" | "id" | "version" | "uid", _) => {
+                out.insert(k.clone(), p.clone());
+            }
+            ("title", Some(Json::String(r))) if matches!(p, Json::String(t) if subs.apply(t).as_deref().unwrap_or(t).trim() == r.trim()) =>
+            {
+                out.insert(k.clone(), p.clone());
+            }
+            (_, Some(r)) => {
+                out.insert(k.clone(), value_in_form_of(p, subs, r));
+            }
+            (_, None) => {}
+        }
+    }
+    for (k, r) in remote {
+        if !prior.contains_key(k) {
+            out.insert(k.clone(), r.clone());
+        }
+    }
+    out
+}
+
+fn value_in_form_of(p: &Json, subs: &Subs, r: &Json) -> Json {
+    if same_value(p, subs, r, &Subs::none()) {
+        return p.clone();
+    }
+    match (p, r) {
+        (Json::Object(pm), Json::Object(rm)) => {
+            let mut out = Map::new();
+            for (k, x) in pm {
+                if let Some(y) = rm.get(k) {
+                    out.insert(k.clone(), value_in_form_of(x, subs, y));
+                }
+            }
+            for (k, y) in rm {
+                if !pm.contains_key(k) {
+                    out.insert(k.clone(), y.clone());
+                }
+            }
+            Json::Object(out)
+        }
+        (Json::Array(ps), Json::Array(rs)) => Json::Array(
+            rs.iter()
+                .enumerate()
+                .map(|(i, y)| ps.get(i).map_or_else(|| y.clone(), |x| value_in_form_of(x, subs, y)))
+                .collect(),
+        ),
+        _ => r.clone(),
+    }
+}
+
 fn same_value(a: &Json, a_subs: &Subs, b: &Json, b_subs: &Subs) -> bool {
     match (a, b) {
         (Json::String(s), Json::String(t)) => match (a_subs.apply(s), b_subs.apply(t)) {
@@ -444,6 +509,37 @@ pub fn without_server_fields(m: &Model) -> Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drift_is_written_in_the_configurations_form() {
+        let prior: Model = serde_json::from_str(
+            r#"{"__inputs":[{"name":"DS","type":"datasource"}],"__requires":[{"id":"grafana"}],"title":" Svc ","uid":"u",
+                "panels":[{"title":"A","datasource":{"uid":"${DS}"}},{"title":"B","datasource":{"uid":"${DS}"}}]}"#,
+        )
+        .unwrap();
+        let remote: Model = serde_json::from_str(
+            r#"{"title":"Svc","uid":"u","schemaVersion":39,
+                "panels":[{"title":"A","datasource":{"uid":"cw"}},{"title":"B edited","datasource":{"uid":"cw"}}]}"#,
+        )
+        .unwrap();
+        let given = BTreeMap::from([("DS".to_string(), "cw".to_string())]);
+        let subs = Subs::new(prior.get("__inputs"), &given);
+        let out = in_form_of(&prior, &subs, &remote);
+        let expected = serde_json::json!({
+            "__inputs": [{"name":"DS","type":"datasource"}], "__requires": [{"id":"grafana"}], "title": " Svc ", "uid": "u",
+            "panels": [{"title":"A","datasource":{"uid":"${DS}"}},{"title":"B edited","datasource":{"uid":"${DS}"}}],
+            "schemaVersion": 39
+        });
+        assert_eq!(Json::Object(out.clone()), expected);
+        // It still means what Grafana holds.
+        assert!(same_meaning(&out, &subs, &remote, &Subs::none()));
+        // A placeholder whose value changed in Grafana is Grafana's value.
+        let mut moved = remote.clone();
+        moved["panels"][0]["datasource"]["uid"] = Json::String("other".into());
+        let out = in_form_of(&prior, &subs, &moved);
+        assert_eq!(out["panels"][0]["datasource"]["uid"], "other");
+        assert_eq!(out["panels"][1]["datasource"]["uid"], "${DS}");
+    }
 
     fn model(s: &str) -> Model {
         parse(s).unwrap()

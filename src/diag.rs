@@ -47,6 +47,30 @@ impl fmt::Display for AttrPath {
     }
 }
 
+/// A user's value quoted in a diagnostic, bounded: a long one (a 2,000-character name, a whole
+/// JSON model) is cut at [`QUOTED_CHARS`] characters and its length in bytes given instead.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTED_CHARS) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &s[..cut], s.len()),
+    }
+}
+
+/// How much of a user's value a diagnostic quotes.
+pub const QUOTED_CHARS: usize = 60;
+
+/// A length check against one of Grafana's limits, which Grafana counts in bytes (Go's `len`):
+/// `what` is e.g. "`name`".
+pub fn too_long(what: &str, value: &str, max: usize) -> Option<String> {
+    (value.len() > max).then(|| {
+        format!(
+            "{what} is {} bytes long ({}); Grafana accepts at most {max} bytes: shorten it.",
+            value.len(),
+            quote(value)
+        )
+    })
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -97,7 +121,17 @@ impl From<Diagnostic> for Diagnostics {
 /// "Could not create folder \"team-a\"".
 pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic {
     use grafana::Error as E;
+    let amg_hint;
     let hint = match err.root() {
+        E::Api { status: 403, role: Some(role), .. } => {
+            amg_hint = format!(
+                "Grafana refused the token the provider minted with AMG-native auth, which has the {role} role (`grafana_role`). Data sources need ADMIN; folders and dashboards need EDITOR or ADMIN; VIEWER can only read. Set `grafana_role` to the role this needs (ADMIN, the default, does everything), or leave this object to a configuration that has it."
+            );
+            amg_hint.as_str()
+        }
+        E::Api { status: 401, role: Some(_), .. } => {
+            "Grafana refused the token the provider minted with AMG-native auth, and the new one it minted too. Check that `workspace_id` and `region` name the workspace whose Grafana this is, and that nothing deletes the provider's service account (`terraform-provider-grafana-<role>`) while it runs."
+        }
         E::Api { status: 401, .. } => {
             "Grafana did not accept the credentials. Check the provider's `auth` (or GRAFANA_AUTH): the token may be expired, revoked or for another workspace."
         }
@@ -123,6 +157,9 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
             "Grafana was unavailable or asked to slow down; the provider retried what was safe to retry. Try again; if it persists, check the workspace status."
         }
         E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
+        E::IsFolder { .. } => {
+            "Manage or look it up as a folder: `grafana_folder` (`terraform import grafana_folder.<name> <uid>`, or the `grafana_folder` data source)."
+        }
         _ => "",
     };
     let detail = if hint.is_empty() { err.to_string() } else { format!("{err}\n\n{hint}") };
@@ -134,8 +171,21 @@ mod tests {
     use super::*;
     use crate::grafana::Error as E;
 
+    #[test]
+    fn a_long_value_is_quoted_cut_with_its_length() {
+        assert_eq!(quote("AMP"), "\"AMP\"");
+        let long = "é".repeat(2000);
+        let q = quote(&long);
+        assert!(q.len() < 200 && q.ends_with("… (4000 bytes)"), "{q}");
+        let why = too_long("`name`", &"n".repeat(191), 190).unwrap();
+        assert!(why.contains("191 bytes long") && why.contains("at most 190 bytes") && why.len() < 200, "{why}");
+        assert_eq!(too_long("`name`", &"n".repeat(190), 190), None);
+        // Bytes, as Grafana counts: 100 two-byte characters are 200 bytes.
+        assert!(too_long("`name`", &"é".repeat(100), 190).is_some());
+    }
+
     fn api(status: u16, message: &str) -> E {
-        E::Api { status, message: message.into(), reason: None, retry_after: None }
+        E::Api { status, message: message.into(), reason: None, retry_after: None, role: None }
     }
 
     fn transport(connect: bool, tls: bool, timed_out: bool, reason: &str) -> E {

@@ -19,6 +19,18 @@ fn example(repo: &Path, rel: &str) -> Option<String> {
     std::fs::read_to_string(repo.join("examples").join(rel)).ok()
 }
 
+/// The JSON files beside an example (what it reads with `file()`), by name.
+fn example_files(repo: &Path, dir: &str) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(repo.join("examples").join(dir)) else { return Vec::new() };
+    let mut out: Vec<(String, String)> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| Some((p.file_name()?.to_string_lossy().to_string(), std::fs::read_to_string(&p).ok()?)))
+        .collect();
+    out.sort();
+    out
+}
+
 fn render_schema(out: &mut String, s: &Schema) {
     for (title, pick) in [
         ("Required", &(|p: Presence| p == Presence::Required) as &dyn Fn(Presence) -> bool),
@@ -88,6 +100,14 @@ pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
         let mut doc = format!("# {name} (Resource)\n\n{}\n\n", s.description);
         if let Some(e) = example(repo, &format!("resources/{name}/resource.tf")) {
             doc.push_str(&hcl_block("Example", &e, "terraform"));
+        }
+        // Files the example reads (an exported dashboard), shown so the example can be followed.
+        for (file, text) in example_files(repo, &format!("resources/{name}")) {
+            let _ = write!(
+                doc,
+                "The example reads `{file}` ([examples/resources/{name}/{file}](../../examples/resources/{name}/{file})):\n\n```json\n{}\n```\n\n",
+                text.trim_end()
+            );
         }
         doc.push_str("## Schema\n\n");
         render_schema(&mut doc, &s);

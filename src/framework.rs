@@ -287,6 +287,63 @@ pub async fn apply(
 }
 
 /// Reads a resource; a vanished object becomes a null state and a warning.
+/// The private state an import hands to its read ([`IMPORTED`]) and that read to the import's
+/// plan ([`IMPORT_READ`]): both keep the resource's working form (a dashboard's JSON model under
+/// `store_dashboard_sha256`), which is what Terraform writes with `plan -generate-config-out`
+/// and plans the import from; the next refresh stores the usual form and drops the mark.
+pub const IMPORTED: &[u8] = br#"{"import":"imported"}"#;
+pub const IMPORT_READ: &[u8] = br#"{"import":"read"}"#;
+
+/// A read's new state in the form it is stored in, and the private state to answer with.
+pub fn after_import_read(res: &dyn Resource, opts: &Options, new: Value, private: &[u8]) -> (Value, Vec<u8>) {
+    match private {
+        IMPORTED => (new, IMPORT_READ.to_vec()),
+        IMPORT_READ => (res.stored_form(opts, new), Vec::new()),
+        other => (res.stored_form(opts, new), other.to_vec()),
+    }
+}
+
+/// A `moved` block's source, taken over as `res`'s state: from a provider whose type is
+/// `grafana` (this one or the official `grafana/grafana`, under whatever address it is installed:
+/// a private registry, a company namespace, a fork; a provider cannot know its own address), of
+/// a type `res` accepts, and whose state has the shape of one of the two (its uid, name and type).
+pub fn move_state(
+    res: &dyn Resource,
+    source_provider: &str,
+    source_type: &str,
+    source_version: i64,
+    raw_json: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let refuse = |diags: &mut Diagnostics, why: String| {
+        diags.push(Diagnostic::error(
+            "Unsupported move",
+            format!("{} cannot be moved from {source_type} of provider {source_provider:?}: {why}", res.type_name()),
+        ))
+    };
+    let provider_type = source_provider.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    if provider_type != "grafana" || !res.accepts_move_from(source_type) {
+        refuse(
+            diags,
+            "moves are supported between grafana_data_source and grafana_datasource, of this provider or of grafana/grafana (under any registry address).".into(),
+        );
+        return None;
+    }
+    let v = res.upgrade_state(source_version, raw_json, diags)?;
+    let missing: Vec<&str> = ["uid", "name", "type"].into_iter().filter(|k| v.get(k).as_str().is_none()).collect();
+    if !missing.is_empty() {
+        refuse(
+            diags,
+            format!(
+                "its state has no {} as data sources of this provider and of grafana/grafana have, so it is another provider's type of the same name.",
+                missing.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(v)
+}
+
 pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Value {
     match res.read(ctx, state, diags).await {
         Some(Some(v)) => v,
@@ -305,6 +362,27 @@ pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut 
 mod tests {
     use super::*;
     use crate::schema::Attribute;
+
+    #[test]
+    fn an_imported_dashboard_keeps_its_model_until_the_refresh_after_the_import() {
+        let r = crate::resources::dashboard::DashboardResource;
+        let opts = Options { store_dashboard_sha256: true };
+        let mut state =
+            Value::Object(r.schema().attributes.iter().map(|a| (a.name.to_string(), Value::Null)).collect());
+        state.set("config_json", Value::string(r#"{"title":"T","uid":"u"}"#));
+        state.set("uid", Value::string("u"));
+        // The import's read: the model, and the mark for the plan.
+        let (read, private) = after_import_read(&r, &opts, state.clone(), IMPORTED);
+        assert_eq!(read.get("config_json"), state.get("config_json"));
+        assert_eq!(private, IMPORT_READ);
+        // The next refresh: the hash, and no mark.
+        let (read, private) = after_import_read(&r, &opts, state.clone(), IMPORT_READ);
+        assert_eq!(read.get("config_json").as_str().map(str::len), Some(64));
+        assert!(private.is_empty());
+        // Any other private state is kept as it is.
+        let (_, private) = after_import_read(&r, &opts, state, b"other");
+        assert_eq!(private, b"other");
+    }
 
     /// A resource with one attribute of each plan behaviour.
     struct Probe;

@@ -33,6 +33,22 @@ pub fn init() {
 
 struct HclogLayer;
 
+/// hclog's timestamp, with exactly six fractional digits: go-plugin parses `@timestamp` with
+/// the layout `2006-01-02T15:04:05.000000Z07:00`, and a line it cannot parse is shown whole at
+/// DEBUG level, whatever its `@level` (an RFC 3339 stamp with nanoseconds is such a line).
+fn timestamp(t: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
 struct Fields(serde_json::Map<String, serde_json::Value>);
 
 impl Visit for Fields {
@@ -65,11 +81,20 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         event.record(&mut f);
         f.0.entry("@message").or_insert_with(|| "".into());
         f.0.insert("@module".into(), meta.target().replace("::", ".").into());
-        let ts =
-            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-        f.0.insert("@timestamp".into(), ts.into());
+        f.0.insert("@timestamp".into(), timestamp(time::OffsetDateTime::now_utc()).into());
         let mut line = serde_json::Value::Object(f.0).to_string();
         line.push('\n');
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn regression_provider_logs_showed_only_at_debug_level() {
+        // go-plugin reads `@timestamp` with six fractional digits; nine made it show every
+        // line as raw DEBUG text, so WARN lines were invisible at TF_LOG_PROVIDER=WARN.
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos(1_764_604_800_123_456_789).unwrap();
+        assert_eq!(super::timestamp(t), "2025-12-01T16:00:00.123456Z");
     }
 }

@@ -199,9 +199,25 @@ pub trait Model: Sized {
 macro_rules! model {
     ($(#[$meta:meta])* $vis:vis struct $name:ident { $( $field:ident $(= $attr:literal)? : $ty:ty ),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Default)]
+        #[derive(Clone, PartialEq, Default)]
         $vis struct $name {
             $( pub $field: $crate::model::Attr<$ty>, )*
+        }
+
+        /// Secret attributes ([`$crate::model::is_secret`]) show as `***`.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut s = f.debug_struct(stringify!($name));
+                $(
+                    let name = $crate::attr_name!($field $($attr)?);
+                    if $crate::model::is_secret(name) && matches!(self.$field, $crate::model::Attr::Known(_)) {
+                        s.field(name, &"***");
+                    } else {
+                        s.field(name, &self.$field);
+                    }
+                )*
+                s.finish()
+            }
         }
 
         impl $crate::model::Model for $name {
@@ -216,6 +232,17 @@ macro_rules! model {
             }
         }
     };
+}
+
+/// Whether an attribute holds a secret, by the names the schemas give them (write-only
+/// `_wo` attributes, `secure_json_data…`, tokens, passwords, keys, header values): a model's
+/// `Debug` never shows those values.
+pub fn is_secret(name: &str) -> bool {
+    name.ends_with("_wo")
+        || name.starts_with("secure_json_data")
+        || name.contains("password")
+        || name.contains("token")
+        || matches!(name, "auth" | "tls_key" | "http_headers")
 }
 
 /// An attribute's name in [`model!`]: the field's, or the one given.

@@ -24,7 +24,7 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string("url")
                 .optional()
-                .describe("Base URL of the Grafana, e.g. `https://g-abc123.grafana-workspace.us-east-1.amazonaws.com`. For an AMG workspace use `\"https://${aws_grafana_workspace.this.endpoint}\"`. May also be set with the `GRAFANA_URL` environment variable."),
+                .describe("Base URL of the Grafana, e.g. `https://g-abc1234567.grafana-workspace.us-east-1.amazonaws.com`. For an AMG workspace use `\"https://${aws_grafana_workspace.this.endpoint}\"`. May also be set with the `GRAFANA_URL` environment variable."),
             Attribute::string("auth")
                 .optional()
                 .sensitive()
@@ -39,7 +39,8 @@ pub fn schema() -> Schema {
             Attribute::number("retries").optional().describe("How many times a failed request is retried (default 4). Requests are retried on statuses that mean Grafana did not act (429, 503) and failed connections; reads also on `retry_status_codes`, timeouts and lost answers; a write that Grafana may have acted on is never repeated: the provider reads back instead. May also be set with `GRAFANA_RETRIES`."),
             Attribute::number("retry_wait").optional().describe("Seconds to wait between retries, instead of the default exponential wait (0.2 s doubling to at most 5 s, with full jitter); a `Retry-After` from Grafana wins. Every call is bounded in time too (30 s per attempt, 75 s in all). May also be set with `GRAFANA_RETRY_WAIT`."),
             Attribute::of("retry_status_codes", Type::set(Type::String)).optional().describe("More statuses to retry reads on, `x` a digit wildcard (e.g. `[\"5xx\", \"429\"]`). Writes answered with them are not retried, as Grafana may have acted on them; a 4xx other than 429 is never retried. May also be set with `GRAFANA_RETRY_STATUS_CODES`, comma-separated."),
-            Attribute::string("workspace_id").optional().describe("AMG-native auth: the id of an Amazon Managed Grafana workspace (`g-abc123`, e.g. `aws_grafana_workspace.this.id`). With it the provider needs no Grafana token: it uses the caller's AWS credentials (the AWS SDK's default chain: environment, shared profiles, SSO, web identity/IRSA, EKS Pod Identity, container and instance metadata) to mint a short-lived service-account token when it first needs one, and deletes it when Terraform stops the provider. Excludes `auth`. May also be set with `GRAFANA_AMG_WORKSPACE_ID`."),
+            Attribute::bool("allow_url_outside_workspace").optional().describe("AMG-native auth: let `url` name another address than the workspace's own endpoint (as `DescribeWorkspace` gives it), such as a proxy or a private DNS name in front of the workspace. Without it, a `url` that is not the workspace's endpoint is refused before any token is minted, as the minted token is an admin token. Default `false`."),
+            Attribute::string("workspace_id").optional().describe("AMG-native auth: the id of an Amazon Managed Grafana workspace (`g-` and ten hex digits such as `g-abc1234567`, e.g. `aws_grafana_workspace.this.id`). With it the provider needs no Grafana token: it uses the caller's AWS credentials (the AWS SDK's default chain: environment, shared profiles, SSO, web identity/IRSA, EKS Pod Identity, container and instance metadata) to mint a short-lived service-account token when it first needs one, and deletes it when Terraform stops the provider. Excludes `auth`. May also be set with `GRAFANA_AMG_WORKSPACE_ID`."),
             Attribute::string("region").optional().describe("AMG-native auth: the workspace's AWS region. Default: the AWS configuration's (AWS_REGION, the profile's `region`)."),
             Attribute::string("profile").optional().describe("AMG-native auth: the AWS shared-config profile to take credentials from. Default: AWS_PROFILE, else `default`."),
             Attribute::string("grafana_role").optional().describe("AMG-native auth: the Grafana role of the minted token: `ADMIN` (the default; needed for data sources), `EDITOR` or `VIEWER`. The provider keeps one service account per role in the workspace, `terraform-provider-grafana-admin` (`-editor`, `-viewer`), and reuses it on every run."),
@@ -85,18 +86,6 @@ enum State {
     /// Configured with values unknown at plan time; they will be known at apply.
     Unknown,
     Ready(Client),
-}
-
-/// The end of this provider's registry address (`registry.terraform.io/amg-oss/grafana`).
-const SOURCE_SUFFIX: &str = "amg-oss/grafana";
-
-/// Whether a `moved` block's source provider is this one or the official `grafana/grafana`,
-/// by address suffix: Terraform sends `registry.terraform.io/grafana/grafana`, OpenTofu
-/// `registry.opentofu.org/grafana/grafana` or, in some versions, a short `grafana/grafana`.
-pub fn moves_from(address: &str) -> bool {
-    let a = address.trim_end_matches('/');
-    let ends = |suffix: &str| a == suffix || a.ends_with(&format!("/{suffix}"));
-    ends("grafana/grafana") || ends(SOURCE_SUFFIX)
 }
 
 pub struct Provider {
@@ -178,11 +167,9 @@ impl Provider {
         {
             diags.push(org_refused(o));
         }
-        for name in ["retries", "retry_wait"] {
-            if config.get(name).as_i64().is_some_and(|n| n < 0) {
-                diags.push(
-                    Diagnostic::error(format!("Negative {name}"), format!("`{name}` must be 0 or more.")).at_attr(name),
-                );
+        for (name, range, unit) in BOUNDED {
+            if let Err(d) = within(name, config.get(name), &range, unit) {
+                diags.push(d);
             }
         }
         if let Value::Set(codes) | Value::List(codes) = config.get("retry_status_codes") {
@@ -209,15 +196,6 @@ impl Provider {
             && !TOKEN_TTL.contains(&t)
         {
             diags.push(bad_ttl(t));
-        }
-        if config.get("workspace_ready_timeout_seconds").as_i64().is_some_and(|n| n < 0) {
-            diags.push(
-                Diagnostic::error(
-                    "Negative workspace_ready_timeout_seconds",
-                    "`workspace_ready_timeout_seconds` must be 0 or more.",
-                )
-                .at_attr("workspace_ready_timeout_seconds"),
-            );
         }
         if config.get("tls_cert").is_null() != config.get("tls_key").is_null()
             && !matches!(config.get("tls_cert"), Value::Unknown(_))
@@ -279,17 +257,39 @@ impl Provider {
         } else {
             None
         };
-        let url = match setting("url", "GRAFANA_URL") {
+        // AMG-native auth sends a fresh admin token: only to the workspace, or to the block's own
+        // `url` (checked against the workspace's endpoint before any token goes out, unless
+        // `allow_url_outside_workspace`); a GRAFANA_URL left in the environment is ignored.
+        let url_setting = if amg_mode {
+            if std::env::var("GRAFANA_URL").is_ok_and(|u| !u.is_empty()) && !from_block("url") {
+                diags.push(
+                    Diagnostic::warning(
+                        "GRAFANA_URL ignored",
+                        "AMG-native auth (`workspace_id`) sends its token only to the workspace's own URL, so GRAFANA_URL from the environment is ignored. Unset it, or set `url` in the provider block if the workspace is reached through another address.",
+                    )
+                    .at_attr("url"),
+                );
+            }
+            config.get("url").as_str().filter(|u| !u.is_empty()).map(str::to_string)
+        } else {
+            setting("url", "GRAFANA_URL")
+        };
+        let url = match url_setting {
             Some(u) => match parse_url(&u) {
                 Ok(u) => Some(u),
                 Err(d) => return diags.push(d),
             },
             None if amg.is_some() => None,
             None => {
+                let debug = if crate::plugin::debug_mode() {
+                    " This provider runs in debug mode (`--debug`): it reads GRAFANA_URL, GRAFANA_AUTH and the AWS settings from the environment of the shell that started it, not Terraform's; export them there."
+                } else {
+                    ""
+                };
                 diags.push(
                     Diagnostic::error(
                         "Missing Grafana URL",
-                        "Set `url` in the provider block (or the GRAFANA_URL environment variable) to the Grafana base URL, e.g. \"https://${aws_grafana_workspace.this.endpoint}\"; or set `workspace_id` to use AMG-native auth, which finds the URL itself.",
+                        format!("Set `url` in the provider block (or the GRAFANA_URL environment variable) to the Grafana base URL, e.g. \"https://${{aws_grafana_workspace.this.endpoint}}\"; or set `workspace_id` to use AMG-native auth, which finds the URL itself.{debug}"),
                     )
                     .at_attr("url"),
                 );
@@ -306,8 +306,12 @@ impl Provider {
                 setting("auth", "GRAFANA_AUTH").map_or(grafana::Auth::None, |t| grafana::Auth::Token(Secret::new(&t)))
             }
         };
+        if let Some(d) = url.as_ref().and_then(cleartext) {
+            diags.push(d);
+        }
         let mut cfg = grafana::Config::with_auth(url, auth);
         cfg.ca_pem = ca_pem;
+        cfg.url_must_be_the_sources = amg_mode && !config.get("allow_url_outside_workspace").as_bool().unwrap_or(false);
         let number = |name: &str, env: &str| -> Result<Option<i64>, Diagnostic> {
             match config.get(name).as_i64() {
                 Some(n) => Ok(Some(n)),
@@ -333,10 +337,12 @@ impl Provider {
         };
         let mut read = || -> Result<(), Diagnostic> {
             if let Some(n) = number("retries", "GRAFANA_RETRIES")? {
-                cfg.max_retries = n.max(0) as usize;
+                within("retries", &Value::int(n), &RETRIES, "")?;
+                cfg.max_retries = n as usize;
             }
-            if let Some(w) = number("retry_wait", "GRAFANA_RETRY_WAIT")?.filter(|w| *w > 0) {
-                cfg.retry_wait = Some(std::time::Duration::from_secs(w as u64));
+            if let Some(w) = number("retry_wait", "GRAFANA_RETRY_WAIT")? {
+                within("retry_wait", &Value::int(w), &RETRY_WAIT, " seconds")?;
+                cfg.retry_wait = (w > 0).then(|| std::time::Duration::from_secs(w as u64));
             }
             if let Some(o) = number("org_id", "GRAFANA_ORG_ID")?.filter(|o| !matches!(o, 0 | 1)) {
                 return Err(org_refused(o));
@@ -351,6 +357,16 @@ impl Provider {
                 status_pattern(c)?;
             }
             cfg.insecure_skip_verify = flag("insecure_skip_verify", "GRAFANA_INSECURE_SKIP_VERIFY");
+            if cfg.insecure_skip_verify {
+                if amg_mode && config.get("insecure_skip_verify").as_bool() != Some(true) {
+                    return Err(Diagnostic::error(
+                        "GRAFANA_INSECURE_SKIP_VERIFY refused with AMG-native auth",
+                        "GRAFANA_INSECURE_SKIP_VERIFY turns off the check of Grafana's certificate, and AMG-native auth sends an admin token: unset it (AMG workspaces have certificates that verify), or set `insecure_skip_verify = true` in the provider block if you mean it.",
+                    )
+                    .at_attr("insecure_skip_verify"));
+                }
+                diags.push(insecure_warning(cfg.ca_pem.is_some()));
+            }
             let cert = setting("tls_cert", "GRAFANA_TLS_CERT").map(|c| load_pem_as(&c, "tls_cert")).transpose()?;
             let key = setting("tls_key", "GRAFANA_TLS_KEY").map(|k| load_pem_as(&k, "tls_key")).transpose()?;
             cfg.identity_pem = match (cert, key) {
@@ -451,6 +467,12 @@ impl Provider {
         if !TOKEN_TTL.contains(&ttl) {
             return Err(bad_ttl(ttl));
         }
+        within(
+            "workspace_ready_timeout_seconds",
+            config.get("workspace_ready_timeout_seconds"),
+            &READY_TIMEOUT,
+            " seconds",
+        )?;
         let wait = config.get("workspace_ready_timeout_seconds").as_i64().unwrap_or(600).max(0);
         Ok(amg::Settings {
             workspace_id: id,
@@ -471,9 +493,38 @@ impl Provider {
     }
 }
 
+/// `insecure_skip_verify` in force: said at every plan, as it puts the token at risk.
+fn insecure_warning(with_ca: bool) -> Diagnostic {
+    let ca = if with_ca { " `ca_cert` is ignored while it is set." } else { "" };
+    Diagnostic::warning(
+        "insecure_skip_verify: Grafana's certificate is not checked",
+        format!(
+            "With `insecure_skip_verify` (or GRAFANA_INSECURE_SKIP_VERIFY) the provider accepts any certificate, so anyone between it and Grafana can read the token, headers and secrets it sends, and its client certificate is presented to any server.{ca} For a private CA, set `ca_cert` instead."
+        ),
+    )
+    .at_attr("insecure_skip_verify")
+}
+
+/// A bearer token over plain HTTP to another machine: said at every plan.
+fn cleartext(u: &url::Url) -> Option<Diagnostic> {
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    (u.scheme() == "http" && !loopback).then(|| {
+        Diagnostic::warning(
+            "Grafana reached over plain HTTP",
+            "`url` starts with http:// and names another machine: the token, headers and data source secrets cross the network unencrypted. Use https://.",
+        )
+        .at_attr("url")
+    })
+}
+
 fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
     let bad = |why: &str| {
-        Diagnostic::error("Invalid Grafana URL", format!("`url` must be an http(s) URL such as https://g-abc123.grafana-workspace.us-east-1.amazonaws.com: {why}."))
+        Diagnostic::error("Invalid Grafana URL", format!("`url` must be an http(s) URL such as https://g-abc1234567.grafana-workspace.us-east-1.amazonaws.com: {why}."))
             .at_attr("url")
     };
     let parsed = url::Url::parse(u).map_err(|e| bad(&e.to_string()))?;
@@ -494,6 +545,36 @@ fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
 /// `token_ttl_seconds`: AMG takes 1 to 2592000 (30 days); below 5 s a token would expire
 /// between minting and use.
 const TOKEN_TTL: std::ops::RangeInclusive<i64> = 5..=2_592_000;
+/// `retries`: enough for any outage a plan should wait out (each pause is at most 5 s, and a
+/// call at most 75 s in all).
+const RETRIES: std::ops::RangeInclusive<i64> = 0..=50;
+/// `retry_wait`: seconds; a call is bounded at 75 s in all anyway.
+const RETRY_WAIT: std::ops::RangeInclusive<i64> = 0..=60;
+/// `workspace_ready_timeout_seconds`: an hour; AMG creates a workspace in minutes.
+const READY_TIMEOUT: std::ops::RangeInclusive<i64> = 0..=3600;
+
+/// The provider's bounded numbers: name, allowed range, unit.
+const BOUNDED: [(&str, std::ops::RangeInclusive<i64>, &str); 3] = [
+    ("retries", RETRIES, ""),
+    ("retry_wait", RETRY_WAIT, " seconds"),
+    ("workspace_ready_timeout_seconds", READY_TIMEOUT, " seconds"),
+];
+
+/// A number attribute within its range (a value beyond `i64` is out of it too).
+fn within(name: &str, v: &Value, range: &std::ops::RangeInclusive<i64>, unit: &str) -> Result<(), Diagnostic> {
+    let out = match v {
+        Value::Number(_) => v.as_i64().is_none_or(|n| !range.contains(&n)),
+        _ => false,
+    };
+    if !out {
+        return Ok(());
+    }
+    Err(Diagnostic::error(
+        format!("Invalid {name}"),
+        format!("`{name}` must be a whole number from {} to {}{unit}.", range.start(), range.end()),
+    )
+    .at_attr(name))
+}
 
 fn two_auth_modes() -> Diagnostic {
     Diagnostic::error(
@@ -552,26 +633,27 @@ fn status_pattern(p: &str) -> Result<(), Diagnostic> {
     }
 }
 
-/// PEM content, or the path of a PEM file, for `attr`.
+/// PEM content, or the path of a PEM file, for `attr` (`ca_cert`, `tls_cert`, `tls_key`).
+/// The value is never quoted in the error: it may be a private key in another form (base64,
+/// `openssl pkcs12 -nodes` output) taken for a path.
 fn load_pem_as(v: &str, attr: &str) -> Result<Vec<u8>, Diagnostic> {
-    load_pem(v).map_err(|mut d| {
-        d.summary = format!("Cannot read {attr}");
-        d.detail = d.detail.replace("`ca_cert`", &format!("`{attr}`"));
-        d.at_attr(attr)
-    })
-}
-
-fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
     if v.trim_start().starts_with("-----BEGIN") {
         return Ok(v.as_bytes().to_vec());
     }
     std::fs::read(v).map_err(|e| {
+        let os = e.raw_os_error().map_or_else(|| e.kind().to_string(), |_| e.to_string());
         Diagnostic::error(
-            "Cannot read ca_cert",
-            format!("`ca_cert` is neither PEM content nor a readable file ({v}): {e}."),
+            format!("Cannot read {attr}"),
+            format!(
+                "`{attr}` is neither PEM content (text starting with `-----BEGIN`) nor the path of a readable PEM file: reading it as a path failed ({os}). Give the PEM text itself, e.g. file(\"ca.pem\") or a variable holding it, or the path of a PEM file. (The value is not shown: it may be a key.)"
+            ),
         )
-        .at_attr("ca_cert")
+        .at_attr(attr)
     })
+}
+
+fn load_pem(v: &str) -> Result<Vec<u8>, Diagnostic> {
+    load_pem_as(v, "ca_cert")
 }
 
 #[cfg(test)]
@@ -609,25 +691,12 @@ mod tests {
     }
 
     #[test]
-    fn moves_are_accepted_from_this_provider_and_the_official_one() {
-        for ok in [
-            "registry.terraform.io/grafana/grafana",
-            "registry.opentofu.org/grafana/grafana",
-            "grafana/grafana",
-            "registry.terraform.io/amg-oss/grafana",
-        ] {
-            assert!(moves_from(ok), "{ok}");
-        }
-        for no in ["registry.terraform.io/hashicorp/aws", "registry.terraform.io/other/grafana", "notgrafana/grafana"] {
-            assert!(!moves_from(no), "{no}");
-        }
-    }
-
-    #[test]
     fn urls_are_checked_at_plan_time() {
-        for ok in
-            ["https://g-abc.grafana-workspace.us-east-1.amazonaws.com", "http://127.0.0.1:3000/", "https://h/grafana"]
-        {
+        for ok in [
+            "https://g-abc1234567.grafana-workspace.us-east-1.amazonaws.com",
+            "http://127.0.0.1:3000/",
+            "https://h/grafana",
+        ] {
             assert!(parse_url(ok).is_ok(), "{ok}");
         }
         let why = |u: &str| parse_url(u).unwrap_err().detail;

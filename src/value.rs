@@ -124,7 +124,6 @@ impl Value {
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
-    #[cfg(test)]
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }
@@ -226,11 +225,11 @@ impl Value {
 }
 
 fn mismatch(path: &str, expected: &Type, found: impl std::fmt::Debug) -> ValueError {
-    let mut found = format!("{found:?}");
-    // At a character boundary: cutting inside a multi-byte character panics.
-    if let Some((cut, _)) = found.char_indices().nth(60) {
-        found.truncate(cut);
-    }
+    // The kind of value only (`String`, `Array`, …), never the value: it may be a secret of a
+    // sensitive attribute, which this decoder cannot tell from the type.
+    let shown = format!("{found:?}");
+    let kind = shown.split(['(', ' ', '{']).next().unwrap_or_default().trim_matches('"');
+    let found = if kind.is_empty() { "another kind of value".to_string() } else { kind.chars().take(40).collect() };
     ValueError::Mismatch {
         path: if path.is_empty() { "value".into() } else { path.to_string() },
         expected: expected.to_json().to_string(),
@@ -431,7 +430,15 @@ mod tests {
         // inside a multi-byte character, and the provider panicked on such a state.
         let text = format!("[\"{}\"]", "é".repeat(40));
         let e = Value::from_json(text.as_bytes(), &Type::String).unwrap_err();
-        assert!(e.to_string().contains("é"), "{e}");
+        assert!(e.to_string().contains("Array"), "{e}");
+    }
+
+    #[test]
+    fn regression_a_mismatched_value_was_quoted_in_the_error() {
+        // A sensitive attribute's value must not reach an error: only its kind does.
+        let e = Value::from_json(br#"{"s3cret": 1}"#, &Type::String).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+        assert!(e.to_string().contains("Object"), "{e}");
     }
 
     proptest! {

@@ -53,8 +53,8 @@ impl DataSource {
     }
 }
 
-/// What an add or update sends.
-#[derive(Clone, Debug, Serialize)]
+/// What an add or update sends. Its `Debug` names the secrets it sets, never their values.
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DataSourceRequest {
     pub name: String,
@@ -75,6 +75,20 @@ pub struct DataSourceRequest {
     /// For an update: the version the change is based on (Grafana answers 409 when newer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+}
+
+impl std::fmt::Debug for DataSourceRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataSourceRequest")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("uid", &self.uid)
+            .field("url", &self.url)
+            .field("json_data", &self.json_data)
+            .field("secure_json_data", &self.secure_json_data.keys().map(|k| (k, "***")).collect::<Vec<_>>())
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One row of `GET /api/datasources` (no secrets, no version).

@@ -12,6 +12,8 @@ pub enum Error {
         /// Grafana's `status` word for typed errors (`version-mismatch`, `name-exists`, …).
         reason: Option<String>,
         retry_after: Option<u64>,
+        /// With a minted token (AMG-native auth): that token's Grafana role, for the message.
+        role: Option<String>,
     },
     /// The request did not get an answer (connection refused, reset, timed out, TLS failure).
     /// `connect`: it never reached Grafana (refused, or no TLS session: `tls`, which no retry
@@ -35,6 +37,24 @@ pub enum Error {
     /// Terraform stopped the provider while the request was in flight.
     #[error("stopped by Terraform")]
     Stopped,
+    /// The server answered with a redirect, which the client never follows: it would carry the
+    /// token, custom headers and a data source's secrets to wherever it points.
+    #[error(
+        "{method} {path} was answered {status} with a redirect to {to}; the provider follows no redirect, so that credentials and secrets go nowhere else: set `url` to the address Grafana answers on itself"
+    )]
+    Redirect { method: String, path: String, status: u16, to: String },
+    /// The answer was larger than the client reads.
+    #[error(
+        "the answer to {method} {path} is too large (more than {} MiB, far more than any Grafana answer the provider asks for): is `url` a Grafana?",
+        limit >> 20
+    )]
+    TooLarge { method: String, path: String, limit: usize },
+    /// A dashboard was asked for by a uid that names a folder (Grafana 10.4 answers the folder).
+    #[error("`{uid}` is a folder's uid, not a dashboard's")]
+    IsFolder { uid: String },
+    /// A paged list did not end.
+    #[error("listing {what} did not end: {reason}; stopped")]
+    Paging { what: String, reason: String },
 }
 
 impl Error {
@@ -50,7 +70,33 @@ impl Error {
             .and_then(|b| b.message.clone())
             .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).trim().to_string());
         let message = if message.is_empty() { status.canonical_reason().unwrap_or("").to_string() } else { message };
-        Error::Api { status: status.as_u16(), message, reason: parsed.and_then(|b| b.status), retry_after }
+        Error::Api { status: status.as_u16(), message, reason: parsed.and_then(|b| b.status), retry_after, role: None }
+    }
+
+    /// A redirect, naming only where it points (scheme, host and port: no path or query, which
+    /// may hold anything).
+    pub(super) fn redirect(
+        method: &Method,
+        url: &url::Url,
+        status: StatusCode,
+        headers: &reqwest::header::HeaderMap,
+    ) -> Error {
+        let to = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| url.join(l).ok())
+            .map(|u| {
+                format!(
+                    "{}://{}",
+                    u.scheme(),
+                    u.host_str().map_or(String::new(), |h| match u.port() {
+                        Some(p) => format!("{h}:{p}"),
+                        None => h.to_string(),
+                    })
+                )
+            })
+            .unwrap_or_else(|| "an unknown place".to_string());
+        Error::Redirect { method: method.to_string(), path: url.path().to_string(), status: status.as_u16(), to }
     }
 
     pub(super) fn transport(method: &Method, url: &url::Url, e: reqwest::Error, attempt: std::time::Duration) -> Error {
@@ -147,6 +193,11 @@ impl Error {
         match self.root() {
             Error::Transport { connect, .. } => !connect,
             Error::Api { status, .. } => matches!(status, 502 | 504),
+            // Answered, but not read: the write may have been done.
+            Error::TooLarge { .. } => true,
+            // 307 and 308 ask for the same request elsewhere: not acted on here. Others (a
+            // 303 after a POST) may come after the write was done.
+            Error::Redirect { status, .. } => !matches!(status, 307 | 308),
             Error::Stopped => true,
             _ => false,
         }

@@ -90,16 +90,11 @@ impl Client {
             .collect();
         let mut folders = Vec::new();
         if nested {
-            for page in 1.. {
-                let batch: Vec<FolderRef> = self
-                    .send(Method::GET, &format!("api/folders?parentUid={}&limit=1000&page={page}", seg(uid)), None)
-                    .await?;
-                let n = batch.len();
-                folders.extend(batch);
-                if n < 1000 {
-                    break;
-                }
-            }
+            let fetch = |page: usize| {
+                let path = format!("api/folders?parentUid={}&limit=1000&page={page}", seg(uid));
+                async move { self.send::<Vec<FolderRef>>(Method::GET, &path, None).await }
+            };
+            folders = self.paged("sub-folders (GET /api/folders)", 1000, |f: &FolderRef| &f.uid, fetch).await?;
         }
         Ok((dashboards, folders))
     }

@@ -1,7 +1,10 @@
 //! A client for the Grafana HTTP API of one Grafana (an AMG workspace or any other).
 //!
 //! It knows nothing of Terraform: it speaks Grafana's JSON and returns typed errors. One
-//! `reqwest` client with rustls (TLS verification always on) is shared by every request.
+//! `reqwest` client with rustls is shared by every request; it verifies Grafana's certificate
+//! unless the configuration turns that off (`insecure_skip_verify`), follows no redirect (a
+//! redirect would carry the token, custom headers and a data source's secrets elsewhere), and
+//! reads at most [`MAX_ANSWER_BYTES`] of an answer and [`MAX_LISTED`] items of a paged list.
 //! Requests that failed before Grafana acted on them (429, 502–504, connection refused) are
 //! retried a bounded number of times; see [`Client::send`].
 
@@ -19,7 +22,7 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
-pub use datasources::{DataSource, DataSourceRequest};
+pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
 
@@ -55,6 +58,10 @@ pub trait TokenSource: Send + Sync + std::fmt::Debug {
     async fn token(&self) -> Result<Secret, String>;
     /// A token other than `rejected`, which Grafana refused.
     async fn renew(&self, rejected: &Secret) -> Result<Secret, String>;
+    /// The Grafana role of the tokens it mints (`ADMIN`, `EDITOR`, `VIEWER`), for error messages.
+    fn role(&self) -> Option<String> {
+        None
+    }
 }
 
 /// How requests authenticate.
@@ -65,10 +72,10 @@ pub enum Auth {
     Minted(Arc<dyn TokenSource>),
 }
 
-/// How to reach one Grafana.
-#[derive(Clone, Debug)]
+/// How to reach one Grafana. Its `Debug` shows no key material (see below).
+#[derive(Clone)]
 pub struct Config {
-    /// Base URL, e.g. `https://g-abc.grafana-workspace.us-east-1.amazonaws.com`; `None` when a
+    /// Base URL, e.g. `https://g-abc1234567.grafana-workspace.us-east-1.amazonaws.com`; `None` when a
     /// [`TokenSource`] knows it.
     pub url: Option<url::Url>,
     pub auth: Auth,
@@ -89,6 +96,24 @@ pub struct Config {
     pub insecure_skip_verify: bool,
     /// Headers sent with every request (`http_headers`); their values are never logged.
     pub headers: Vec<(String, Secret)>,
+    /// With a minted token: `url` must be the token source's own URL (same scheme, host and
+    /// port), checked before any token is minted or sent.
+    pub url_must_be_the_sources: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("url", &self.url.as_ref().map(url::Url::as_str))
+            .field("auth", &self.auth)
+            .field("ca_pem", &self.ca_pem.as_ref().map(|_| "set"))
+            .field("identity_pem", &self.identity_pem.as_ref().map(|_| "***"))
+            .field("max_retries", &self.max_retries)
+            .field("retry_wait", &self.retry_wait)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -111,6 +136,7 @@ impl Config {
             identity_pem: None,
             insecure_skip_verify: false,
             headers: Vec::new(),
+            url_must_be_the_sources: false,
         }
     }
 }
@@ -118,21 +144,19 @@ impl Config {
 /// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),
 /// else exponential from 0.2 s doubling to at most 5 s with full jitter (each pause uniform
 /// between 0 and its cap, so clients that failed together do not retry together).
-fn backoff(fixed: Option<Duration>, retries: usize) -> std::vec::IntoIter<Duration> {
+fn backoff(fixed: Option<Duration>, retries: usize) -> impl Iterator<Item = Duration> + Send + Sync + Unpin {
     use ring::rand::SecureRandom;
     let rng = ring::rand::SystemRandom::new();
-    let delays: Vec<Duration> = (0..retries)
-        .map(|i| match fixed {
-            Some(w) => w,
-            None => {
-                let cap = Duration::from_millis(200).saturating_mul(1u32 << i.min(16)).min(Duration::from_secs(5));
-                let mut b = [0u8; 4];
-                rng.fill(&mut b).expect("the system's random source");
-                cap.mul_f64(f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX))
-            }
-        })
-        .collect();
-    delays.into_iter()
+    // Lazy: one pause at a time, however many retries are allowed.
+    (0..retries).map(move |i| match fixed {
+        Some(w) => w,
+        None => {
+            let cap = Duration::from_millis(200).saturating_mul(1u32 << i.min(16)).min(Duration::from_secs(5));
+            let mut b = [0u8; 4];
+            rng.fill(&mut b).expect("the system's random source");
+            cap.mul_f64(f64::from(u32::from_le_bytes(b)) / f64::from(u32::MAX))
+        }
+    })
 }
 
 /// Whether a status matches a `retry_status_codes` pattern (`429`, `5xx`).
@@ -160,6 +184,8 @@ pub struct Client {
     http: reqwest::Client,
     /// The base URL with a trailing slash: given, or learnt from the token source.
     base: Arc<tokio::sync::OnceCell<url::Url>>,
+    /// A given URL that must be the token source's own before it is used.
+    unchecked: Option<Arc<url::Url>>,
     auth: Auth,
     max_retries: usize,
     retry_wait: Option<Duration>,
@@ -175,6 +201,7 @@ impl Client {
     pub fn new(cfg: Config, cancel: CancellationToken) -> Result<Client, Error> {
         let mut b = reqwest::Client::builder()
             .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(format!("terraform-provider-grafana/{}", crate::VERSION))
             .connect_timeout(Duration::from_secs(10));
         if let Some(pem) = &cfg.ca_pem {
@@ -213,9 +240,13 @@ impl Client {
         if cfg.url.is_none() && !matches!(cfg.auth, Auth::Minted(_)) {
             return Err(Error::Config("no Grafana URL".into()));
         }
+        let check = cfg.url_must_be_the_sources && matches!(cfg.auth, Auth::Minted(_));
+        let (given, unchecked) =
+            if check { (None, cfg.url.map(|u| Arc::new(with_slash(u)))) } else { (cfg.url.map(with_slash), None) };
         Ok(Client {
             http,
-            base: Arc::new(tokio::sync::OnceCell::new_with(cfg.url.map(with_slash))),
+            base: Arc::new(tokio::sync::OnceCell::new_with(given)),
+            unchecked,
             auth: cfg.auth,
             max_retries: cfg.max_retries,
             retry_wait: cfg.retry_wait,
@@ -235,9 +266,17 @@ impl Client {
     async fn base(&self) -> Result<&url::Url, Error> {
         self.base
             .get_or_try_init(|| async {
-                match &self.auth {
-                    Auth::Minted(source) => source.url().await.map(with_slash).map_err(Error::Credentials),
-                    _ => Err(Error::Config("no Grafana URL".into())),
+                let Auth::Minted(source) = &self.auth else { return Err(Error::Config("no Grafana URL".into())) };
+                let own = source.url().await.map(with_slash).map_err(Error::Credentials)?;
+                match &self.unchecked {
+                    None => Ok(own),
+                    Some(given) if same_origin(given, &own) => Ok(given.as_ref().clone()),
+                    Some(given) => Err(Error::Credentials(format!(
+                        "`url` ({}) is not the workspace's own endpoint ({}), and the minted token is an admin token: remove `url` to use the workspace's endpoint, or, if {} reaches this workspace (a proxy, a private DNS name), set `allow_url_outside_workspace = true`. No token was minted.",
+                        origin(given),
+                        origin(&own),
+                        origin(given)
+                    ))),
                 }
             })
             .await
@@ -350,8 +389,9 @@ impl Client {
             _ = self.cancel.cancelled() => return Err(Error::Stopped),
         };
         let first = self.send_as(&method, &url, body, token.as_ref()).await;
-        match (first, &self.auth) {
-            (Err(Error::Api { status: 401, .. }), Auth::Minted(source)) => {
+        let Auth::Minted(source) = &self.auth else { return first };
+        let out = match first {
+            Err(Error::Api { status: 401, .. }) => {
                 let rejected = token.take().expect("a minted token was sent");
                 let renewed = tokio::select! {
                     r = source.renew(&rejected) => r.map_err(Error::Credentials)?,
@@ -359,8 +399,15 @@ impl Client {
                 };
                 self.send_as(&method, &url, body, Some(&renewed)).await
             }
-            (r, _) => r,
-        }
+            r => r,
+        };
+        // Grafana refused a minted token: say which role it had.
+        out.map_err(|e| match e {
+            Error::Api { status, message, reason, retry_after, .. } => {
+                Error::Api { status, message, reason, retry_after, role: source.role() }
+            }
+            e => e,
+        })
     }
 
     /// [`Client::send`] with one token, under the retry policy.
@@ -392,7 +439,10 @@ impl Client {
             let status = resp.status();
             let retry_after =
                 resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-            let bytes = resp.bytes().await.map_err(|e| Error::transport(&method, &url, e, self.timeouts.attempt))?;
+            if status.is_redirection() {
+                return Err(Error::redirect(&method, &url, status, resp.headers()));
+            }
+            let bytes = read_capped(resp, &method, &url, self.timeouts.attempt).await?;
             tracing::debug!(method = %method, path = %url.path(), status = status.as_u16(), "grafana response");
             if status.is_success() {
                 return serde_json::from_slice(&bytes)
@@ -438,6 +488,85 @@ impl Client {
     }
 }
 
+/// The most of one answer the client reads: far above any Grafana answer it asks for (a search
+/// page of 5,000 hits, a dashboard of a few MB), far below what would exhaust the machine.
+pub const MAX_ANSWER_BYTES: usize = 64 << 20;
+
+/// The most items a paged list may hold before the client stops paging.
+pub const MAX_LISTED: usize = 100_000;
+
+/// Reads an answer's body, refusing one larger than [`MAX_ANSWER_BYTES`]: by its
+/// `Content-Length` before reading any of it, else while reading.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    method: &Method,
+    url: &url::Url,
+    attempt: Duration,
+) -> Result<bytes::Bytes, Error> {
+    let too_large =
+        || Error::TooLarge { method: method.to_string(), path: url.path().to_string(), limit: MAX_ANSWER_BYTES };
+    if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut out = bytes::BytesMut::with_capacity(resp.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = resp.chunk().await.map_err(|e| Error::transport(method, url, e, attempt))? {
+        if out.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
+}
+
+impl Client {
+    /// Every item of a paged list: `fetch(page)` for pages 1, 2, … until one holds fewer than
+    /// `per_page`. Bounded: a page that repeats the one before (a server that ignores `page`)
+    /// or more than [`MAX_LISTED`] items end it with an error, never an endless loop.
+    async fn paged<T, F, Fut>(
+        &self,
+        what: &str,
+        per_page: usize,
+        key: impl Fn(&T) -> &str,
+        fetch: F,
+    ) -> Result<Vec<T>, Error>
+    where
+        F: Fn(usize) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
+    {
+        let mut out: Vec<T> = Vec::new();
+        let mut last: Vec<String> = Vec::new();
+        for page in 1.. {
+            let batch = fetch(page).await?;
+            let keys: Vec<String> = batch.iter().map(|t| key(t).to_string()).collect();
+            if page > 1 && !keys.is_empty() && keys == last {
+                return Err(Error::Paging {
+                    what: what.to_string(),
+                    reason: format!("page {page} repeats page {} (does the server ignore `page`?)", page - 1),
+                });
+            }
+            let n = batch.len();
+            out.extend(batch);
+            if out.len() > MAX_LISTED {
+                return Err(Error::Paging { what: what.to_string(), reason: format!("more than {MAX_LISTED} items") });
+            }
+            if n < per_page {
+                break;
+            }
+            last = keys;
+        }
+        Ok(out)
+    }
+}
+
+/// Scheme, host and port: where a request goes.
+fn origin(u: &url::Url) -> String {
+    u.origin().ascii_serialization()
+}
+
+fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.origin() == b.origin()
+}
+
 fn with_slash(mut u: url::Url) -> url::Url {
     if !u.path().ends_with('/') {
         let p = format!("{}/", u.path());
@@ -460,6 +589,14 @@ fn attempt_note(tried: u32, read: bool) -> String {
         (n, _) => format!(" (after {n} attempts)"),
     }
 }
+
+/// Grafana's length limits, in bytes as Go's `len` counts: a data source's name and url
+/// (`datasource.nameInvalid`/`urlInvalid`, `pkg/api/datasources.go` `validateURL`/`maxDatasourceNameLen`),
+/// a dashboard's title (12.x, `title-too-long`) and a save's version message.
+pub const MAX_DATASOURCE_NAME: usize = 190;
+pub const MAX_DATASOURCE_URL: usize = 255;
+pub const MAX_DASHBOARD_TITLE: usize = 5000;
+pub const MAX_VERSION_MESSAGE: usize = 500;
 
 /// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.
 pub fn check_uid(uid: &str) -> Result<(), String> {
@@ -768,7 +905,8 @@ mod tests {
 
     #[test]
     fn retry_classification() {
-        let api = |status: u16| Error::Api { status, message: String::new(), reason: None, retry_after: None };
+        let api =
+            |status: u16| Error::Api { status, message: String::new(), reason: None, retry_after: None, role: None };
         let transport = |connect: bool, tls: bool| Error::Transport {
             method: "POST".into(),
             path: "/".into(),

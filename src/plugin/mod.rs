@@ -5,9 +5,12 @@
 //! protocol version, listen on a unix socket in a private directory, serve gRPC with the
 //! AutoMTLS certificate, and only then print the handshake line, the one write to stdout.
 //! SIGINT is ignored (Terraform sends `StopProvider` instead; dying would lose a resource just
-//! created); SIGTERM and `GRPCController.Shutdown` end the process.
+//! created); SIGTERM, `GRPCController.Shutdown` and the death of the process that started us
+//! (Terraform killed by `kill -9`, a CI timeout or the OOM killer) end the process, each after
+//! the provider has revoked the tokens it minted.
 
 mod goplugin;
+mod mtls;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -16,7 +19,7 @@ use anyhow::{Context as _, bail};
 use base64::Engine as _;
 use tokio::net::UnixListener;
 use tokio_stream::wrappers::UnixListenerStream;
-use tonic::transport::{Identity, Server, ServerTlsConfig};
+use tonic::transport::Server;
 
 use crate::provider::Provider;
 use crate::tfplugin::{self, goplugin as pb};
@@ -30,6 +33,11 @@ pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/amg-oss/grafana";
 const PROTOCOL_VERSION: u32 = 6;
 /// terraform-plugin-go's limit; dashboards can be large.
 const MAX_MESSAGE_BYTES: usize = 256 << 20;
+/// How often the provider checks that the process that started it is still its parent.
+const HOST_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long requests still in flight may run once the provider has been told to stop (or found
+/// its host gone) and has revoked its tokens; then the process ends regardless.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Runs the plugin; returns the process exit code.
 pub fn main() -> ExitCode {
@@ -37,7 +45,7 @@ pub fn main() -> ExitCode {
     // a provider by itself (it panics), and aws-lc breaks Terraform's handshake.
     let _ = rustls::crypto::ring::default_provider().install_default();
     crate::logging::init();
-    let debug = std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug");
+    let debug = debug_mode();
     if !debug && std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
         eprintln!(
             "This binary is a plugin for Terraform and OpenTofu (the Grafana provider); it is not meant to be run by hand.\n\
@@ -53,7 +61,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(serve(debug)) {
+    let served = rt.block_on(serve(debug));
+    // Blocking work still running (a credential file read, say) must not keep an orphan alive.
+    rt.shutdown_timeout(SHUTDOWN_GRACE);
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "plugin failed");
@@ -63,7 +74,15 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Whether the process was started by hand in debug mode (`--debug`), for Terraform to attach
+/// to through `TF_REATTACH_PROVIDERS`: then its environment is the shell's, not Terraform's.
+pub fn debug_mode() -> bool {
+    std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug")
+}
+
 async fn serve(debug: bool) -> anyhow::Result<()> {
+    // The process that started us: Terraform, or a shell in debug mode (not watched).
+    let host = std::os::unix::process::parent_id();
     if !debug {
         check_protocol_versions()?;
     }
@@ -74,17 +93,18 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
 
     let provider = Arc::new(Provider::new());
     let shutdown = Arc::new(tokio::sync::Notify::new());
-    let mut builder = Server::builder();
     let mut cert_b64 = String::new();
-    // AutoMTLS: Terraform sends its client certificate and pins ours from the handshake line.
-    if !debug && std::env::var_os("PLUGIN_CLIENT_CERT").is_some() {
-        let (pem, key, der) = server_certificate()?;
-        cert_b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(der);
-        builder = builder
-            .tls_config(ServerTlsConfig::new().identity(Identity::from_pem(pem, key)))
-            .context("configuring TLS")?;
-    }
-    let router = builder
+    // AutoMTLS: Terraform sends its client certificate and pins ours from the handshake line;
+    // only a client with its certificate gets through.
+    let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
+        Ok(client) if !debug => {
+            let (key, der) = server_certificate()?;
+            cert_b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&der);
+            Some(mtls::acceptor(&client, der, key)?)
+        }
+        _ => None,
+    };
+    let router = Server::builder()
         .add_service(
             tfplugin::ProviderServer::new(tfplugin::Service::new(provider.clone()))
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -98,6 +118,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
         .add_service(pb::grpc_broker_server::GrpcBrokerServer::new(goplugin::Broker));
 
     ignore_sigint();
+    let (stopped, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     let stop = {
         let shutdown = shutdown.clone();
         let provider = provider.clone();
@@ -107,11 +128,19 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
             tokio::select! {
                 _ = shutdown.notified() => tracing::info!("shutdown requested by Terraform"),
                 _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = host_gone(host), if !debug => tracing::warn!(
+                    host_pid = host,
+                    "the process that started this provider is gone (killed?); revoking minted tokens and exiting"
+                ),
             }
             provider.shutdown().await;
+            let _ = stopped.send(());
         }
     };
-    let server = tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop));
+    let mut server = match tls {
+        Some(acceptor) => tokio::spawn(router.serve_with_incoming_shutdown(mtls::incoming(listener, acceptor), stop)),
+        None => tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop)),
+    };
 
     let addr = sock.display();
     if debug {
@@ -129,9 +158,35 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
     } else {
         handshake(&format!("1|{PROTOCOL_VERSION}|unix|{addr}|grpc|{cert_b64}"))?;
     }
-    server.await.context("server task")?.context("gRPC server")?;
+    // Once stopped (tokens revoked), requests still in flight get SHUTDOWN_GRACE to finish:
+    // a connection whose peer was killed must not keep the process alive.
+    let grace = async {
+        if stopped_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = &mut server => served.context("server task")?.context("gRPC server")?,
+        () = grace => tracing::warn!("requests still in flight after shutdown; exiting without them"),
+    }
     drop(dir);
     Ok(())
+}
+
+/// Resolves when the process that started this one (`host`) is no longer its parent: it died
+/// and this process was re-parented (to init or a subreaper). go-plugin gives a plugin no other
+/// signal when Terraform is killed with SIGKILL. A poll rather than `PR_SET_PDEATHSIG`, which
+/// fires when the parent *thread* that forked us exits, and Go's runtime may end threads.
+async fn host_gone(host: u32) {
+    let mut tick = tokio::time::interval(HOST_POLL);
+    loop {
+        tick.tick().await;
+        if std::os::unix::process::parent_id() != host {
+            return;
+        }
+    }
 }
 
 /// The handshake line: the only thing this process ever writes to stdout under Terraform.
@@ -155,8 +210,8 @@ fn check_protocol_versions() -> anyhow::Result<()> {
     )
 }
 
-/// A self-signed certificate for `localhost` (ECDSA P-256): PEM, key PEM and DER.
-fn server_certificate() -> anyhow::Result<(String, String, Vec<u8>)> {
+/// A self-signed certificate for `localhost` (ECDSA P-256): its key (PKCS#8 DER) and DER.
+fn server_certificate() -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -170,7 +225,7 @@ fn server_certificate() -> anyhow::Result<(String, String, Vec<u8>)> {
     params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
     params.distinguished_name.push(rcgen::DnType::OrganizationName, "HashiCorp");
     let cert = params.self_signed(&key)?;
-    Ok((cert.pem(), key.serialize_pem(), cert.der().to_vec()))
+    Ok((key.serialize_der(), cert.der().to_vec()))
 }
 
 /// SIGINT goes to the whole process group when the user presses Ctrl-C; Terraform handles it

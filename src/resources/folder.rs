@@ -38,7 +38,7 @@ impl Resource for FolderResource {
         let mut s = Schema::new(
             "A Grafana folder. Dashboards go in folders through `grafana_dashboard.folder`. On Grafana 11 and later (AMG 12.4) folders nest with `parent_folder_uid`.",
             vec![
-                Attribute::string("title").required().describe("The folder's title, shown in Grafana. Must not be blank. Grafana trims leading and trailing whitespace; the configuration's text is kept in state, and a change of that whitespace alone changes nothing."),
+                Attribute::string("title").required().describe("The folder's title, shown in Grafana. Must not be blank. Grafana trims leading and trailing whitespace; the configuration's text is kept in state, and a change of that whitespace alone changes nothing. On Grafana 10.4 a top-level folder's title must not be another folder's, nor a dashboard's in the General folder (compared as URL slugs); apply says which."),
                 Attribute::string("uid")
                     .optional_computed()
                     .requires_replace()
@@ -227,7 +227,9 @@ impl Resource for FolderResource {
                     tracing::info!(uid, error = %e, "rename confirmed after a lost answer");
                 }
                 Err(e) => {
-                    diags.push(api_error(format!("Could not rename folder {uid:?}"), &e).at_attr("title"));
+                    let d = titled_like_a_dashboard(&e)
+                        .unwrap_or_else(|| api_error(format!("Could not rename folder {uid:?}"), &e).at_attr("title"));
+                    diags.push(d);
                     return None;
                 }
             }
@@ -359,15 +361,31 @@ fn uid_taken(existing: &Folder) -> Diagnostic {
     Diagnostic::error(
         "A folder with this uid already exists",
         format!(
-            "Grafana already has folder {:?} titled {:?}. To manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or give this folder another uid.",
-            existing.uid, existing.title, existing.uid
+            "Grafana already has folder {:?} titled {}. Another resource in this configuration may manage it: give each folder a distinct uid. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or give this folder another uid.",
+            existing.uid, crate::diag::quote(&existing.title), existing.uid
         ),
     )
     .at_attr("uid")
 }
 
+/// Grafana 10.4's rule that a folder may not take the title of a dashboard in the General folder
+/// (where every 10.4 folder sits), told by its answer: 400 and its message.
+fn titled_like_a_dashboard(e: &grafana::Error) -> Option<Diagnostic> {
+    let grafana::Error::Api { status: 400, message, .. } = e.root() else { return None };
+    message.contains("cannot be the same as one of its dashboards").then(|| {
+        Diagnostic::error(
+            "A folder may not have a dashboard's title on Grafana 10.4",
+            "Grafana 10.4 refuses a folder titled like a dashboard in the General folder (titles are compared as URL slugs, so case and punctuation do not tell them apart). Nothing was saved. Rename the folder, or rename that dashboard or move it into a folder; Grafana 11.3 and later have no such rule.",
+        )
+        .at_attr("title")
+    })
+}
+
 /// A refused create, naming the object in the way where Grafana's answer allows.
 async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Error) -> Diagnostic {
+    if let Some(d) = titled_like_a_dashboard(e) {
+        return d;
+    }
     if let grafana::Error::Api { status: 409, message, .. } = e {
         if message.contains("same uid")
             && let Ok(existing) = client.get_folder(uid).await
@@ -376,20 +394,24 @@ async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Erro
         }
         if message.contains("same name") {
             let found = client.find_folders_by_title(title.trim()).await.unwrap_or_default();
-            let named = found.iter().map(|f| format!("{:?} (uid {})", f.title, f.uid)).collect::<Vec<_>>().join(", ");
+            let named = found
+                .iter()
+                .map(|f| format!("{} (uid {})", crate::diag::quote(&f.title), f.uid))
+                .collect::<Vec<_>>()
+                .join(", ");
             let import = found.first().map_or(String::new(), |f| format!(" (`terraform import <address> {}`)", f.uid));
             return Diagnostic::error(
                 "A folder with this title already exists",
                 format!(
-                    "Grafana 10.4 requires top-level folder titles to be unique, and {} already uses {:?}. Import that folder to manage it{import}, or choose another title.",
+                    "Grafana 10.4 requires top-level folder titles to be unique, and {} already uses {}. Another resource in this configuration may manage it: when two folders swap titles, rename in two applies (first to a free title). If it is not managed here, import that folder to manage it{import}, or choose another title.",
                     if named.is_empty() { "another folder".to_string() } else { format!("folder {named}") },
-                    title.trim()
+                    crate::diag::quote(title.trim())
                 ),
             )
             .at_attr("title");
         }
     }
-    api_error(format!("Could not create folder {title:?}"), e)
+    api_error(format!("Could not create folder {}", crate::diag::quote(title)), e)
 }
 
 async fn confirm_parent(client: &Client, uid: &str, parent: &Attr<String>) -> bool {

@@ -322,7 +322,10 @@ impl pb::provider_server::Provider for Service {
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                     let ctx = Ctx { client: &client, config: &Value::Null };
                     let new = framework::read(r, &ctx, &state, &mut diags).await;
-                    let new = r.stored_form(&self.provider.options(), new);
+                    // The read right after an import keeps the working form: Terraform writes
+                    // `-generate-config-out` from it (a dashboard's JSON, never its hash).
+                    let (new, private) = framework::after_import_read(r, &self.provider.options(), new, &resp.private);
+                    resp.private = private;
                     resp.new_identity = identity_of(r, &new);
                     resp.new_state = convert::dynamic(&new, &ty);
                 }
@@ -359,7 +362,12 @@ impl pb::provider_server::Provider for Service {
                         let client = self.provider.client_if_ready();
                         let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
                         let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
-                        resp.planned_state = convert::dynamic(&r.stored_form(&opts, planned.state), &ty);
+                        let state = if req.prior_private == framework::IMPORT_READ {
+                            planned.state
+                        } else {
+                            r.stored_form(&opts, planned.state)
+                        };
+                        resp.planned_state = convert::dynamic(&state, &ty);
                         resp.legacy_type_system = r.stores_other_than_config(&opts);
                         resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
                     }
@@ -368,7 +376,10 @@ impl pb::provider_server::Provider for Service {
                         resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
                     }
                 }
-                resp.planned_private = req.prior_private;
+                // The import's mark ends with its plan: the next refresh stores the usual form.
+                if req.prior_private != framework::IMPORT_READ {
+                    resp.planned_private = req.prior_private;
+                }
             }
             resp.diagnostics = convert::diagnostics(diags);
             Ok(Response::new(resp))
@@ -410,38 +421,27 @@ impl pb::provider_server::Provider for Service {
     }
 
     /// `moved { from = <type>.a  to = <type>.b }` across resource types (Terraform ≥ 1.8,
-    /// OpenTofu ≥ 1.10): from this provider, or from the official `grafana/grafana` one. The
-    /// source address is matched by its `…/grafana` suffix, since OpenTofu has sent short ones.
+    /// OpenTofu ≥ 1.10): `framework::move_state` decides.
     async fn move_resource_state(
         &self,
         req: Request<pb::move_resource_state::Request>,
     ) -> Res<pb::move_resource_state::Response> {
         guarded::<pb::move_resource_state::Response, _>("MoveResourceState", async move {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut resp = pb::move_resource_state::Response::default();
-        if let Some(r) = self.resource(&req.target_type_name, &mut diags) {
-            let source = &req.source_provider_address;
-            if !provider::moves_from(source) || !r.accepts_move_from(&req.source_type_name) {
-                diags.push(Diagnostic::error(
-                    "Unsupported move",
-                    format!(
-                        "{} cannot be moved from {} of provider {source:?}. Moves are supported between grafana_data_source and grafana_datasource, of this provider or of grafana/grafana.",
-                        req.target_type_name, req.source_type_name
-                    ),
-                ));
-            } else {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut resp = pb::move_resource_state::Response::default();
+            if let Some(r) = self.resource(&req.target_type_name, &mut diags) {
                 let raw = req.source_state.map(|s| s.json).unwrap_or_default();
-                if let Some(v) = r.upgrade_state(req.source_schema_version, &raw, &mut diags) {
+                let (source, from) = (&req.source_provider_address, &req.source_type_name);
+                if let Some(v) = framework::move_state(r, source, from, req.source_schema_version, &raw, &mut diags) {
                     resp.target_identity = identity_of(r, &v);
                     resp.target_state = convert::dynamic(&v, &r.schema().ty());
                     resp.target_private = req.source_private;
                 }
             }
-        }
-        resp.diagnostics = convert::diagnostics(diags);
-        Ok(Response::new(resp))
-    })
+            resp.diagnostics = convert::diagnostics(diags);
+            Ok(Response::new(resp))
+        })
         .await
     }
 
@@ -465,7 +465,7 @@ impl pb::provider_server::Provider for Service {
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: convert::dynamic(&state, &r.schema().ty()),
-                        private: Vec::new(),
+                        private: framework::IMPORTED.to_vec(),
                         identity: convert::identity_data(r.identity_of(&state), ids.as_ref()),
                     });
                 }
@@ -594,7 +594,7 @@ mod tests {
         // A state of the official provider's grafana_data_source (schema version 1).
         let state =
             br#"{"id":"1:amp","uid":"amp","name":"AMP","type":"prometheus","url":"https://aps.example","org_id":"1"}"#;
-        let mov = |address: &str| {
+        let mov_state = |address: &str, state: &[u8]| {
             let req = pb::move_resource_state::Request {
                 source_provider_address: address.into(),
                 source_type_name: "grafana_data_source".into(),
@@ -605,12 +605,16 @@ mod tests {
             };
             svc.move_resource_state(Request::new(req))
         };
+        let mov = |address: &str| mov_state(address, state);
         for address in [
             "registry.opentofu.org/grafana/grafana",
             "grafana/grafana",
             "registry.terraform.io/grafana/grafana",
             "registry.opentofu.org/amg-oss/grafana",
             "amg-oss/grafana",
+            // Installed under another address: a private registry, a company namespace, a fork.
+            "example.com/x/grafana",
+            "registry.terraform.io/acme/grafana",
         ] {
             let resp = mov(address).await.unwrap().into_inner();
             assert!(errors(&resp.diagnostics).is_empty(), "{address}: {:?}", resp.diagnostics);
@@ -620,10 +624,14 @@ mod tests {
             assert_eq!(moved.get("uid").as_str(), Some("amp"), "{address}");
             assert_eq!(moved.get("name").as_str(), Some("AMP"), "{address}");
         }
-        for address in ["registry.opentofu.org/hashicorp/aws", "hashicorp/grafana", "grafana"] {
+        for address in ["registry.opentofu.org/hashicorp/aws", "example.com/x/grafana-fork"] {
             let resp = mov(address).await.unwrap().into_inner();
             let errs = errors(&resp.diagnostics);
             assert!(errs.len() == 1 && errs[0].summary == "Unsupported move", "{address}: {:?}", resp.diagnostics);
         }
+        // Another provider's `grafana_data_source` of another shape: refused with the reason.
+        let resp = mov_state("example.com/x/grafana", br#"{"id":"7","label":"x"}"#).await.unwrap().into_inner();
+        let errs = errors(&resp.diagnostics);
+        assert!(errs.len() == 1 && errs[0].detail.contains("has no uid, name, type"), "{:?}", resp.diagnostics);
     }
 }

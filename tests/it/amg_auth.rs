@@ -16,7 +16,7 @@ on_both_terraforms!(
 );
 
 /// The service account the provider mints admin tokens under.
-const SA: &str = "terraform-provider-grafana-admin";
+pub const SA: &str = "terraform-provider-grafana-admin";
 
 /// A working directory whose Terraform runs have AWS credentials for amg-local in the
 /// environment, and no way to any other AWS configuration (no shared files, no instance
@@ -77,7 +77,7 @@ resource "grafana_data_source" "amp" {
 "#;
 
 /// The provider's tokens in workspace `ws`: (live, total) in its admin service account.
-fn tokens(emu: &Emulator, ws: &str) -> (u64, u64) {
+pub fn tokens(emu: &Emulator, ws: &str) -> (u64, u64) {
     let s = &emu.stats()["workspaces"][ws]["tokens_by_service_account"][SA];
     (s["live"].as_u64().unwrap_or(0), s["total"].as_u64().unwrap_or(0))
 }
@@ -306,7 +306,7 @@ resource "grafana_folder" "c" {{
 }
 
 /// A control-plane call signed with SigV4 by curl (`--aws-sigv4`), as any AWS client signs it.
-fn signed_call(emu: &Emulator, method: &str, path: &str, body: &Value) -> Value {
+pub fn signed_call(emu: &Emulator, method: &str, path: &str, body: &Value) -> Value {
     let out = std::process::Command::new("curl")
         .args([
             "-sS",
@@ -458,4 +458,28 @@ fn a_caller_denied_service_accounts_gets_a_short_lived_api_key_on_grafana_10_and
     assert_eq!(r.code, 1, "{r:?}");
     let text = r.all().replace('\n', " ");
     assert!(text.contains("AWS denied grafana:ListWorkspaceServiceAccounts") && text.contains("IAM policy"), "{r:?}");
+}
+
+/// A 403 with AMG-native auth names `grafana_role` and the role the operation needs, not URL
+/// mode's "use a token of a service account with the Admin role".
+#[test]
+fn a_viewer_token_refused_a_data_source_is_told_about_grafana_role() {
+    let tf = crate::support::terraform("1.15.5");
+    let emu = Emulator::start(&["--tls"]);
+    let w = workdir(&tf, &emu, false);
+    w.write(
+        "main.tf",
+        &format!(
+            "{REQUIRED}\n{}\nresource \"grafana_data_source\" \"amp\" {{\n  type = \"prometheus\"\n  name = \"AMP\"\n  url  = \"https://aps.example\"\n}}\n",
+            provider_block(&emu, &format!("\"{}\"", emu.workspace_id), "  grafana_role = \"VIEWER\"\n")
+        ),
+    );
+    w.init();
+    let r = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let all = r.all().replace('\n', " ");
+    assert!(all.contains("has the VIEWER role (`grafana_role`)"), "{all}");
+    assert!(all.contains("Data sources need ADMIN"), "{all}");
+    assert!(!all.contains("Use a token of a service account"), "URL mode's advice: {all}");
+    assert_eq!(emu.held("datasources"), 0);
 }

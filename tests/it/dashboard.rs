@@ -728,3 +728,65 @@ fn dashboard_store_sha256_keeps_a_hash_and_still_shows_changes(tf: &Terraform) {
     w.assert_plan_empty("store_dashboard_sha256 turned on again");
     assert_eq!(emu.writes(), writes, "changing the state's form wrote to Grafana");
 }
+
+/// Grafana 10.4 refuses a dashboard titled like a folder, even the folder holding it (the
+/// common "folder Payments holding dashboard Payments" layout), and a folder titled like a
+/// dashboard in the General folder: each a diagnostic that names the rule, nothing saved.
+#[test]
+fn on_grafana_10_4_titles_shared_by_a_folder_and_a_dashboard_fail_naming_the_rule() {
+    let tf = crate::support::terraform("1.11.4");
+    let emu = Emulator::start(&["--grafana-version", "10.4"]);
+    let w = Workdir::new(&tf);
+    w.config(
+        &emu,
+        r#"
+resource "grafana_folder" "payments" {
+  title = "Payments"
+}
+resource "grafana_dashboard" "payments" {
+  folder      = grafana_folder.payments.uid
+  config_json = jsonencode({ title = "Payments", panels = [] })
+}
+"#,
+    );
+    w.init();
+    let r = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.replace('\n', " ");
+    assert!(err.contains("A dashboard may not have a folder's title on Grafana 10.4"), "{err}");
+    assert!(err.contains("the one holding it included"), "{err}");
+    assert_eq!((emu.held("folders"), emu.held("dashboards")), (1, 0), "nothing but the folder saved");
+
+    let emu = Emulator::start(&["--grafana-version", "10.4"]);
+    let (s, _) = emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": {"title": "Ops", "panels": []}})));
+    assert_eq!(s, 200);
+    let w = Workdir::new(&tf);
+    w.config(&emu, "resource \"grafana_folder\" \"ops\" {\n  title = \"Ops\"\n}\n");
+    w.init();
+    let r = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.replace('\n', " ");
+    assert!(err.contains("A folder may not have a dashboard's title on Grafana 10.4"), "{err}");
+    assert_eq!(emu.held("folders"), 0);
+}
+
+/// Grafana 10.4 answers a folder's uid on the dashboard endpoint with the folder: importing it as
+/// a dashboard says it is a folder, and how to manage it, instead of taking it or calling it gone.
+#[test]
+fn on_grafana_10_4_a_folders_uid_imported_as_a_dashboard_is_refused_naming_the_folder_type() {
+    let tf = crate::support::terraform("1.15.5");
+    let emu = Emulator::start(&["--grafana-version", "10.4"]);
+    assert_eq!(emu.grafana("POST", "/api/folders", Some(json!({"uid": "team", "title": "Team"}))).0, 200);
+    let w = Workdir::new(&tf);
+    w.config(
+        &emu,
+        "resource \"grafana_dashboard\" \"x\" {\n  config_json = jsonencode({ title = \"X\", panels = [] })\n}\n",
+    );
+    w.init();
+    let r = w.run(&["import", "-no-color", "grafana_dashboard.x", "team"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let err = r.stderr.replace('\n', " ");
+    assert!(err.contains("`team` is a folder's uid, not a dashboard's"), "{err}");
+    assert!(err.contains("terraform import grafana_folder"), "{err}");
+    assert!(w.state().as_object().is_none_or(|m| m.is_empty()), "nothing imported");
+}

@@ -145,3 +145,91 @@ fn every_example_directory_validates(tf: &Terraform) {
         assert!(r.stdout.contains("The configuration is valid"), "{r:?}");
     }
 }
+
+on_both_terraforms!(readme_configuration_validates_as_written, the_local_development_loop_runs_as_documented);
+
+/// The README's configuration block, as a reader copies it: `init` and `validate` pass.
+fn readme_configuration_validates_as_written(tf: &Terraform) {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```terraform\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a ```terraform block in README.md");
+    assert!(block.contains("provider \"grafana\""), "{block}");
+    let w = Workdir::new(tf);
+    w.write("main.tf", block);
+    w.init();
+    let r = w.ok(&["validate", "-no-color"]);
+    assert!(r.stdout.contains("Success! The configuration is valid"), "{r:?}");
+}
+
+/// docs/guides/local-development.md's loop: a build named by `dev_overrides`, plan and apply
+/// with no `terraform init`, a rebuild, and the next plan uses it without a lock-file error.
+fn the_local_development_loop_runs_as_documented(tf: &Terraform) {
+    let guide = std::fs::read_to_string(repo().join("docs/guides/local-development.md")).unwrap();
+    assert!(
+        guide.contains("dev_overrides {\n    \"amg-oss/grafana\" = \"/path/to/checkout/target/debug\""),
+        "the guide changed"
+    );
+    let emu = Emulator::start(&[]);
+    let build = tempfile::tempdir().unwrap();
+    let bin = build.path().join("terraform-provider-grafana");
+    std::fs::copy(crate::support::provider_bin(), &bin).unwrap();
+    let w = Workdir::new(tf);
+    w.dev_override_from("amg-oss/grafana", build.path());
+    w.config(&emu, "resource \"grafana_folder\" \"dev\" {\n  title = \"From source\"\n}\n");
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "a plan without init: {r:?}");
+    assert!(r.all().contains("Provider development overrides are in effect"), "{r:?}");
+    let r = w.apply();
+    assert!(r.stdout.contains("Resources: 1 added, 0 changed, 0 destroyed."), "{r:?}");
+    // A rebuild: another binary in the same place (bytes appended to an ELF file leave it
+    // runnable and change its hash, as a rebuild does).
+    let mut bytes = std::fs::read(&bin).unwrap();
+    bytes.extend_from_slice(b"rebuilt");
+    std::fs::remove_file(&bin).unwrap();
+    std::fs::write(&bin, bytes).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 0, "the plan after a rebuild: {r:?}");
+    assert!(!r.all().contains("checksums previously recorded"), "{r:?}");
+    assert_eq!(emu.held("folders"), 1);
+}
+
+/// Every workspace id in the docs, examples, schema descriptions and messages has AMG's form.
+#[test]
+fn every_workspace_id_in_docs_and_messages_has_the_real_form() {
+    let mut files = vec![repo().join("README.md"), repo().join("amg-local/README.md")];
+    let mut dirs = vec![repo().join("docs"), repo().join("examples"), repo().join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().path()) {
+            if e.is_dir() {
+                dirs.push(e);
+            } else if ["md", "tf", "hcl", "rs"].iter().any(|x| e.extension().is_some_and(|y| y == *x)) {
+                files.push(e);
+            }
+        }
+    }
+    let mut wrong = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (at, _) in text.match_indices("g-") {
+            let before = text[..at].chars().last();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                continue;
+            }
+            let id: String = text[at + 2..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            // A workspace id here is anything of letters and digits with a digit in it, or
+            // that is cut short as one would write an example (`g-abc`, `g-xxxx`).
+            let looks_like_one =
+                id.chars().any(|c| c.is_ascii_digit()) || matches!(id.as_str(), "abc" | "xxxx" | "xxx");
+            let real = id.len() == 10 && id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+            if looks_like_one && !real {
+                wrong.push(format!("{}: g-{id}", f.strip_prefix(repo()).unwrap().display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "workspace ids not of AMG's form (`g-` and ten hex digits): {wrong:#?}");
+}

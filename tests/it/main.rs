@@ -45,6 +45,7 @@ macro_rules! on_both_terraforms_and_profiles {
 
 mod amg_auth;
 mod aws_provider;
+mod broken;
 mod dashboard;
 mod datasource;
 mod docs;
@@ -57,5 +58,6 @@ mod regressions;
 mod release;
 mod reliability;
 mod secrets;
+mod security;
 mod support;
 mod terragrunt;

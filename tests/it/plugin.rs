@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use crate::support::{Emulator, Terraform, Workdir, provider_bin};
 
@@ -347,4 +348,115 @@ fn a_panic_in_a_request_handler_is_a_diagnostic_and_the_provider_keeps_serving(t
     assert!(r.stdout.contains("1 added"), "{r:?}");
     assert_eq!(emu.held("folders"), 3);
     w.assert_plan_empty("after a panic and a re-apply");
+}
+
+/// go-plugin's AutoMTLS: Terraform gives the plugin its client certificate, and only a client
+/// holding it may talk to the plugin. A client with no certificate, or another one, gets no
+/// HTTP/2 answer; the plugin keeps serving, and Terraform's own certificate gets through.
+#[test]
+fn regression_the_plugin_accepted_any_client() {
+    use base64::Engine as _;
+    use std::io::{Read as _, Write as _};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client_cert = |cn: &str| {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        // As go-plugin makes them: a self-signed CA certificate used as the client's own.
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.extended_key_usages =
+            vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth, rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        p.distinguished_name.push(rcgen::DnType::CommonName, cn);
+        let cert = p.self_signed(&key).unwrap();
+        (cert, key)
+    };
+    let (terraform_cert, terraform_key) = client_cert("terraform");
+    let (other_cert, other_key) = client_cert("someone else");
+    let mut child = Command::new(provider_bin())
+        .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_CLIENT_CERT", terraform_cert.pem())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap()).lines().next().unwrap().unwrap();
+    let parts: Vec<&str> = line.split('|').collect();
+    let (socket, server_der) =
+        (parts[3].to_string(), base64::engine::general_purpose::STANDARD_NO_PAD.decode(parts[5]).unwrap());
+
+    // Talks HTTP/2 through TLS with `identity` (or none); returns how many bytes came back.
+    let talk = |identity: Option<(&rcgen::Certificate, &rcgen::KeyPair)>| -> usize {
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(PinnedServer(server_der.clone())));
+        let mut cfg = match identity {
+            None => builder.with_no_client_auth(),
+            Some((c, k)) => builder
+                .with_client_auth_cert(
+                    vec![c.der().clone()],
+                    rustls::pki_types::PrivateKeyDer::Pkcs8(k.serialize_der().into()),
+                )
+                .unwrap(),
+        };
+        cfg.alpn_protocols = vec![b"h2".to_vec()];
+        let conn = rustls::ClientConnection::new(Arc::new(cfg), "localhost".try_into().unwrap()).unwrap();
+        let sock = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+        sock.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, sock);
+        if tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00").is_err() {
+            return 0;
+        }
+        let mut buf = [0u8; 64];
+        tls.read(&mut buf).unwrap_or(0)
+    };
+    assert_eq!(talk(None), 0, "a client without a certificate was answered");
+    assert_eq!(talk(Some((&other_cert, &other_key))), 0, "a client with another certificate was answered");
+    assert!(child.try_wait().unwrap().is_none(), "the plugin died");
+    assert!(talk(Some((&terraform_cert, &terraform_key))) >= 9, "Terraform's certificate got no HTTP/2 frame");
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// Trusts exactly the server certificate of the handshake line, as go-plugin's client does.
+#[derive(Debug)]
+struct PinnedServer(Vec<u8>);
+
+impl rustls::client::danger::ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.0.as_slice() {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("not the plugin's certificate".into()))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &rustls::pki_types::CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(m, c, d, &algs)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &rustls::pki_types::CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        let algs = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(m, c, d, &algs)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        rustls::crypto::ring::default_provider().signature_verification_algorithms.supported_schemes()
+    }
 }

@@ -273,6 +273,23 @@ impl Workdir {
         self.dir.path()
     }
 
+    /// Serves `address` (e.g. `example.com/x/grafana`) with this build of the provider through
+    /// the CLI configuration's `dev_overrides`, as a provider built from source is used: no
+    /// `terraform init` and no lock file for it.
+    pub fn dev_override(&self, address: &str) {
+        self.dev_override_from(address, provider_bin().parent().expect("bin dir"));
+    }
+
+    /// [`Workdir::dev_override`] with the binary `terraform-provider-grafana` in `bin_dir`.
+    pub fn dev_override_from(&self, address: &str, bin_dir: &Path) {
+        let bin_dir = bin_dir.display().to_string();
+        let mut text = std::fs::read_to_string(&self.rc).expect("read rc");
+        let at =
+            text.find("provider_installation {\n").expect("provider_installation") + "provider_installation {\n".len();
+        text.insert_str(at, &format!("  dev_overrides {{\n    \"{address}\" = \"{bin_dir}\"\n  }}\n"));
+        std::fs::write(&self.rc, text).expect("write rc");
+    }
+
     pub fn env(&mut self, k: &str, v: &str) {
         self.env.push((k.to_string(), v.to_string()));
     }
@@ -392,6 +409,7 @@ pub fn spawn_interruptible(w: &Workdir, args: &[&str], env: &[(&str, &str)]) -> 
         .args(args)
         .env("TF_CLI_CONFIG_FILE", &w.rc)
         .env("CHECKPOINT_DISABLE", "1")
+        .envs(w.env.iter().map(|(k, v)| (k, v)))
         .envs(env.iter().copied())
         .process_group(0)
         .stdin(Stdio::null())
@@ -405,6 +423,21 @@ pub fn spawn_interruptible(w: &Workdir, args: &[&str], env: &[(&str, &str)]) -> 
         })
     };
     cmd.spawn().expect("start terraform")
+}
+
+/// The processes running this provider that Terraform started in `w`'s working directory (pids):
+/// the binary is linked from a mirror shared by every test, so they are told apart by their
+/// working directory, which they inherit from Terraform.
+pub fn provider_processes(w: &Workdir) -> Vec<u32> {
+    let dir = w.dir().canonicalize().expect("workdir");
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let ours = |pid: &u32| {
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap_or_default();
+        let name = exe.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        name.starts_with("terraform-provider-grafana")
+            && std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd == dir)
+    };
+    entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()).filter(ours).collect()
 }
 
 /// Ctrl-C: SIGINT to the process group of a [`spawn_interruptible`] child.
@@ -424,4 +457,117 @@ pub fn aws_provider_block(control_plane_url: &str, credentials: bool) -> String 
     format!(
         "provider \"aws\" {{\n  region                      = \"us-east-1\"\n{keys}  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  skip_region_validation      = true\n  endpoints {{\n    grafana = \"{control_plane_url}\"\n  }}\n}}\n"
     )
+}
+
+// ---- hostile servers ----
+
+/// One request a [`Hostile`] server received.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// The request line and headers, as sent.
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+/// A small HTTP/1.1 server on loopback that answers each request as `answer` says (writing the
+/// whole response, status line included, to the stream; the connection is closed after it) and
+/// records what it received. For the security tests: redirects, endless answers, repeated pages.
+pub struct Hostile {
+    pub url: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
+}
+
+type Answer = dyn Fn(&Seen, &mut std::net::TcpStream) + Send + Sync;
+
+impl Hostile {
+    pub fn start(answer: impl Fn(&Seen, &mut std::net::TcpStream) + Send + Sync + 'static) -> Hostile {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let answer: std::sync::Arc<Answer> = std::sync::Arc::new(answer);
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let (answer, log) = (answer.clone(), log.clone());
+                std::thread::spawn(move || {
+                    if let Some(req) = read_request(&mut stream) {
+                        log.lock().expect("log").push(req.clone());
+                        answer(&req, &mut stream);
+                    }
+                });
+            }
+        });
+        Hostile { url, seen }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().expect("log").clone()
+    }
+
+    /// A JSON answer with its length.
+    pub fn json(stream: &mut std::net::TcpStream, status: &str, body: &str) {
+        use std::io::Write;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    }
+
+    /// What Grafana answers to the provider's version question.
+    pub fn grafana_settings(req: &Seen, stream: &mut std::net::TcpStream) -> bool {
+        if req.path.starts_with("/api/frontend/settings") {
+            Hostile::json(stream, "200 OK", r#"{"buildInfo":{"version":"12.4.0"}}"#);
+            return true;
+        }
+        false
+    }
+}
+
+fn read_request(stream: &mut std::net::TcpStream) -> Option<Seen> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let length = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().ok()))
+        .flatten()
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let mut first = head.lines().next().unwrap_or_default().split(' ');
+    let (method, path) = (first.next().unwrap_or_default().to_string(), first.next().unwrap_or_default().to_string());
+    Some(Seen { method, path, head, body })
+}
+
+/// The highest peak resident set size (VmHWM, bytes) among the provider processes of `w`.
+pub fn provider_peak_rss(w: &Workdir) -> Option<u64> {
+    provider_processes(w)
+        .into_iter()
+        .filter_map(|pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+            let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches(" kB").trim();
+            kb.parse::<u64>().ok().map(|k| k * 1024)
+        })
+        .max()
 }

@@ -24,7 +24,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let opts =
         crate::bench_provider::Options { n: number("--n", 100)? as usize, latency_ms: number("--latency-ms", 400)? };
     let only = value("--only").map(String::as_str);
-    run_cmd(cargo().current_dir(root()).args(["build", "--release", "--workspace", "--bins"]))?;
+    run_cmd(cargo().current_dir(root()).args(["build", "--locked", "--release", "--workspace", "--bins"]))?;
     let target = root().join("target/release");
     if only != Some("provider") {
         basics(&target)?;

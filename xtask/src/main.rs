@@ -98,8 +98,8 @@ fn fuzz(args: &[String]) -> Result<(), String> {
 /// Builds the binaries and runs every test with both Terraform versions available.
 fn test(extra: &[String]) -> Result<(), String> {
     let tools = tools::ensure()?;
-    run(cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
+    run(cargo().current_dir(root()).args(["build", "--locked", "--workspace", "--bins"]))?;
     let mut cmd = cargo();
-    cmd.current_dir(root()).args(["test", "--workspace"]).args(extra).env("TF_BINARIES", tools.env_value());
+    cmd.current_dir(root()).args(["test", "--locked", "--workspace"]).args(extra).env("TF_BINARIES", tools.env_value());
     run(&mut cmd)
 }

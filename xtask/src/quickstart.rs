@@ -32,7 +32,7 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
     let started = Instant::now();
     let tools = tools::ensure()?;
     let t = Instant::now();
-    run(cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
+    run(cargo().current_dir(root()).args(["build", "--locked", "--workspace", "--bins"]))?;
     let built = t.elapsed();
     let target = root().join("target/debug");
     let emu = Emulator::start(&target.join("amg-local"), &["--tls"])?;

@@ -26,7 +26,7 @@ pub fn run_soak(args: &[String]) -> Result<(), String> {
     };
     let (cycles, seed) = (flag("--cycles", 20)?, flag("--seed", 1)?);
     let tools = tools::ensure()?;
-    run(crate::cargo().current_dir(root()).args(["build", "--workspace", "--bins"]))?;
+    run(crate::cargo().current_dir(root()).args(["build", "--locked", "--workspace", "--bins"]))?;
     let target = root().join("target/debug");
     let seed_s = seed.to_string();
     let emu = amg_local::harness::Running::start(

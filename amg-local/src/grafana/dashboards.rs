@@ -4,11 +4,11 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
 use super::envelope::{Body, R, gerr, msg, msg_trace, ok};
-use super::{Ctx, check_uid, folder_url, slugify};
+use super::{Ctx, SameSlug, check_uid, folder_url, same_slug_10_4, slugify};
 use crate::world::{DashRec, Profile, Role, VersionRec, now_rfc3339};
 
 fn dash_status(status: StatusCode, m: &str, s: &str) -> Response {
@@ -17,10 +17,11 @@ fn dash_status(status: StatusCode, m: &str, s: &str) -> Response {
 
 pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(b): Body) -> R {
     let ws = ctx.ws()?;
+    // The RBAC middleware (`authorize` in `pkg/api/api.go`) answers before the handler reads a byte.
+    caller.require_permission(Role::Editor, "any of dashboards:create, dashboards:write")?;
     let Some(Value::Object(mut dash)) = b.get("dashboard").cloned() else {
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     };
-    caller.require(Role::Editor, "Access denied to save dashboard")?;
     if b.get("isFolder").and_then(Value::as_bool) == Some(true) {
         return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for saving folders."));
     }
@@ -91,18 +92,16 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
         }
     }
     if ws.profile.unique_titles() {
-        let slug = slugify(&title);
-        let same_name = g
-            .dashboards
-            .values()
-            .find(|d| {
-                d.folder_uid == folder_uid
-                    && slugify(&d.title) == slug
-                    && existing.as_ref().is_none_or(|e| e.uid != d.uid)
-            })
-            .cloned();
-        if let Some(other) = same_name {
-            if !overwrite {
+        let except = existing.as_ref().map(|e| e.uid.clone());
+        match same_slug_10_4(&g, &title, folder_uid.as_deref(), except.as_deref()) {
+            Some(SameSlug::Folder) => {
+                return Err(dash_status(
+                    StatusCode::BAD_REQUEST,
+                    "Dashboard name cannot be the same as folder",
+                    "name-match",
+                ));
+            }
+            Some(SameSlug::Dashboard(_)) if !overwrite => {
                 return Err(dash_status(
                     StatusCode::PRECONDITION_FAILED,
                     "A dashboard with the same name in the folder already exists",
@@ -110,14 +109,8 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
                 ));
             }
             // Grafana 10.4 quirk: overwrite takes over the dashboard that has the name.
-            existing = Some(other);
-        }
-        if folder_uid.is_none() && g.folders.values().any(|f| f.parent_uid.is_none() && slugify(&f.title) == slug) {
-            return Err(dash_status(
-                StatusCode::BAD_REQUEST,
-                "Dashboard name cannot be the same as folder",
-                "name-match",
-            ));
+            Some(SameSlug::Dashboard(other)) => existing = g.dashboards.get(&other).cloned(),
+            None => {}
         }
     }
     let now = now_rfc3339();
@@ -182,6 +175,24 @@ fn dashboard_not_found() -> Response {
 pub(super) async fn get_dashboard(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
     let ws = ctx.ws()?;
     let g = ws.grafana.lock().expect("lock");
+    // Grafana 10.4 keeps folders in the dashboard table, and `GetDashboard` does not filter on
+    // `is_folder`: a folder's uid answers the folder, flagged `meta.isFolder`
+    // (`pkg/services/dashboards/database/database.go`, `GetDashboard`; 12.x serves dashboards
+    // from their own resource and answers 404).
+    if ws.profile == Profile::V10_4
+        && let Some(f) = g.folders.get(&uid)
+    {
+        let slug = slugify(&f.title);
+        let data = json!({"id": f.id, "uid": f.uid, "title": f.title, "schemaVersion": 17, "version": f.version});
+        let meta = json!({
+            "type": "db", "canSave": true, "canEdit": true, "canAdmin": caller.role == Role::Admin, "canStar": true, "canDelete": true,
+            "isStarred": false, "slug": slug, "url": folder_url(f), "expires": "0001-01-01T00:00:00Z",
+            "created": f.created, "updated": f.updated, "updatedBy": f.updated_by, "createdBy": f.created_by, "version": f.version,
+            "hasAcl": false, "isFolder": true, "folderId": 0, "folderUid": "", "folderTitle": "General", "folderUrl": "",
+            "provisioned": false, "provisionedExternalId": "",
+        });
+        return ok(json!({"dashboard": data, "meta": meta}));
+    }
     let d = g.dashboards.get(&uid).ok_or_else(dashboard_not_found)?;
     let mut data = d.data.clone();
     data.insert("version".into(), json!(d.version));
@@ -209,7 +220,7 @@ pub(super) async fn get_dashboard(State(ctx): State<Ctx>, caller: Caller, Path(u
 
 pub(super) async fn delete_dashboard(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
     let ws = ctx.ws()?;
-    caller.require(Role::Editor, "Access denied to delete dashboard")?;
+    caller.require_permission(Role::Editor, "dashboards:delete")?;
     let mut g = ws.grafana.lock().expect("lock");
     if g.folders.contains_key(&uid) {
         return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for deleting folders."));
@@ -223,14 +234,20 @@ pub(super) async fn delete_dashboard(State(ctx): State<Ctx>, caller: Caller, Pat
     })
 }
 
-fn version_json(d: &DashRec, v: &VersionRec, with_data: bool) -> Value {
-    let message = if v.parent_version == 0 && v.message.is_empty() {
-        "Initial save".to_string()
+/// One version; `listed`: as the list shows it (`GetDashboardVersions` in `pkg/api/dashboard.go`
+/// rewrites the messages there, a restore's to "Restored from version N", a first save's to
+/// "Initial save"; a single version keeps the message it was saved with, and carries its data).
+fn version_json(d: &DashRec, v: &VersionRec, listed: bool) -> Value {
+    let message = if !listed {
+        v.message.clone()
     } else if v.restored_from > 0 {
         format!("Restored from version {}", v.restored_from)
+    } else if v.parent_version == 0 {
+        "Initial save".to_string()
     } else {
         v.message.clone()
     };
+    let with_data = !listed;
     json!({
         "id": v.id, "dashboardId": d.id, "uid": d.uid, "parentVersion": v.parent_version, "restoredFrom": v.restored_from,
         "version": v.version, "created": v.created, "createdBy": v.created_by, "message": message,
@@ -250,7 +267,7 @@ pub(super) async fn restore_version(
     let Some(version) = b.get("version").and_then(Value::as_i64).filter(|v| *v != 0) else {
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     };
-    caller.require(Role::Editor, "Access denied to save dashboard")?;
+    caller.require_permission(Role::Editor, "dashboards:write")?;
     let mut g = ws.grafana.lock().expect("lock");
     let mut d = g.dashboards.get(&uid).cloned().ok_or_else(dashboard_not_found)?;
     let old = g
@@ -259,6 +276,20 @@ pub(super) async fn restore_version(
         .and_then(|vs| vs.iter().find(|v| v.version == version))
         .cloned()
         .ok_or_else(|| msg_trace(StatusCode::NOT_FOUND, "Dashboard version not found"))?;
+    // Newer Grafana (`RestoreDashboardVersion`, `compareDashboardData`): restoring what the
+    // dashboard already holds, `id`, `uid` and `version` aside, is refused.
+    if ws.profile == Profile::V12_4 {
+        let strip = |m: &Map<String, Value>| {
+            let mut m = m.clone();
+            for k in ["id", "uid", "version"] {
+                m.remove(k);
+            }
+            m
+        };
+        if strip(&old.data) == strip(&d.data) {
+            return Err(msg(StatusCode::BAD_REQUEST, "Current dashboard is identical to the specified version"));
+        }
+    }
     let now = now_rfc3339();
     let parent = d.version;
     d.version += 1;
@@ -277,7 +308,8 @@ pub(super) async fn restore_version(
         restored_from: version,
         created: now,
         created_by: caller.login.clone(),
-        message: String::new(),
+        // `dashverimpl.DashboardRestoreMessage`.
+        message: format!("Restored from version {version}"),
         data: d.data.clone(),
     });
     g.dashboards.insert(uid.clone(), d.clone());
@@ -290,7 +322,7 @@ pub(super) async fn list_versions(State(ctx): State<Ctx>, caller: Caller, Path(u
     let g = ws.grafana.lock().expect("lock");
     let d = g.dashboards.get(&uid).ok_or_else(dashboard_not_found)?;
     let list: Vec<Value> =
-        g.versions.get(&uid).map(|vs| vs.iter().rev().map(|v| version_json(d, v, false)).collect()).unwrap_or_default();
+        g.versions.get(&uid).map(|vs| vs.iter().rev().map(|v| version_json(d, v, true)).collect()).unwrap_or_default();
     ok(match ws.profile {
         Profile::V10_4 => Value::Array(list),
         Profile::V12_4 => json!({"continueToken": "", "versions": list}),
@@ -307,7 +339,7 @@ pub(super) async fn get_version(
     let g = ws.grafana.lock().expect("lock");
     let d = g.dashboards.get(&uid).ok_or_else(dashboard_not_found)?;
     match g.versions.get(&uid).and_then(|vs| vs.iter().find(|v| v.version == version)) {
-        Some(v) => ok(version_json(d, v, true)),
+        Some(v) => ok(version_json(d, v, false)),
         None => Err(msg_trace(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("Dashboard version {version} not found for dashboardId {}", d.id),

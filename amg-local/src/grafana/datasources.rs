@@ -88,6 +88,25 @@ fn secure_of(b: &Map<String, Value>) -> Option<Vec<(String, String)>> {
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
 }
 
+/// A data source's name and url lengths, in bytes as Go's `len` counts, on add and update alike
+/// (`maxDatasourceNameLen`, `maxDatasourceUrlLen` in `pkg/services/datasources/service/datasource.go`;
+/// 12.x checks them in `prepareInstanceSettings`, which both paths call).
+fn check_lengths(name: &str, url: &str) -> Result<(), Response> {
+    if name.len() > 190 {
+        return Err(gerr(
+            StatusCode::BAD_REQUEST,
+            json!({"message": "Invalid datasource name.", "messageId": "datasource.nameInvalid", "statusCode": 400, "traceID": ""}),
+        ));
+    }
+    if url.len() > 255 {
+        return Err(gerr(
+            StatusCode::BAD_REQUEST,
+            json!({"message": "Invalid datasource url.", "messageId": "datasource.urlInvalid", "statusCode": 400, "traceID": ""}),
+        ));
+    }
+    Ok(())
+}
+
 pub(super) async fn add_datasource(State(ctx): State<Ctx>, caller: Caller, Body(b): Body) -> R {
     let ws = ctx.ws()?;
     caller.require_permission(Role::Admin, "datasources:create")?;
@@ -97,24 +116,14 @@ pub(super) async fn add_datasource(State(ctx): State<Ctx>, caller: Caller, Body(
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     }
     let name = str_of(&b, "name");
-    if name.chars().count() > 190 {
-        return Err(gerr(
-            StatusCode::BAD_REQUEST,
-            json!({"message": "Invalid datasource name.", "messageId": "datasource.nameInvalid", "statusCode": 400, "traceID": ""}),
-        ));
-    }
     let url = str_of(&b, "url");
-    if url.chars().count() > 255 {
-        return Err(gerr(
-            StatusCode::BAD_REQUEST,
-            json!({"message": "Invalid datasource url.", "messageId": "datasource.urlInvalid", "statusCode": 400, "traceID": ""}),
-        ));
-    }
+    check_lengths(&name, &url)?;
     let mut g = ws.grafana.lock().expect("lock");
     let name = if name.is_empty() {
+        // `getAvailableName` compares lower-cased names: `Loki` present makes a new one `loki-1`.
         let mut n = kind.clone();
         let mut i = 0;
-        while g.datasources.iter().any(|d| d.name == n) {
+        while g.datasources.iter().any(|d| d.name.to_lowercase() == n.to_lowercase()) {
             i += 1;
             n = format!("{kind}-{i}");
         }
@@ -186,6 +195,7 @@ pub(super) async fn update_datasource(
     if name.is_empty() || kind.is_empty() || access.is_empty() {
         return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
     }
+    check_lengths(&name, &str_of(&b, "url"))?;
     let mut g = ws.grafana.lock().expect("lock");
     let idx = g.datasources.iter().position(|d| d.uid == uid).ok_or_else(ds_not_found)?;
     if g.datasources[idx].read_only {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::auth::Caller;
 use super::envelope::{Body, R, gerr, msg, ok};
-use super::{Ctx, check_uid, first, folder_url, query_pairs, slugify};
+use super::{Ctx, SameSlug, check_uid, first, folder_url, query_pairs, same_slug_10_4};
 use crate::world::{FolderRec, Profile, Role, Store, now_rfc3339};
 
 fn folder_json(store: &Store, f: &FolderRec, profile: Profile, caller: Option<&Caller>) -> Value {
@@ -56,30 +56,49 @@ fn depth(store: &Store, uid: &str) -> usize {
     d
 }
 
-const MAX_FOLDER_DEPTH: usize = 4;
-
-/// Grafana 10.4: another top-level folder (not `except`) already has this title's slug.
-fn top_level_title_taken(store: &Store, title: &str, except: Option<&str>) -> bool {
-    let slug = slugify(title);
+/// How many levels of folders sit below `uid` (0 for a folder without sub-folders).
+fn height(store: &Store, uid: &str) -> usize {
     store
         .folders
         .values()
-        .any(|f| Some(f.uid.as_str()) != except && f.parent_uid.is_none() && slugify(&f.title) == slug)
+        .filter(|f| f.parent_uid.as_deref() == Some(uid))
+        .map(|f| 1 + height(store, &f.uid))
+        .max()
+        .unwrap_or(0)
 }
 
-fn title_taken() -> Response {
-    msg(StatusCode::CONFLICT, "a folder or dashboard in the general folder with the same name already exists")
+/// `[folder] max_nested_folder_depth`'s default (12.x; the setting's hard maximum is 7).
+const MAX_FOLDER_DEPTH: usize = 4;
+
+/// Grafana 10.4's title rule for a folder (not `except`) saved with `title` ([`same_slug_10_4`];
+/// a 10.4 folder sits in the General folder): another folder with its slug is a conflict, and so
+/// is a dashboard in the General folder (`ErrDashboardFolderWithSameNameAsDashboard`, 400).
+fn title_taken_10_4(store: &Store, title: &str, except: Option<&str>) -> Result<(), Response> {
+    match same_slug_10_4(store, title, None, except) {
+        None => Ok(()),
+        Some(SameSlug::Folder) => Err(msg(
+            StatusCode::CONFLICT,
+            "a folder or dashboard in the general folder with the same name already exists",
+        )),
+        Some(SameSlug::Dashboard(_)) => {
+            Err(msg(StatusCode::BAD_REQUEST, "Folder name cannot be the same as one of its dashboards"))
+        }
+    }
 }
 
 pub(super) async fn create_folder(State(ctx): State<Ctx>, caller: Caller, Body(b): Body) -> R {
     let ws = ctx.ws()?;
-    caller.require(Role::Editor, "Access denied")?;
+    caller.require_permission(Role::Editor, "folders:create")?;
     let title = b.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     if title.is_empty() {
         return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
     }
     let uid = b.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
+    // `folderimpl` `Create` (and 12.x's `validateOnCreate`): the General folder's uid is taken.
+    if uid == "general" {
+        return Err(msg(StatusCode::BAD_REQUEST, "invalid uid for folder provided"));
+    }
     if title.eq_ignore_ascii_case("general") {
         return Err(msg(StatusCode::BAD_REQUEST, "A folder with that name already exists"));
     }
@@ -92,8 +111,8 @@ pub(super) async fn create_folder(State(ctx): State<Ctx>, caller: Caller, Body(b
     if !uid.is_empty() && (g.folders.contains_key(&uid) || g.dashboards.contains_key(&uid)) {
         return Err(msg(StatusCode::CONFLICT, "a folder/dashboard with the same uid already exists"));
     }
-    if ws.profile.unique_titles() && top_level_title_taken(&g, &title, None) {
-        return Err(title_taken());
+    if ws.profile.unique_titles() {
+        title_taken_10_4(&g, &title, None)?;
     }
     if let Some(p) = &parent {
         if !g.folders.contains_key(p) {
@@ -134,6 +153,13 @@ pub(super) async fn list_folders(State(ctx): State<Ctx>, RawQuery(q): RawQuery) 
     let limit: usize = first(&q, "limit").and_then(|l| l.parse().ok()).unwrap_or(1000);
     let page: usize = first(&q, "page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
     let g = ws.grafana.lock().expect("lock");
+    // 12.x `GetChildren` gets the parent first: a missing one is a 404, not an empty list.
+    if ws.profile.nested_folders()
+        && let Some(p) = parent
+        && !g.folders.contains_key(p)
+    {
+        return Err(folder_not_found());
+    }
     let mut list: Vec<&FolderRec> =
         g.folders.values().filter(|f| !ws.profile.nested_folders() || f.parent_uid.as_deref() == parent).collect();
     list.sort_by_key(|f| f.title.to_lowercase());
@@ -154,27 +180,38 @@ pub(super) async fn list_folders(State(ctx): State<Ctx>, RawQuery(q): RawQuery) 
 
 pub(super) async fn update_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>, Body(b): Body) -> R {
     let ws = ctx.ws()?;
-    caller.require(Role::Editor, "Access denied")?;
+    caller.require_permission(Role::Editor, "folders:write")?;
     let mut g = ws.grafana.lock().expect("lock");
     let cur = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
     let title = b.get("title").and_then(Value::as_str).map(|t| t.trim().to_string());
-    if title.as_deref() == Some("") {
-        return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty"));
-    }
+    let title = match (ws.profile, title.as_deref()) {
+        // 10.4's legacy store keeps the old title when the new one is empty.
+        (Profile::V10_4, Some("")) => None,
+        (Profile::V12_4, Some("")) => return Err(msg(StatusCode::BAD_REQUEST, "folder title cannot be empty")),
+        // 12.x refuses the root folder's name on rename as on create.
+        (Profile::V12_4, Some(t)) if t.eq_ignore_ascii_case("general") => {
+            return Err(msg(StatusCode::BAD_REQUEST, "A folder with that name already exists"));
+        }
+        _ => title,
+    };
     let overwrite = b.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
-    if ws.profile == Profile::V10_4 && !overwrite {
-        let v = b.get("version").and_then(Value::as_i64).unwrap_or(0);
-        if v != cur.version {
-            return Err(gerr(
+    let v = b.get("version").and_then(Value::as_i64).unwrap_or(0);
+    if !overwrite && v != cur.version {
+        return Err(match ws.profile {
+            Profile::V10_4 => gerr(
                 StatusCode::PRECONDITION_FAILED,
                 json!({"message": "the folder has been changed by someone else", "status": "version-mismatch"}),
-            ));
-        }
+            ),
+            // `folderimpl/unifiedstore.go`, `Update`: `!cmd.Overwrite && cmd.Version != generation`
+            // (a move, which goes through `/move`, is exempt) → `ErrDashboardVersionMismatch`,
+            // answered by `ToFolderErrorResponse` with its reason.
+            Profile::V12_4 => msg(StatusCode::PRECONDITION_FAILED, "The dashboard has been changed by someone else"),
+        });
     }
     let mut f = cur;
     if let Some(t) = title {
-        if ws.profile.unique_titles() && top_level_title_taken(&g, &t, Some(&f.uid)) {
-            return Err(title_taken());
+        if ws.profile.unique_titles() {
+            title_taken_10_4(&g, &t, Some(&f.uid))?;
         }
         f.title = t;
     }
@@ -190,7 +227,7 @@ pub(super) async fn move_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid
     if !ws.profile.nested_folders() {
         return Err(msg(StatusCode::NOT_FOUND, "Not found"));
     }
-    caller.require(Role::Editor, "Access denied")?;
+    caller.require_permission(Role::Editor, "folders:write")?;
     let parent = b.get("parentUid").and_then(Value::as_str).filter(|p| !p.is_empty()).map(str::to_string);
     let mut g = ws.grafana.lock().expect("lock");
     let mut f = g.folders.get(&uid).cloned().ok_or_else(folder_not_found)?;
@@ -206,7 +243,10 @@ pub(super) async fn move_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid
             }
             cur = g.folders.get(&c).and_then(|x| x.parent_uid.clone());
         }
-        if depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
+        // `moveOnApiServer` (12.x) counts the moved folder's own subtree (`GetHeight`) with the
+        // new parent's depth: the deepest folder it carries may not end deeper than a create
+        // could put one.
+        if height(&g, &uid) + depth(&g, p) + 1 >= MAX_FOLDER_DEPTH {
             return Err(msg(StatusCode::BAD_REQUEST, "Maximum nested folder depth reached"));
         }
     }
@@ -220,7 +260,7 @@ pub(super) async fn move_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid
 
 pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
     let ws = ctx.ws()?;
-    caller.require(Role::Editor, "Access denied")?;
+    caller.require_permission(Role::Editor, "folders:delete")?;
     let mut g = ws.grafana.lock().expect("lock");
     if !g.folders.contains_key(&uid) {
         return Err(folder_not_found());

@@ -19,7 +19,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::world::Shared;
-use crate::world::{FolderRec, Workspace};
+use crate::world::{FolderRec, Store, Workspace};
 
 mod auth;
 mod dashboards;
@@ -85,22 +85,117 @@ pub(super) fn check_uid(uid: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Grafana's slug: lower case, runs of anything but letters and digits become one `-`.
+/// Grafana's slug of a title (`pkg/infra/slugify`, `Slugify`, the same in 10.4 and 12.x): the
+/// trimmed title lower-cased, a space becoming `-`, `&` `and`, `@` `at` and accented Latin
+/// letters their base letters, `a`-`z`, `0`-`9`, `_` and `-` kept, `,"'.?()` and line breaks
+/// dropped, and any other character written as the hex of its UTF-8 bytes (`/` is `2f`); a slug
+/// longer than 50 bytes, or empty, is the name-based UUID (SHA-1, OID namespace) of the title
+/// instead. Grafana also transliterates Cyrillic, Hebrew and Vietnamese letters; here they take
+/// the hex rule (a gap the README lists).
 pub(super) fn slugify(title: &str) -> String {
     let mut out = String::new();
-    let mut dash = false;
     for c in title.trim().to_lowercase().chars() {
-        if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
+        if let Some(r) = slug_replacement(c) {
+            out.push_str(r);
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-' {
             out.push(c);
-        } else {
-            dash = true;
+        } else if !matches!(c, ',' | '"' | '\'' | '\n' | '\r' | '\0' | '?' | '.' | '(' | ')') {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                // Go's `%x` of one byte: no leading zero.
+                out.push_str(&format!("{b:x}"));
+            }
         }
     }
-    out
+    if out.len() > 50 || out.is_empty() { uuid_v5_oid(title.as_bytes()) } else { out }
+}
+
+/// Grafana's replacements (the Latin ones; `pkg/infra/slugify`, `getDefaultReplacements`).
+fn slug_replacement(c: char) -> Option<&'static str> {
+    Some(match c {
+        ' ' => "-",
+        '&' => "and",
+        '@' => "at",
+        '©' => "c",
+        '®' => "r",
+        '™' => "tm",
+        'ß' => "ss",
+        'æ' | 'ǽ' => "ae",
+        'œ' => "oe",
+        'ĳ' => "ij",
+        'ü' => "ue",
+        'þ' => "p",
+        'à' | 'á' | 'â' | 'ä' | 'å' | 'ã' | 'ā' | 'ă' | 'ą' | 'ǎ' | 'ǻ' => "a",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ə' => "e",
+        'ƒ' => "f",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' => "i",
+        'ĵ' => "j",
+        'ķ' | 'ĸ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ń' | 'ņ' | 'ň' | 'ŉ' | 'ŋ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ơ' | 'ǒ' | 'ǿ' => "o",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' => "s",
+        'ţ' | 'ť' | 'ŧ' => "t",
+        'ù' | 'ú' | 'û' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ư' | 'ǔ' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' | 'ſ' => "z",
+        _ => return None,
+    })
+}
+
+/// RFC 4122's name-based UUID (version 5, SHA-1) in the OID namespace, as Go's
+/// `uuid.NewSHA1(uuid.NameSpaceOID, name)` writes it.
+fn uuid_v5_oid(name: &[u8]) -> String {
+    const OID: [u8; 16] =
+        [0x6b, 0xa7, 0xb8, 0x12, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY);
+    ctx.update(&OID);
+    ctx.update(name);
+    let digest = ctx.finish();
+    let mut u = [0u8; 16];
+    u.copy_from_slice(&digest.as_ref()[..16]);
+    u[6] = (u[6] & 0x0f) | 0x50;
+    u[8] = (u[8] & 0x3f) | 0x80;
+    let hex: String = u.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// What Grafana 10.4's title rule finds for a save: the first row by id (folders and
+/// dashboards share one table and one id sequence there) whose slug is the title's and that is
+/// a folder, any folder, or sits in `folder_uid` (`None`: the General folder, where every 10.4
+/// folder sits), other than `except`. `getExistingDashboardByTitleAndFolder` in
+/// `pkg/services/dashboards/database/database.go` (10.x): `slug=? AND (is_folder=? OR folder_id=?)`.
+pub(super) enum SameSlug {
+    Folder,
+    Dashboard(String),
+}
+
+pub(super) fn same_slug_10_4(
+    store: &Store,
+    title: &str,
+    folder_uid: Option<&str>,
+    except: Option<&str>,
+) -> Option<SameSlug> {
+    let slug = slugify(title);
+    let folders = store
+        .folders
+        .values()
+        .filter(|f| Some(f.uid.as_str()) != except && slugify(&f.title) == slug)
+        .map(|f| (f.id, SameSlug::Folder));
+    let dashboards = store
+        .dashboards
+        .values()
+        .filter(|d| {
+            Some(d.uid.as_str()) != except && d.folder_uid.as_deref() == folder_uid && slugify(&d.title) == slug
+        })
+        .map(|d| (d.id, SameSlug::Dashboard(d.uid.clone())));
+    folders.chain(dashboards).min_by_key(|(id, _)| *id).map(|(_, s)| s)
 }
 
 pub(super) fn folder_url(f: &FolderRec) -> String {

@@ -27,6 +27,7 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
     let uids = all(&q, "dashboardUIDs");
     let ids: Vec<i64> = all(&q, "dashboardIds").iter().filter_map(|i| i.parse().ok()).collect();
     let folders = all(&q, "folderUIDs");
+    let sort = first(&q, "sort").filter(|s| !s.is_empty());
     let g = ws.grafana.lock().expect("lock");
     let mut hits: Vec<(u8, String, Value)> = Vec::new();
     if kind != Some("dash-db") && tags.is_empty() {
@@ -73,6 +74,11 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
                 continue;
             }
             let slug = slugify(&d.title);
+            // Without `sort`, `sortedHits` sorts each hit's tags; with one, they come as stored.
+            let mut dtags = dtags;
+            if sort.is_none() {
+                dtags.sort();
+            }
             let mut h = json!({"id": d.id, "uid": d.uid, "title": d.title, "uri": format!("db/{slug}"), "url": format!("/d/{}/{}", d.uid, slug), "slug": "", "type": "dash-db", "tags": dtags, "isStarred": false, "sortMeta": 0});
             if let Some(f) = d.folder_uid.as_ref().and_then(|f| g.folders.get(f)) {
                 h["folderId"] = json!(f.id);
@@ -83,9 +89,13 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
             hits.push((1, d.title.to_lowercase(), h));
         }
     }
-    hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    if first(&q, "sort") == Some("alpha-desc") {
-        hits.sort_by(|a, b| (a.0, &b.1).cmp(&(b.0, &a.1)));
+    // `pkg/services/search/service.go`: without `sort`, `sortedHits` (folders first, then title
+    // case-insensitively); with `alpha-asc`/`alpha-desc` the store's `TitleSorter` orders by
+    // title alone, folders among dashboards.
+    match sort {
+        None => hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1))),
+        Some("alpha-desc") => hits.sort_by(|a, b| b.1.cmp(&a.1)),
+        Some(_) => hits.sort_by(|a, b| a.1.cmp(&b.1)),
     }
     ok(Value::Array(hits.into_iter().skip((page - 1) * limit).take(limit).map(|h| h.2).collect()))
 }

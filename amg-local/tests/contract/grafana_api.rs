@@ -121,26 +121,8 @@ fn rows() -> Vec<Row> {
                         json!({"message": "the folder has been changed by someone else", "status": "version-mismatch"}),
                     ),
                 ),
-                P::V12 => (
-                    200,
-                    Keys(&[
-                        "id",
-                        "uid",
-                        "orgId",
-                        "title",
-                        "url",
-                        "hasAcl",
-                        "canSave",
-                        "canEdit",
-                        "canAdmin",
-                        "canDelete",
-                        "createdBy",
-                        "created",
-                        "updatedBy",
-                        "updated",
-                        "version",
-                    ]),
-                ),
+                // folderimpl/unifiedstore.go `Update` (see fidelity.rs, row 4).
+                P::V12 => (412, Body(json!({"message": "The dashboard has been changed by someone else"}))),
             },
         ),
         r(

@@ -3,6 +3,7 @@
 //! the wire contracts of `amg-local/reference/grafana-api.md` (table-driven, both version profiles).
 
 mod control_plane;
+mod fidelity;
 mod grafana_api;
 mod health;
 mod openapi;

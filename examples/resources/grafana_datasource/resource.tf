@@ -46,7 +46,15 @@ resource "grafana_datasource" "xray" {
 }
 
 # A password and a header that never reach the state (Terraform ≥ 1.11): bump the version
-# numbers to send new values.
+# numbers to send new values. The password comes from an ephemeral variable (Terraform ≥ 1.10):
+# a literal would show in `terraform show -json` of a saved plan. Pass it with
+# TF_VAR_loki_password; the default is only for trying the example.
+variable "loki_password" {
+  type      = string
+  ephemeral = true
+  default   = "an example password"
+}
+
 resource "grafana_datasource" "loki" {
   name                = "Loki"
   type                = "loki"
@@ -54,7 +62,7 @@ resource "grafana_datasource" "loki" {
   basic_auth_enabled  = true
   basic_auth_username = "grafana"
 
-  secure_json_data_encoded_wo         = jsonencode({ basicAuthPassword = "an example password" })
+  secure_json_data_encoded_wo         = jsonencode({ basicAuthPassword = var.loki_password })
   secure_json_data_encoded_wo_version = 1
   http_headers_wo                     = { "X-Scope-OrgID" = "team-a" }
   http_headers_wo_version             = 1

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 
 use crate::dashboard_json::{self as dj, About, Invalid};
-use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error, too_long};
 use crate::framework::{Ctx, Options, PlanCtx, Resource};
-use crate::grafana;
+use crate::grafana::{self, MAX_VERSION_MESSAGE};
 use crate::model::{Attr, Model};
 use crate::resources::{
     check_org_id, check_uid, delete_outcome, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity,
@@ -75,7 +75,7 @@ impl Resource for DashboardResource {
 
     fn schema(&self) -> Schema {
         let mut s = Schema::new(
-            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid and deletes the old one (the plan warns).",
+            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid and deletes the old one (the plan warns). On Grafana 10.4 titles are unique per folder, and a dashboard may not have the title of any folder, the one holding it included (titles compared as URL slugs): the plan cannot see other resources' titles, so apply says which rule Grafana applied.",
             vec![
                 Attribute::string("config_json").required().describe(
                     "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
@@ -122,16 +122,8 @@ impl Resource for DashboardResource {
         if let Some(Err(e)) = &model {
             diags.push(invalid(e));
         }
-        if let Some(m) = config.message.as_str()
-            && m.chars().count() > 500
-        {
-            diags.push(
-                Diagnostic::error(
-                    "Message too long",
-                    format!("`message` has {} characters; Grafana accepts at most 500.", m.chars().count()),
-                )
-                .at_attr("message"),
-            );
+        if let Some(why) = config.message.as_str().and_then(|m| too_long("`message`", m, MAX_VERSION_MESSAGE)) {
+            diags.push(Diagnostic::error("Message too long", why).at_attr("message"));
         }
         check_org_id(&config.org_id, diags);
         if let Some(f) = config.folder.as_str().map(folder_uid_of)
@@ -222,7 +214,11 @@ impl Resource for DashboardResource {
             let in_force = prior.uid.as_str();
             let (ua, ub) = (dj::uid_of(&a).or(in_force), dj::uid_of(&b).or(in_force));
             let (sa, sb) = (dj::Subs::new(a.get("__inputs"), &inputs), dj::Subs::new(b.get("__inputs"), &inputs));
-            if ua == ub && dj::same_meaning(&a, &sa, &b, &sb) {
+            // A prior text without the configuration's `__inputs` came from Grafana (the state
+            // held a hash, or another provider's text): take the configuration's text once (the
+            // update saves nothing), so that later drift shows in the configuration's form.
+            let from_grafana = b.contains_key("__inputs") && !a.contains_key("__inputs");
+            if ua == ub && !from_grafana && dj::same_meaning(&a, &sa, &b, &sb) {
                 plan.config_json = prior.config_json.clone();
                 *planned = plan.encode();
             }

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::{DashboardModel, invalid};
 use crate::dashboard_json as dj;
-use crate::diag::{Diagnostic, Diagnostics, api_error};
+use crate::diag::{Diagnostic, Diagnostics, api_error, quote};
 use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
 use crate::model::{Attr, Model};
 use crate::resources::new_uid;
@@ -142,6 +142,11 @@ pub(super) fn state_from_remote(client: &Client, prior: DashboardModel, d: &Dash
         if prior_model.as_ref().is_some_and(|m| dj::uid_of(m).is_none()) {
             remote.remove("uid");
         }
+        // In the configuration's form (its placeholders, `__inputs`, `__requires`), so that the
+        // drift plan shows what changed in Grafana and nothing else.
+        if let Some(m) = &prior_model {
+            remote = dj::in_form_of(m, &dj::Subs::new(m.get("__inputs"), &inputs), &remote);
+        }
         serde_json::to_string_pretty(&Json::Object(remote)).expect("JSON serialises").into()
     };
     DashboardModel {
@@ -166,15 +171,15 @@ pub(super) fn state_from_remote(client: &Client, prior: DashboardModel, d: &Dash
 // ---- errors ----
 
 pub(super) fn folder_name(title: &str, uid: &str) -> String {
-    if uid.is_empty() { "the General folder".to_string() } else { format!("folder {title:?} ({uid})") }
+    if uid.is_empty() { "the General folder".to_string() } else { format!("folder {} ({uid})", quote(title)) }
 }
 
 pub(super) fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
-    let title = dj::title_of(existing.json());
+    let title = quote(dj::title_of(existing.json()));
     Diagnostic::error(
         "A dashboard with this uid already exists",
         format!(
-            "Grafana already has dashboard {uid:?}, titled {title:?}, in {}. To manage it with Terraform, import it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, set `overwrite = true`; or give this dashboard another uid.",
+            "Grafana already has dashboard {uid:?}, titled {title}, in {}. Another resource in this configuration may manage it (two configured dashboards with the same uid, as two exports of one dashboard have): give each a distinct uid in its config_json. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, set `overwrite = true`; or give this dashboard another uid.",
             folder_name(&existing.folder_title, &existing.folder_uid)
         ),
     )
@@ -196,8 +201,8 @@ pub(super) async fn save_error_named(client: &Client, want: &Wanted, what: &str,
             return Diagnostic::error(
                     TITLE_TAKEN,
                     format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {:?}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Rename one of them, put this one in another folder, or, to manage that dashboard with Terraform, import it (`terraform import <address> {}`).",
-                        other.uid, other.title, other.uid
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Another resource in this configuration may manage it: rename one of them (when two swap titles, in two applies), or put this one in another folder; if it is not managed here, import it to manage it with Terraform (`terraform import <address> {}`).",
+                        other.uid, quote(&other.title), other.uid
                     ),
                 )
                 .at_attr("config_json");
@@ -207,14 +212,25 @@ pub(super) async fn save_error_named(client: &Client, want: &Wanted, what: &str,
 }
 
 pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagnostic {
-    let title = want.title();
+    let title = quote(want.title());
+    if let grafana::Error::Api { status: 400, reason, .. } = e
+        && reason.as_deref() == Some("name-match")
+    {
+        return Diagnostic::error(
+            "A dashboard may not have a folder's title on Grafana 10.4",
+            format!(
+                "Grafana 10.4 refuses a dashboard titled like a folder, any folder, the one holding it included (titles are compared as URL slugs, so case and punctuation do not tell them apart), and a folder has the title {title}. Nothing was saved. Rename the dashboard (or the folder); Grafana 11.3 and later have no such rule."
+            ),
+        )
+        .at_attr("config_json");
+    }
     if let grafana::Error::Api { status: 412, reason, .. } = e {
         match reason.as_deref() {
             Some("name-exists") => {
                 return Diagnostic::error(
                     TITLE_TAKEN,
                     format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title:?}. Nothing was saved. Rename one of them, or put this one in another folder.",
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title}. Nothing was saved. Rename one of them, or put this one in another folder.",
                         want.folder.as_deref().map_or("the General folder".to_string(), |f| format!("folder {f:?}"))
                     ),
                 )
@@ -224,7 +240,7 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
                 return Diagnostic::error(
                     "The dashboard changed in Grafana since Terraform read it",
                     format!(
-                        "Dashboard {:?} ({title:?}) was saved in Grafana after Terraform's last refresh, so this update was refused rather than lose that change. Run `terraform plan` to see the difference, or set `overwrite = true` to save over it.",
+                        "Dashboard {:?} ({title}) was saved in Grafana after Terraform's last refresh, so this update was refused rather than lose that change. Run `terraform plan` to see the difference, or set `overwrite = true` to save over it.",
                         want.uid
                     ),
                 )
@@ -233,5 +249,5 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
             _ => {}
         }
     }
-    api_error(format!("Could not {what} dashboard {:?} ({title:?})", want.uid), e)
+    api_error(format!("Could not {what} dashboard {:?} ({title})", want.uid), e)
 }

@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 
 use crate::datasource_json as dsj;
-use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error, quote, too_long};
 use crate::framework::{Ctx, PlanCtx, Resource};
-use crate::grafana;
+use crate::grafana::{self, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL};
 use crate::model::{Attr, Model};
 use crate::resources::{
     check_org_id, delete_outcome, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
@@ -27,7 +27,9 @@ use crate::value::{Type, Value};
 
 mod save;
 
-use save::{Secrets, conflict_or, headers_in_json, read_only, request, same_settings, state};
+use save::{
+    Secrets, conflict_or, default_moved, default_to_move, headers_in_json, read_only, request, same_settings, state,
+};
 
 /// One implementation, two names: `grafana_datasource` and `grafana_data_source`.
 pub struct DataSourceResource {
@@ -89,9 +91,9 @@ impl Resource for DataSourceResource {
                 Attribute::string("json_data_encoded").optional().describe("The plugin's settings (`jsonData`) as a JSON object, e.g. `jsonencode({ sigV4Auth = true, sigV4AuthType = \"ec2_iam_role\", sigV4Region = \"us-east-1\" })`. Compared by meaning: key order and whitespace never show as a change. Custom headers go in `http_headers`, secrets in the secure attributes. Warnings name AMG mistakes: an unknown `sigV4AuthType`/`authType` (the workspace IAM role is `ec2_iam_role`), a misspelt `sigv4…` key, `assumeRoleArn` on core `prometheus` (it reads `sigV4AssumeRoleArn`), a secret in clear."),
                 Attribute::of("http_headers", Type::map(Type::String)).optional().sensitive().describe("Custom HTTP headers sent to the backend, name to value, kept in state. Stored by Grafana in header-name order, so adding a header never reshuffles the others. Use `http_headers_wo` to keep the values out of state."),
                 Attribute::string("secure_json_data_encoded").optional().sensitive().describe("Secrets (`secureJsonData`) as a JSON object of strings, e.g. `jsonencode({ basicAuthPassword = var.password })`. Kept in state (sensitive). Prefer `secure_json_data_encoded_wo` where Terraform ≥ 1.11 runs."),
-                Attribute::string("secure_json_data_encoded_wo").optional().sensitive().write_only().describe("Secrets (`secureJsonData`) as a JSON object of strings, write-only: sent to Grafana, never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Change `secure_json_data_encoded_wo_version` to send new values; a secret removed or emptied in Grafana is restored by the next apply anyway."),
+                Attribute::string("secure_json_data_encoded_wo").optional().sensitive().write_only().describe("Secrets (`secureJsonData`) as a JSON object of strings, write-only: sent to Grafana, never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Change `secure_json_data_encoded_wo_version` to send new values; a secret removed or emptied in Grafana is restored by the next apply anyway. Give the values from an ephemeral variable (`variable \"db_password\" { ephemeral = true }`, Terraform ≥ 1.10), an ephemeral resource or a `sensitive` variable, not as literals: a literal in the configuration is visible in `terraform show -json` of a saved plan (Terraform's doing, not the provider's)."),
                 Attribute::number("secure_json_data_encoded_wo_version").optional().describe("Any number; changing it sends `secure_json_data_encoded_wo` again (write-only values are not compared between runs)."),
-                Attribute::of("http_headers_wo", Type::map(Type::String)).optional().sensitive().write_only().describe("Custom HTTP headers, write-only: the values are never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Their names are stored, in `http_header_names`."),
+                Attribute::of("http_headers_wo", Type::map(Type::String)).optional().sensitive().write_only().describe("Custom HTTP headers, write-only: the values are never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Their names are stored, in `http_header_names`. As with `secure_json_data_encoded_wo`, give the values from ephemeral or `sensitive` variables, not literals."),
                 Attribute::number("http_headers_wo_version").optional().describe("Any number; changing it sends `http_headers_wo` again."),
                 Attribute::of("secure_json_fields", Type::list(Type::String)).computed().describe("The keys of the secrets Grafana holds (`secureJsonFields`), sorted; header values are `httpHeaderValue<N>`. No secret is stored, only these names."),
                 Attribute::of("http_header_names", Type::list(Type::String)).computed().describe("The custom header names Grafana holds, in its order."),
@@ -132,6 +134,11 @@ impl Resource for DataSourceResource {
                 )
                 .at_attr("private_data_source_connect_network_id"),
             );
+        }
+        for (attr, value, max) in [("name", &c.name, MAX_DATASOURCE_NAME), ("url", &c.url, MAX_DATASOURCE_URL)] {
+            if let Some(why) = value.as_str().and_then(|v| too_long(&format!("`{attr}`"), v, max)) {
+                diags.push(Diagnostic::error(format!("Data source {attr} too long"), why).at_attr(attr));
+            }
         }
         if let Some(uid) = c.uid.as_str()
             && let Err(e) = crate::resources::check_uid(uid)
@@ -259,12 +266,18 @@ impl Resource for DataSourceResource {
         let secrets = Secrets::of(&config).unwrap_or_default();
         let uid = planned.uid.as_str().map_or_else(new_uid, str::to_string);
         let req = request(&planned, &uid, &secrets, &BTreeSet::new(), None);
+        let moved = default_to_move(ctx.client, &uid, &req, false).await;
         match ctx.client.add_datasource(&req).await {
-            Ok(ds) => Some(state(&planned, &ds, diags)),
+            Ok(ds) => {
+                if let Some(m) = moved {
+                    diags.push(default_moved(&m, &req.name));
+                }
+                Some(state(&planned, &ds, diags))
+            }
             Err(e) if e.may_have_acted() => match ctx.client.get_datasource(&uid).await {
                 Ok(ds) if ds.name == req.name => Some(state(&planned, &ds, diags)),
                 Err(g) if g.is_not_found() => {
-                    diags.push(api_error(format!("Could not create data source {:?}", req.name), &e));
+                    diags.push(api_error(format!("Could not create data source {}", quote(&req.name)), &e));
                     None
                 }
                 _ => {
@@ -304,8 +317,14 @@ impl Resource for DataSourceResource {
         let uid = prior.uid.as_str().unwrap_or_default().to_string();
         let held: BTreeSet<String> = prior.secure_json_fields.known().into_iter().flatten().cloned().collect();
         let req = request(&planned, &uid, &secrets, &held, prior.version.known().copied());
+        let moved = default_to_move(ctx.client, &uid, &req, prior.is_default.is_true()).await;
         match ctx.client.update_datasource(&uid, &req).await {
-            Ok(ds) => Some(state(&planned, &ds, diags)),
+            Ok(ds) => {
+                if let Some(m) = moved {
+                    diags.push(default_moved(&m, &req.name));
+                }
+                Some(state(&planned, &ds, diags))
+            }
             Err(e) if e.may_have_acted() => match ctx.client.get_datasource(&uid).await {
                 Ok(ds) if same_settings(&req, &ds) => Some(state(&planned, &ds, diags)),
                 _ => {
@@ -396,6 +415,39 @@ mod tests {
 
     use super::*;
     use crate::framework::validate_resource;
+
+    #[test]
+    fn regression_debug_output_showed_secrets() {
+        let model = DataSourceModel {
+            name: "AMP".into(),
+            secure_json_data_encoded: r#"{"password":"s3cret-a"}"#.to_string().into(),
+            secure_json_data_encoded_wo: r#"{"password":"s3cret-b"}"#.to_string().into(),
+            ..Default::default()
+        };
+        let shown = format!("{model:?}");
+        assert!(shown.contains("AMP") && !shown.contains("s3cret"), "{shown}");
+        let req = grafana::DataSourceRequest {
+            name: "AMP".into(),
+            kind: "prometheus".into(),
+            uid: "u".into(),
+            access: "proxy".into(),
+            url: "https://x".into(),
+            user: String::new(),
+            database: String::new(),
+            basic_auth: false,
+            basic_auth_user: String::new(),
+            is_default: false,
+            json_data: Default::default(),
+            secure_json_data: BTreeMap::from([("password".to_string(), "s3cret-c".to_string())]),
+            version: None,
+        };
+        let shown = format!("{req:?}");
+        assert!(shown.contains("password") && !shown.contains("s3cret"), "{shown}");
+        let mut cfg = grafana::Config::with_auth(None, grafana::Auth::None);
+        cfg.identity_pem = Some(b"-----BEGIN PRIVATE KEY-----s3cret-d".to_vec());
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("s3cret") && shown.contains("identity_pem"), "{shown}");
+    }
 
     #[test]
     fn write_only_secrets_are_refused_for_clients_that_cannot_keep_them_naming_the_alternative() {

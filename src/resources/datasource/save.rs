@@ -181,12 +181,42 @@ pub(super) async fn conflict_or(
             return Diagnostic::error(
                 format!("A data source with this {by} already exists"),
                 format!(
-                    "Grafana already has data source {:?} (uid {}, type {}). To manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or choose another {by}.",
-                    ds.name, ds.uid, ds.kind, ds.uid
+                    "Grafana already has data source {} (uid {}, type {}). Another resource in this configuration may manage it: when two data sources swap {by}s, rename in two applies (first to a free {by}); or give each a distinct {by}. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or choose another {by}.",
+                    crate::diag::quote(&ds.name), ds.uid, ds.kind, ds.uid
                 ),
             )
             .at_attr(by);
         }
     }
-    api_error(format!("Could not {what} data source {:?}", req.name), e)
+    api_error(format!("Could not {what} data source {}", crate::diag::quote(&req.name)), e)
+}
+
+/// The data source that is Grafana's default now, other than `uid`, when this save makes `uid`
+/// the default (Grafana keeps one: the other one's `isDefault` turns false). One list request,
+/// only for a save that sets the default on a data source that was not it.
+pub(super) async fn default_to_move(
+    client: &Client,
+    uid: &str,
+    req: &DataSourceRequest,
+    was_default: bool,
+) -> Option<grafana::DataSourceSummary> {
+    if !req.is_default || was_default {
+        return None;
+    }
+    client.list_datasources().await.ok()?.into_iter().find(|d| d.is_default && d.uid != uid)
+}
+
+/// Grafana moved the default away from `from`: if `from` is configured as the default too, the
+/// two flip on every apply.
+pub(super) fn default_moved(from: &grafana::DataSourceSummary, name: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "The default data source changed",
+        format!(
+            "Grafana keeps one default data source: making {} the default turned off `is_default` on data source {} (uid {}). If that one is configured with `is_default = true` as well, the two take the default from each other on every apply: set `is_default = true` on one data source only.",
+            crate::diag::quote(name),
+            crate::diag::quote(&from.name),
+            from.uid
+        ),
+    )
+    .at_attr("is_default")
 }
