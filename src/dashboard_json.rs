@@ -381,10 +381,18 @@ fn value_in_form_of(p: &Json, subs: &Subs, r: &Json) -> Json {
             }
             Json::Object(out)
         }
+        // Elements with an `id` (panels) are matched by it, so a panel added or removed in
+        // Grafana leaves the others in the configuration's form; the rest by position.
         (Json::Array(ps), Json::Array(rs)) => Json::Array(
             rs.iter()
                 .enumerate()
-                .map(|(i, y)| ps.get(i).map_or_else(|| y.clone(), |x| value_in_form_of(x, subs, y)))
+                .map(|(i, y)| {
+                    let x = match y.get("id").filter(|id| !id.is_null()) {
+                        Some(id) => ps.iter().find(|x| x.get("id") == Some(id)),
+                        None => ps.get(i),
+                    };
+                    x.map_or_else(|| y.clone(), |x| value_in_form_of(x, subs, y))
+                })
                 .collect(),
         ),
         _ => r.clone(),
@@ -539,6 +547,17 @@ mod tests {
         let out = in_form_of(&prior, &subs, &moved);
         assert_eq!(out["panels"][0]["datasource"]["uid"], "other");
         assert_eq!(out["panels"][1]["datasource"]["uid"], "${DS}");
+        // Panels with ids are matched by id: one added in Grafana at the top leaves the others'
+        // placeholders in place.
+        let prior: Model =
+            serde_json::from_str(r#"{"title":"S","panels":[{"id":1,"ds":"${DS}"},{"id":2,"ds":"${DS}"}]}"#).unwrap();
+        let remote: Model = serde_json::from_str(
+            r#"{"title":"S","panels":[{"id":9,"ds":"cw"},{"id":1,"ds":"cw"},{"id":2,"ds":"cw"}]}"#,
+        )
+        .unwrap();
+        let out = in_form_of(&prior, &subs, &remote);
+        let ds: Vec<&str> = out["panels"].as_array().unwrap().iter().map(|p| p["ds"].as_str().unwrap()).collect();
+        assert_eq!(ds, ["cw", "${DS}", "${DS}"]);
     }
 
     fn model(s: &str) -> Model {

@@ -296,6 +296,28 @@ fn regression_drift_on_a_dashboard_with_inputs_read_as_if_every_panel_would_brea
     w.apply();
     w.assert_plan_empty("the edit undone");
 
+    // A panel added in Grafana at the top: the panels after it keep their placeholders (they
+    // are matched by id, not by position).
+    let (_, got) = emu.grafana("GET", &format!("/api/dashboards/uid/{uid}"), None);
+    let mut model = got["dashboard"].clone();
+    let new_panel = json!({"id": 999, "type": "text", "title": "Added in the console", "gridPos": {"h": 2, "w": 24, "x": 0, "y": 0}});
+    model["panels"].as_array_mut().unwrap().insert(0, new_panel);
+    let (s, b) = emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": model, "overwrite": true})));
+    assert_eq!(s, 200, "{b}");
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let rewired: Vec<&str> = r
+        .stdout
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| ["~ ", "+ ", "- "].iter().any(|m| l.starts_with(m)))
+        .filter(|l| l.contains("${") || l.contains("__inputs") || l.contains("__requires"))
+        .collect();
+    assert!(rewired.is_empty(), "a panel added rewires the others: {rewired:#?}\n{}", r.stdout);
+    assert!(r.stdout.contains("Added in the console"), "{}", r.stdout);
+    w.apply();
+    w.assert_plan_empty("the added panel removed");
+
     // With store_dashboard_sha256 on, then off again: the state's text comes from Grafana.
     w.write("main.tf", &config(true));
     w.apply();
