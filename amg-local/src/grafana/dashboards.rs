@@ -31,7 +31,8 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
     if title.is_empty() {
         return Err(dash_status(StatusCode::BAD_REQUEST, "Dashboard title cannot be empty", "empty-name"));
     }
-    if ws.profile == Profile::V12_4 && title.chars().count() > 5000 {
+    // Go's `len`: bytes, as with every length Grafana checks.
+    if ws.profile == Profile::V12_4 && title.len() > 5000 {
         return Err(dash_status(
             StatusCode::BAD_REQUEST,
             "Dashboard title cannot contain more than 5 000 characters",
@@ -40,7 +41,7 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
     }
     let uid = dash.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
     check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
-    if message.chars().count() > 500 {
+    if message.len() > 500 {
         return Err(msg(StatusCode::BAD_REQUEST, "message too long, max 500 characters"));
     }
     let folder_uid = b.get("folderUid").and_then(Value::as_str).filter(|f| !f.is_empty()).map(str::to_string);

@@ -341,3 +341,18 @@ fn row_6_folder_moves_count_the_moved_subtree() {
     // Under `b` it sits at the fourth, as a create there allows.
     assert_eq!(e.g("POST", "/api/folders/x/move", Some(r#"{"parentUid":"b"}"#)).0, 200);
 }
+
+/// Row 5, dashboards: the title limit (12.x, `title-too-long`) and the version message limit
+/// (500) count bytes (`len`), as the data source limits do.
+#[test]
+fn row_5_dashboard_lengths_in_bytes() {
+    let e = emu("12.4");
+    // 2,600 two-byte characters: fewer than 5,000 characters, more than 5,000 bytes.
+    let title = "é".repeat(2600);
+    let (s, b) = e.g("POST", "/api/dashboards/db", Some(&json!({"dashboard": {"title": title}}).to_string()));
+    assert_eq!((s, b["status"].as_str()), (400, Some("title-too-long")), "{b}");
+    let message = "é".repeat(300);
+    let body = json!({"dashboard": {"title": "ok"}, "message": message});
+    let (s, b) = e.g("POST", "/api/dashboards/db", Some(&body.to_string()));
+    assert_eq!((s, b), (400, json!({"message": "message too long, max 500 characters"})));
+}
