@@ -89,13 +89,13 @@ fn not_an_object() -> Invalid {
 
 fn check_fields(title: Option<&Json>, uid: Option<&Json>) -> Result<(), Invalid> {
     match title {
-        Some(Json::String(t)) if t.len() > MAX_DASHBOARD_TITLE => {
-            let why = crate::diag::too_long("The `title` in config_json", t, MAX_DASHBOARD_TITLE);
-            return Err(invalid("Dashboard title too long", why.unwrap_or_default()));
-        }
-        Some(Json::String(t)) if !t.trim().is_empty() => {}
-        Some(Json::String(_)) => {
-            return Err(invalid("Dashboard title is blank", "Set `title` in config_json to a non-blank name."));
+        Some(Json::String(t)) => {
+            if let Some(why) = crate::diag::too_long("The `title` in config_json", t, MAX_DASHBOARD_TITLE) {
+                return Err(invalid("Dashboard title too long", why));
+            }
+            if t.trim().is_empty() {
+                return Err(invalid("Dashboard title is blank", "Set `title` in config_json to a non-blank name."));
+            }
         }
         _ => return Err(invalid("Dashboard title missing", "config_json needs a string `title`.")),
     }
@@ -335,23 +335,35 @@ pub fn same_meaning(a: &Model, a_subs: &Subs, b: &Model, b_subs: &Subs) -> bool 
 /// `prior`, the configuration's text as the state last held it: every part of the remote that
 /// means what the prior's part means (placeholders filled with `subs`) is the prior's part,
 /// placeholders and all; `__inputs`, `__requires` and the other export keys are the prior's. A
-/// drift plan then shows what changed in Grafana and nothing else. Lists are matched by position.
+/// drift plan then shows what changed in Grafana and nothing else. List elements with an `id`
+/// (panels) are matched by it, the rest by position.
 pub fn in_form_of(prior: &Model, subs: &Subs, remote: &Model) -> Model {
+    object_in_form_of(prior, subs, remote, |k, p, r| match (k, r) {
+        // Export-only keys and what Grafana assigns: as the configuration has them.
+        ("__inputs" | "__requires" | "__elements" | "id" | "version" | "uid", _) => true,
+        ("title", Some(Json::String(r))) => {
+            matches!(p, Json::String(t) if subs.apply(t).as_deref().unwrap_or(t).trim() == r.trim())
+        }
+        _ => false,
+    })
+}
+
+/// An object of `remote` in the form of `prior`: a key `keep` holds to is the prior's part as it
+/// is; any other the prior has is the remote's part in the prior's form, or gone with it; the
+/// remote's new keys are added as they are.
+fn object_in_form_of(
+    prior: &Model,
+    subs: &Subs,
+    remote: &Model,
+    keep: impl Fn(&str, &Json, Option<&Json>) -> bool,
+) -> Model {
     let mut out = Model::new();
     for (k, p) in prior {
-        match (k.as_str(), remote.get(k)) {
-            // Export-only keys and what Grafana assigns: as the configuration has them.
-            ("__inputs" | "__requires" | "__elements" | "id" | "version" | "uid", _) => {
-                out.insert(k.clone(), p.clone());
-            }
-            ("title", Some(Json::String(r))) if matches!(p, Json::String(t) if subs.apply(t).as_deref().unwrap_or(t).trim() == r.trim()) =>
-            {
-                out.insert(k.clone(), p.clone());
-            }
-            (_, Some(r)) => {
-                out.insert(k.clone(), value_in_form_of(p, subs, r));
-            }
-            (_, None) => {}
+        let r = remote.get(k);
+        if keep(k, p, r) {
+            out.insert(k.clone(), p.clone());
+        } else if let Some(r) = r {
+            out.insert(k.clone(), value_in_form_of(p, subs, r));
         }
     }
     for (k, r) in remote {
@@ -367,20 +379,7 @@ fn value_in_form_of(p: &Json, subs: &Subs, r: &Json) -> Json {
         return p.clone();
     }
     match (p, r) {
-        (Json::Object(pm), Json::Object(rm)) => {
-            let mut out = Map::new();
-            for (k, x) in pm {
-                if let Some(y) = rm.get(k) {
-                    out.insert(k.clone(), value_in_form_of(x, subs, y));
-                }
-            }
-            for (k, y) in rm {
-                if !pm.contains_key(k) {
-                    out.insert(k.clone(), y.clone());
-                }
-            }
-            Json::Object(out)
-        }
+        (Json::Object(pm), Json::Object(rm)) => Json::Object(object_in_form_of(pm, subs, rm, |_, _, _| false)),
         // Elements with an `id` (panels) are matched by it, so a panel added or removed in
         // Grafana leaves the others in the configuration's form; the rest by position.
         (Json::Array(ps), Json::Array(rs)) => Json::Array(

@@ -286,7 +286,6 @@ pub async fn apply(
     }
 }
 
-/// Reads a resource; a vanished object becomes a null state and a warning.
 /// The private state an import hands to its read ([`IMPORTED`]) and that read to the import's
 /// plan ([`IMPORT_READ`]): both keep the resource's working form (a dashboard's JSON model under
 /// `store_dashboard_sha256`), which is what Terraform writes with `plan -generate-config-out`
@@ -301,6 +300,17 @@ pub fn after_import_read(res: &dyn Resource, opts: &Options, new: Value, private
         IMPORT_READ => (res.stored_form(opts, new), Vec::new()),
         other => (res.stored_form(opts, new), other.to_vec()),
     }
+}
+
+/// A plan's planned state in the form it is stored in: the import's plan keeps the working form.
+pub fn planned_form(res: &dyn Resource, opts: &Options, planned: Value, prior_private: &[u8]) -> Value {
+    if prior_private == IMPORT_READ { planned } else { res.stored_form(opts, planned) }
+}
+
+/// The private state a plan answers with: the import's mark ends with the import's plan, so the
+/// next refresh stores the usual form; any other is kept.
+pub fn planned_private(prior_private: Vec<u8>) -> Vec<u8> {
+    if prior_private == IMPORT_READ { Vec::new() } else { prior_private }
 }
 
 /// A `moved` block's source, taken over as `res`'s state: from a provider whose type is
@@ -344,6 +354,7 @@ pub fn move_state(
     Some(v)
 }
 
+/// Reads a resource; a vanished object becomes a null state and a warning.
 pub async fn read(res: &dyn Resource, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) -> Value {
     match res.read(ctx, state, diags).await {
         Some(Some(v)) => v,

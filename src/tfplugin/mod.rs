@@ -362,11 +362,7 @@ impl pb::provider_server::Provider for Service {
                         let client = self.provider.client_if_ready();
                         let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
                         let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
-                        let state = if req.prior_private == framework::IMPORT_READ {
-                            planned.state
-                        } else {
-                            r.stored_form(&opts, planned.state)
-                        };
+                        let state = framework::planned_form(r, &opts, planned.state, &req.prior_private);
                         resp.planned_state = convert::dynamic(&state, &ty);
                         resp.legacy_type_system = r.stores_other_than_config(&opts);
                         resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
@@ -376,10 +372,7 @@ impl pb::provider_server::Provider for Service {
                         resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
                     }
                 }
-                // The import's mark ends with its plan: the next refresh stores the usual form.
-                if req.prior_private != framework::IMPORT_READ {
-                    resp.planned_private = req.prior_private;
-                }
+                resp.planned_private = framework::planned_private(req.prior_private);
             }
             resp.diagnostics = convert::diagnostics(diags);
             Ok(Response::new(resp))
