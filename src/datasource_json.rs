@@ -141,7 +141,8 @@ pub fn check_json_data(kind: &str, json_data: &Map<String, Json>) -> Vec<Finding
         out.push(warn(
             "A secret in json_data_encoded",
             format!(
-                "json_data_encoded sets {secret:?}, which Grafana keeps in clear and shows to every viewer of the data source. Move {} to `secure_json_data_encoded_wo` (or `secure_json_data_encoded`).",
+                "json_data_encoded sets {secret:?}, which Grafana keeps in clear and shows to every viewer of the data \
+                    source. Move {} to `secure_json_data_encoded_wo` (or `secure_json_data_encoded`).",
                 if secret.len() == 1 { "it" } else { "them" }
             ),
         ));
@@ -156,12 +157,13 @@ pub fn check_json_data(kind: &str, json_data: &Map<String, Json>) -> Vec<Finding
                 String::new()
             };
             out.push(warn(
-                    "Unknown AWS authentication type",
-                    format!(
-                        "`{key}` is {v:?}, which Grafana does not know: it falls back to the default credential chain.{hint} Grafana's values are {}.",
-                        AUTH_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                ));
+                "Unknown AWS authentication type",
+                format!(
+                    "`{key}` is {v:?}, which Grafana does not know: it falls back to the default credential \
+                        chain.{hint} Grafana's values are {}.",
+                    AUTH_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
     }
     for k in json_data.keys() {
@@ -170,7 +172,8 @@ pub fn check_json_data(kind: &str, json_data: &Map<String, Json>) -> Vec<Finding
             out.push(warn(
                 "Misspelt SigV4 setting",
                 format!(
-                    "`{k}` in json_data_encoded is not a setting Grafana reads (it is case-sensitive): write `sigV4{}`.",
+                    "`{k}` in json_data_encoded is not a setting Grafana reads (it is case-sensitive): write \
+                        `sigV4{}`.",
                     &k[5..]
                 ),
             ));
@@ -179,7 +182,9 @@ pub fn check_json_data(kind: &str, json_data: &Map<String, Json>) -> Vec<Finding
     if kind == "prometheus" && json_data.contains_key("assumeRoleArn") {
         out.push(warn(
             "assumeRoleArn is ignored by Prometheus data sources",
-            "Core Prometheus reads the role to assume from `sigV4AssumeRoleArn`; `assumeRoleArn` is the setting of CloudWatch and other AWS plugins. Rename it.".to_string(),
+            "Core Prometheus reads the role to assume from `sigV4AssumeRoleArn`; `assumeRoleArn` is the setting of \
+                CloudWatch and other AWS plugins. Rename it."
+                .to_string(),
         ));
     }
     out

@@ -13,10 +13,9 @@ pub enum Severity {
     Warning,
 }
 
-/// One step into a value: an attribute, a map key or a list index. Keys and indexes are
-/// converted at the protocol boundary; no resource points into a map or list yet.
+/// One step into a value: an attribute, a map key or a list index (a block of a list: `rule[0]`).
+/// Converted at the protocol boundary.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[allow(dead_code, reason = "map keys and list indexes are part of the protocol's paths")]
 pub enum Step {
     Attr(String),
     Key(String),
@@ -30,6 +29,25 @@ pub struct AttrPath(pub Vec<Step>);
 impl AttrPath {
     pub fn attr(name: &str) -> AttrPath {
         AttrPath(vec![Step::Attr(name.to_string())])
+    }
+    /// This path, then attribute (or block) `name`: `rule[0].data`.
+    pub fn then(&self, name: &str) -> AttrPath {
+        let mut p = self.clone();
+        p.0.push(Step::Attr(name.to_string()));
+        p
+    }
+    /// This path, then element `i` of a list (a list block's `i`th block).
+    pub fn index(&self, i: usize) -> AttrPath {
+        let mut p = self.clone();
+        p.0.push(Step::Index(i as i64));
+        p
+    }
+    /// This path, then the element of a map at `key`.
+    #[allow(dead_code, reason = "a protocol path step; no diagnostic points into a map yet")]
+    pub fn key(&self, key: &str) -> AttrPath {
+        let mut p = self.clone();
+        p.0.push(Step::Key(key.to_string()));
+        p
     }
 }
 
@@ -69,6 +87,18 @@ pub fn too_long(what: &str, value: &str, max: usize) -> Option<String> {
             quote(value)
         )
     })
+}
+
+/// A write-only attribute set for a client that cannot keep it out of state; `alternative`
+/// names the sibling that works everywhere, if there is one.
+pub fn write_only_unsupported(path: &AttrPath, alternative: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Write-only attribute not supported by this Terraform",
+        format!(
+            "`{path}` is write-only: its value must never be stored in state, and this Terraform or OpenTofu version \
+                cannot guarantee that. Use Terraform ≥ 1.11 or OpenTofu ≥ 1.11, or remove `{path}`{alternative}."
+        ),
+    )
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,46 +149,71 @@ impl From<Diagnostic> for Diagnostics {
 
 /// The one place a Grafana API error becomes a diagnostic. `action` reads like
 /// "Could not create folder \"team-a\"".
+/// The Grafana client could not be built from the provider's settings: at the setting at fault.
+pub fn config_error(err: &grafana::Error) -> Diagnostic {
+    let d = Diagnostic::error("Invalid provider configuration", err.to_string());
+    match err {
+        grafana::Error::Config { setting, .. } => d.at_attr(setting),
+        _ => d,
+    }
+}
+
 pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic {
     use grafana::Error as E;
     let amg_hint;
     let hint = match err.root() {
         E::Api { status: 403, role: Some(role), .. } => {
             amg_hint = format!(
-                "Grafana refused the token the provider minted with AMG-native auth, which has the {role} role (`grafana_role`). Data sources need ADMIN; folders and dashboards need EDITOR or ADMIN; VIEWER can only read. Set `grafana_role` to the role this needs (ADMIN, the default, does everything), or leave this object to a configuration that has it."
+                "Grafana refused the token the provider minted with AMG-native auth, which has the {role} role \
+                    (`grafana_role`). Data sources need ADMIN; folders and dashboards need EDITOR or ADMIN; VIEWER can \
+                    only read. Set `grafana_role` to the role this needs (ADMIN, the default, does everything), or \
+                    leave this object to a configuration that has it."
             );
             amg_hint.as_str()
         }
         E::Api { status: 401, role: Some(_), .. } => {
-            "Grafana refused the token the provider minted with AMG-native auth, and the new one it minted too. Check that `workspace_id` and `region` name the workspace whose Grafana this is, and that nothing deletes the provider's service account (`terraform-provider-grafana-<role>`) while it runs."
+            "Grafana refused the token the provider minted with AMG-native auth, and the new one it minted too. Check \
+                that `workspace_id` and `region` name the workspace whose Grafana this is, and that nothing deletes \
+                the provider's service account (`terraform-provider-grafana-<role>`) while it runs."
         }
         E::Api { status: 401, .. } => {
-            "Grafana did not accept the credentials. Check the provider's `auth` (or GRAFANA_AUTH): the token may be expired, revoked or for another workspace."
+            "Grafana did not accept the credentials. Check the provider's `auth` (or GRAFANA_AUTH): the token may be \
+                expired, revoked or for another workspace."
         }
         E::Api { status: 403, .. } => {
-            "The token's role lacks permission for this. Use a token of a service account with the Admin role (Editors cannot manage data sources; Viewers cannot save)."
+            "The token's role lacks permission for this. Use a token of a service account with the Admin role (Editors \
+                cannot manage data sources; Viewers cannot save)."
         }
         E::Api { status: 409 | 412, .. } => {
-            "Another object already uses this name or uid, or it changed since Terraform last read it. Run `terraform plan` again to see the current state."
+            "Another object already uses this name or uid, or it changed since Terraform last read it. Run `terraform \
+                plan` again to see the current state."
         }
         E::Transport { reason, .. } if reason.to_lowercase().contains("certificate") => {
-            "Grafana's TLS certificate could not be verified. If a private CA signed it, set the provider's `ca_cert` (or GRAFANA_CA_CERT) to that CA's PEM."
+            "Grafana's TLS certificate could not be verified. If a private CA signed it, set the provider's `ca_cert` \
+                (or GRAFANA_CA_CERT) to that CA's PEM."
         }
         E::Transport { timed_out: true, .. } => {
-            "Grafana accepted the connection but did not answer in time. Reads are retried; writes are never repeated blindly, as Grafana may have acted on them: the provider read back what Grafana holds instead. Check the workspace's status and the network path, then apply again."
+            "Grafana accepted the connection but did not answer in time. Reads are retried; writes are never repeated \
+                blindly, as Grafana may have acted on them: the provider read back what Grafana holds instead. Check \
+                the workspace's status and the network path, then apply again."
         }
         E::Transport { connect: true, .. } => {
-            "Grafana could not be reached. Check `url` (scheme, host and port) and the network path; the provider retried the connection a few times."
+            "Grafana could not be reached. Check `url` (scheme, host and port) and the network path; the provider \
+                retried the connection a few times."
         }
         E::Transport { .. } => {
-            "The connection to Grafana was lost before its answer arrived. Reads are retried; writes are never repeated blindly: where it mattered the provider read back what Grafana holds. Apply again to converge."
+            "The connection to Grafana was lost before its answer arrived. Reads are retried; writes are never \
+                repeated blindly: where it mattered the provider read back what Grafana holds. Apply again to \
+                converge."
         }
         E::Api { status: 429 | 500..=599, .. } => {
-            "Grafana was unavailable or asked to slow down; the provider retried what was safe to retry. Try again; if it persists, check the workspace status."
+            "Grafana was unavailable or asked to slow down; the provider retried what was safe to retry. Try again; if \
+                it persists, check the workspace status."
         }
         E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
         E::IsFolder { .. } => {
-            "Manage or look it up as a folder: `grafana_folder` (`terraform import grafana_folder.<name> <uid>`, or the `grafana_folder` data source)."
+            "Manage or look it up as a folder: `grafana_folder` (`terraform import grafana_folder.<name> <uid>`, or \
+                the `grafana_folder` data source)."
         }
         _ => "",
     };

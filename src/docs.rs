@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::provider::{self, Provider};
-use crate::schema::{Presence, Schema};
+use crate::schema::{Attribute, Block, BlockNesting, Presence, Schema};
 use crate::value::Type;
 
 /// The Terraform type names this provider serves: (resources, data sources).
@@ -32,12 +32,50 @@ fn example_files(repo: &Path, dir: &str) -> Vec<(String, String)> {
 }
 
 fn render_schema(out: &mut String, s: &Schema) {
+    render_body(out, &s.attributes, &s.blocks, "");
+}
+
+/// A schema's or block's attributes by presence, then its blocks, each block's body in a
+/// section of its own below (`Nested schema for rule.data`).
+fn render_body(out: &mut String, attributes: &[Attribute], blocks: &[Block], path: &str) {
+    render_attributes(out, attributes);
+    if blocks.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Blocks\n");
+    for b in blocks {
+        let kind = match b.nesting {
+            BlockNesting::Single => "Block, at most one",
+            BlockNesting::List => "Block List",
+            BlockNesting::Set => "Block Set",
+        };
+        let mut flags = vec![kind.to_string()];
+        if b.min_items > 0 {
+            flags.push(format!("Min: {}", b.min_items));
+        }
+        if b.max_items > 0 && b.nesting != BlockNesting::Single {
+            flags.push(format!("Max: {}", b.max_items));
+        }
+        if b.deprecation.is_some() {
+            flags.push("Deprecated".into());
+        }
+        let _ = writeln!(out, "- `{}` ({}) {} See `{path}{}` below.", b.name, flags.join(", "), b.description, b.name);
+    }
+    out.push('\n');
+    for b in blocks {
+        let here = format!("{path}{}", b.name);
+        let _ = writeln!(out, "### Nested schema for `{here}`\n");
+        render_body(out, &b.attributes, &b.blocks, &format!("{here}."));
+    }
+}
+
+fn render_attributes(out: &mut String, attributes: &[Attribute]) {
     for (title, pick) in [
         ("Required", &(|p: Presence| p == Presence::Required) as &dyn Fn(Presence) -> bool),
         ("Optional", &|p| matches!(p, Presence::Optional | Presence::OptionalComputed)),
         ("Read-Only", &|p| p == Presence::Computed),
     ] {
-        let attrs: Vec<_> = s.attributes.iter().filter(|a| pick(a.presence)).collect();
+        let attrs: Vec<_> = attributes.iter().filter(|a| pick(a.presence)).collect();
         if attrs.is_empty() {
             continue;
         }
@@ -105,7 +143,9 @@ pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
         for (file, text) in example_files(repo, &format!("resources/{name}")) {
             let _ = write!(
                 doc,
-                "The example reads `{file}` ([examples/resources/{name}/{file}](../../examples/resources/{name}/{file})):\n\n```json\n{}\n```\n\n",
+                "The example reads `{file}` \
+                    ([examples/resources/{name}/{file}](../../examples/resources/{name}/{file})):\
+                    \n\n```json\n{}\n```\n\n",
                 text.trim_end()
             );
         }
@@ -139,4 +179,32 @@ pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
         files.push((PathBuf::from(format!("data-sources/{short}.md")), doc));
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_documented_with_their_nesting_bounds_and_nested_schema() {
+        let s = Schema::new("", vec![Attribute::string("name").required().describe("The name.")]).with_blocks(vec![
+            Block::list("rule", vec![Attribute::string("title").required().describe("The title.")])
+                .min_items(1)
+                .describe("A rule.")
+                .blocks(vec![Block::single("window", vec![Attribute::number("from").optional().describe("From.")])]),
+        ]);
+        let mut out = String::new();
+        render_schema(&mut out, &s);
+        for line in [
+            "- `name` (String) The name.",
+            "- `rule` (Block List, Min: 1) A rule. See `rule` below.",
+            "### Nested schema for `rule`",
+            "- `title` (String) The title.",
+            "- `window` (Block, at most one)  See `rule.window` below.",
+            "### Nested schema for `rule.window`",
+            "- `from` (Number) From.",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line:?} missing from:\n{out}");
+        }
+    }
 }

@@ -77,8 +77,10 @@ impl Number {
     }
 }
 
-/// A value of some [`Type`], possibly null or not yet known.
-#[derive(Clone, Debug, PartialEq)]
+/// A value of some [`Type`], possibly null or not yet known. Equality is Terraform's: a set is
+/// equal to the same elements in any order (a set of blocks read back in another order plans
+/// no change).
+#[derive(Clone, Debug)]
 pub enum Value {
     Null,
     /// Not known until apply. The bytes are the msgpack extension payload (refinements), kept as sent.
@@ -90,6 +92,39 @@ pub enum Value {
     Set(Vec<Value>),
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value as V;
+        match (self, other) {
+            (V::Null, V::Null) => true,
+            (V::Unknown(a), V::Unknown(b)) => a == b,
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::Number(a), V::Number(b)) => a == b,
+            (V::String(a), V::String(b)) => a == b,
+            (V::List(a), V::List(b)) => a == b,
+            (V::Map(a), V::Map(b)) | (V::Object(a), V::Object(b)) => a == b,
+            (V::Set(a), V::Set(b)) => same_elements(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Whether two sets hold the same elements, in any order (each element of one matched to its
+/// own element of the other, so duplicates count).
+fn same_elements(a: &[Value], b: &[Value]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut taken = vec![false; b.len()];
+    a.iter().all(|x| match (0..b.len()).find(|&i| !taken[i] && b[i] == *x) {
+        Some(i) => {
+            taken[i] = true;
+            true
+        }
+        None => false,
+    })
 }
 
 /// The payload of an unknown value: msgpack extension code and data. Code 0 is a plain unknown;
@@ -124,6 +159,7 @@ impl Value {
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
+    #[cfg(test)]
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }
@@ -383,6 +419,18 @@ fn from_json_value(j: &serde_json::Value, ty: &Type, path: &mut String) -> Resul
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn sets_are_equal_in_any_order_and_lists_are_not() {
+        let (a, b) = (Value::string("a"), Value::string("b"));
+        assert_eq!(Value::Set(vec![a.clone(), b.clone()]), Value::Set(vec![b.clone(), a.clone()]));
+        assert_ne!(Value::List(vec![a.clone(), b.clone()]), Value::List(vec![b.clone(), a.clone()]));
+        // Duplicates count: each element is matched once.
+        assert_ne!(Value::Set(vec![a.clone(), a.clone()]), Value::Set(vec![a.clone(), b.clone()]));
+        // Inside objects too (a set of blocks read back reordered).
+        let obj = |xs: Vec<Value>| Value::object([("rule", Value::Set(xs))]);
+        assert_eq!(obj(vec![a.clone(), b.clone()]), obj(vec![b, a]));
+    }
 
     fn obj_type() -> Type {
         Type::Object(BTreeMap::from([

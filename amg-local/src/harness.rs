@@ -83,6 +83,6 @@ pub fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) 
         if start.elapsed() > within {
             return Err(format!("{what}: not within {within:?}"));
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50)); // wait: poll interval of wait_until, deadline above
     }
 }

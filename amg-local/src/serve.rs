@@ -151,7 +151,7 @@ async fn control_faults(State(t): State<Transport>, req: Request, next: Next) ->
     if req.uri().path().starts_with("/_amg-local/") {
         return next.run(req).await;
     }
-    inject(t.control_faults, &t.world, req, next, |throttle| {
+    inject(t.control_faults, "control", &t.world, req, next, |throttle| {
         if throttle { crate::control::throttled() } else { crate::control::internal_error() }
     })
     .await
@@ -160,7 +160,7 @@ async fn control_faults(State(t): State<Transport>, req: Request, next: Next) ->
 /// `--latency-ms`, `--fault-rate` (429 or 503 before any effect) and `--drop-rate`
 /// (the write is applied, then the connection closes unanswered).
 async fn faults(State(t): State<Transport>, req: Request, next: Next) -> Response {
-    inject(t.faults, &t.world, req, next, |throttle| {
+    inject(t.faults, "grafana", &t.world, req, next, |throttle| {
         if throttle {
             let mut r =
                 (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"message": "Too Many Requests"})))
@@ -177,17 +177,26 @@ async fn faults(State(t): State<Transport>, req: Request, next: Next) -> Respons
 
 /// The faults of one plane: latency, then an injected answer (`fault(throttle?)`) before any
 /// effect, or a write applied and its connection closed unanswered.
-async fn inject(a: Faults, world: &Shared, req: Request, next: Next, fault: impl FnOnce(bool) -> Response) -> Response {
+async fn inject(
+    a: Faults,
+    plane: &'static str,
+    world: &Shared,
+    req: Request,
+    next: Next,
+    fault: impl FnOnce(bool) -> Response,
+) -> Response {
     if a.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(a.latency_ms)).await;
     }
     if a.fault_rate > 0.0 && world.roll() < a.fault_rate {
+        world.count_fault(plane, "injected");
         let mut resp = fault(world.roll() < 0.5);
         resp.headers_mut().insert("x-amg-local-fault", HeaderValue::from_static("injected"));
         return resp;
     }
     let is_write = req.method() != Method::GET && req.method() != Method::HEAD;
     if is_write && a.drop_rate > 0.0 && world.roll() < a.drop_rate {
+        world.count_fault(plane, "dropped");
         let mut resp = next.run(req).await;
         resp.extensions_mut().insert(DropConnection);
         return resp;

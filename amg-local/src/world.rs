@@ -101,6 +101,8 @@ pub struct World {
     /// Every token and API key ever issued, deleted ones included: what a secret scan looks for.
     pub issued: Mutex<Vec<String>>,
     pub stats: Mutex<BTreeMap<(String, String, u16), u64>>,
+    /// Faults met, by plane (`grafana`, `control`) and kind (`injected`, `dropped`).
+    pub faults: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
     /// IAM actions (`grafana:CreateWorkspaceServiceAccount`) denied to every caller.
     pub denied: Vec<String>,
     /// How long a workspace stays CREATING or UPDATING.
@@ -257,6 +259,7 @@ impl World {
             credentials: Mutex::new(HashMap::new()),
             issued: Mutex::new(Vec::new()),
             stats: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(BTreeMap::new()),
             denied,
             settle,
         })
@@ -366,7 +369,16 @@ impl World {
                 }),
             );
         }
-        json!({"requests": requests, "workspaces": workspaces})
+        let mut faults = json!({});
+        for ((plane, kind), n) in self.faults.lock().expect("lock").iter() {
+            faults[*plane][*kind] = json!(n);
+        }
+        json!({"requests": requests, "workspaces": workspaces, "faults": faults})
+    }
+
+    /// Counts a fault met on `plane` (`grafana`, `control`): `injected` or `dropped`.
+    pub fn count_fault(&self, plane: &'static str, kind: &'static str) {
+        *self.faults.lock().expect("lock").entry((plane, kind)).or_default() += 1;
     }
 }
 

@@ -38,9 +38,12 @@ impl DataSource for DashboardDataSource {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "Reads one dashboard by uid (or by Grafana's numeric id): its JSON model (without Grafana's `id` and `version`), title, folder, URL and version.",
+            "Reads one dashboard by uid (or by Grafana's numeric id): its JSON model (without Grafana's `id` and \
+                `version`), title, folder, URL and version.",
             vec![
-                Attribute::string("uid").optional_computed().describe("The dashboard's uid. Set this or `dashboard_id`."),
+                Attribute::string("uid")
+                    .optional_computed()
+                    .describe("The dashboard's uid. Set this or `dashboard_id`."),
                 Attribute::string("config_json")
                     .computed()
                     .describe("The dashboard's JSON model as Grafana holds it, without `id` and `version`."),
@@ -48,14 +51,19 @@ impl DataSource for DashboardDataSource {
                 Attribute::string("folder")
                     .computed()
                     .describe("The uid of the folder holding it; null for the General folder."),
-                Attribute::string("folder_uid")
-                    .computed()
-                    .describe("The uid of the folder holding it, as the official provider names it (the same as `folder`)."),
+                Attribute::string("folder_uid").computed().describe(
+                    "The uid of the folder holding it, as the official provider names it (the same as `folder`).",
+                ),
                 Attribute::string("slug").computed().describe("The dashboard's URL slug, from its title."),
-                Attribute::bool("is_starred").computed().describe("Whether the provider's own identity has starred it (a service account: normally false)."),
+                Attribute::bool("is_starred").computed().describe(
+                    "Whether the provider's own identity has starred it (a service account: normally false).",
+                ),
                 Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
                 Attribute::number("version").computed().describe("The dashboard's version in Grafana."),
-                Attribute::number("dashboard_id").optional_computed().describe("Grafana's numeric id of the dashboard; set it instead of `uid` to look the dashboard up by it (ids differ between workspaces: prefer `uid`)."),
+                Attribute::number("dashboard_id").optional_computed().describe(
+                    "Grafana's numeric id of the dashboard; set it instead of `uid` to look the dashboard up by it \
+                        (ids differ between workspaces: prefer `uid`).",
+                ),
             ]
             .into_iter()
             .chain(crate::resources::lookup_id_attributes())

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::diag::{Diagnostics, api_error};
 use crate::framework::{Ctx, DataSource};
-use crate::model::{Attr, AttrType, Model, Objects};
+use crate::model::{Attr, AttrType, Model};
 use crate::schema::{Attribute, Schema};
 use crate::value::{Type, Value};
 
@@ -15,7 +15,7 @@ crate::model! {
     pub struct DashboardsLookup {
         folder_uids: Vec<String>,
         tags: Vec<String>,
-        dashboards: Objects<DashboardHit>,
+        dashboards: Vec<DashboardHit>,
         uids: Vec<String>,
     }
 }
@@ -41,12 +41,19 @@ impl DataSource for DashboardsDataSource {
         Schema::new(
             "Lists dashboards, optionally only those in some folders and carrying all of some tags, sorted by title.",
             vec![
-                Attribute::of("folder_uids", Type::list(Type::String)).optional().describe("Only dashboards directly in these folders (uids; `general` for the General folder)."),
-                Attribute::of("tags", Type::list(Type::String)).optional().describe("Only dashboards that carry every one of these tags."),
-                Attribute::of("dashboards", Objects::<DashboardHit>::ty()).computed().describe(
-                    "The dashboards found, each with `uid`, `title`, `folder_uid` (null in the General folder), `url` and `tags`.",
+                Attribute::of("folder_uids", Type::list(Type::String))
+                    .optional()
+                    .describe("Only dashboards directly in these folders (uids; `general` for the General folder)."),
+                Attribute::of("tags", Type::list(Type::String))
+                    .optional()
+                    .describe("Only dashboards that carry every one of these tags."),
+                Attribute::of("dashboards", Vec::<DashboardHit>::ty()).computed().describe(
+                    "The dashboards found, each with `uid`, `title`, `folder_uid` (null in the General folder), `url` \
+                        and `tags`.",
                 ),
-                Attribute::of("uids", Type::list(Type::String)).computed().describe("The uids of the dashboards found, in the same order."),
+                Attribute::of("uids", Type::list(Type::String))
+                    .computed()
+                    .describe("The uids of the dashboards found, in the same order."),
             ],
         )
     }
@@ -67,7 +74,7 @@ impl DataSource for DashboardsDataSource {
             }
         };
         let base = ctx.client.base_url();
-        let dashboards = hits
+        let dashboards: Vec<DashboardHit> = hits
             .iter()
             .map(|h| DashboardHit {
                 uid: h.uid.clone().into(),
@@ -79,7 +86,7 @@ impl DataSource for DashboardsDataSource {
             .collect();
         Some(
             DashboardsLookup {
-                dashboards: Objects(dashboards).into(),
+                dashboards: Attr::from(dashboards),
                 uids: hits.iter().map(|h| h.uid.clone()).collect::<Vec<_>>().into(),
                 ..config
             }

@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 use crate::datasource_json as dsj;
 use crate::diag::{Diagnostic, Diagnostics, api_error};
 use crate::framework::{Ctx, DataSource};
-use crate::model::{Attr, AttrType, Model, Objects};
+use crate::model::{Attr, AttrType, Model};
 use crate::schema::{Attribute, Schema};
 use crate::value::{Type, Value};
 
@@ -48,7 +48,8 @@ impl DataSource for DataSourceLookup {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "Looks up one data source by `name` or `uid` (set one), with every setting but its secrets: their keys are in `secure_json_fields`. Provisioned (read-only) data sources are found too.",
+            "Looks up one data source by `name` or `uid` (set one), with every setting but its secrets: their keys are \
+                in `secure_json_fields`. Provisioned (read-only) data sources are found too.",
             vec![
                 Attribute::string("name").optional_computed().describe("The data source's name. Set this or `uid`."),
                 Attribute::string("uid").optional_computed().describe("The data source's uid. Set this or `name`."),
@@ -171,7 +172,7 @@ pub struct DataSourcesLookup;
 crate::model! {
     /// The list's attributes.
     pub struct All {
-        datasources: Objects<Summary>,
+        datasources: Vec<Summary>,
     }
 }
 
@@ -194,9 +195,10 @@ impl DataSource for DataSourcesLookup {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            "Lists every data source of the workspace, sorted by name, each with `name`, `uid`, `type`, `url` and `is_default`.",
+            "Lists every data source of the workspace, sorted by name, each with `name`, `uid`, `type`, `url` and \
+                `is_default`.",
             vec![
-                Attribute::of("datasources", Objects::<Summary>::ty())
+                Attribute::of("datasources", Vec::<Summary>::ty())
                     .computed()
                     .describe("The data sources, sorted by name."),
             ],
@@ -215,7 +217,7 @@ impl DataSource for DataSourcesLookup {
                 return None;
             }
         };
-        let rows = list
+        let rows: Vec<Summary> = list
             .into_iter()
             .map(|d| Summary {
                 name: d.name.into(),
@@ -225,6 +227,6 @@ impl DataSource for DataSourcesLookup {
                 is_default: d.is_default.into(),
             })
             .collect();
-        Some(All { datasources: Attr::from(Objects(rows)) }.encode())
+        Some(All { datasources: Attr::from(rows) }.encode())
     }
 }

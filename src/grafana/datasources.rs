@@ -112,13 +112,13 @@ struct Saved {
 
 impl Client {
     pub async fn add_datasource(&self, req: &DataSourceRequest) -> Result<DataSource, Error> {
-        let body = serde_json::to_value(req).map_err(|e| Error::Config(e.to_string()))?;
+        let body = serde_json::to_value(req).map_err(|e| Error::Encode(e.to_string()))?;
         let s: Saved = self.send(Method::POST, "api/datasources", Some(&body)).await?;
         Ok(s.datasource)
     }
 
     pub async fn update_datasource(&self, uid: &str, req: &DataSourceRequest) -> Result<DataSource, Error> {
-        let body = serde_json::to_value(req).map_err(|e| Error::Config(e.to_string()))?;
+        let body = serde_json::to_value(req).map_err(|e| Error::Encode(e.to_string()))?;
         let s: Saved = self.send(Method::PUT, &format!("api/datasources/uid/{}", seg(uid)), Some(&body)).await?;
         Ok(s.datasource)
     }

@@ -23,9 +23,13 @@ pub enum Error {
     /// Grafana answered success with a body we could not read.
     #[error("unexpected answer to {what}: {reason}")]
     Decode { what: String, reason: String },
-    /// The client could not be built from its configuration.
-    #[error("{0}")]
-    Config(String),
+    /// The client could not be built from its configuration: `setting` names the provider
+    /// argument at fault (`ca_cert`, `tls_key`, `http_headers`, `url`), for the diagnostic's path.
+    #[error("{message}")]
+    Config { setting: &'static str, message: String },
+    /// A request body could not be encoded (a bug: every body is ours).
+    #[error("could not encode the request: {0}")]
+    Encode(String),
     /// The Grafana version could not be learnt from `url` (`GET /api/frontend/settings`);
     /// `source` is why, and decides whether it is worth retrying.
     #[error("could not learn the Grafana version from GET {url}: {reason}")]
@@ -40,12 +44,14 @@ pub enum Error {
     /// The server answered with a redirect, which the client never follows: it would carry the
     /// token, custom headers and a data source's secrets to wherever it points.
     #[error(
-        "{method} {path} was answered {status} with a redirect to {to}; the provider follows no redirect, so that credentials and secrets go nowhere else: set `url` to the address Grafana answers on itself"
+        "{method} {path} was answered {status} with a redirect to {to}; the provider follows no redirect, so that \
+            credentials and secrets go nowhere else: set `url` to the address Grafana answers on itself"
     )]
     Redirect { method: String, path: String, status: u16, to: String },
     /// The answer was larger than the client reads.
     #[error(
-        "the answer to {method} {path} is too large (more than {} MiB, far more than any Grafana answer the provider asks for): is `url` a Grafana?",
+        "the answer to {method} {path} is too large (more than {} MiB, far more than any Grafana answer the provider \
+            asks for): is `url` a Grafana?",
         limit >> 20
     )]
     TooLarge { method: String, path: String, limit: usize },

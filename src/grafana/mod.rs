@@ -8,10 +8,12 @@
 //! Requests that failed before Grafana acted on them (429, 502–504, connection refused) are
 //! retried a bounded number of times; see [`Client::send`].
 
+mod config;
 mod dashboards;
 mod datasources;
 mod error;
 mod folders;
+mod limits;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,125 +23,12 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
+pub use config::{Auth, Config, Secret, Timeouts, TokenSource};
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
-
-/// A bearer token; its `Debug` never shows the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Arc<str>);
-
-impl Secret {
-    pub fn new(s: &str) -> Secret {
-        Secret(Arc::from(s))
-    }
-    fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// Where tokens come from when they are minted on demand (AMG-native auth) rather than
-/// configured. The client asks for one before its first request, and calls [`renew`] once
-/// when Grafana answers 401 with it.
-///
-/// [`renew`]: TokenSource::renew
-#[async_trait::async_trait]
-pub trait TokenSource: Send + Sync + std::fmt::Debug {
-    /// The Grafana base URL, when the configuration gives none.
-    async fn url(&self) -> Result<url::Url, String>;
-    /// A token that is valid now.
-    async fn token(&self) -> Result<Secret, String>;
-    /// A token other than `rejected`, which Grafana refused.
-    async fn renew(&self, rejected: &Secret) -> Result<Secret, String>;
-    /// The Grafana role of the tokens it mints (`ADMIN`, `EDITOR`, `VIEWER`), for error messages.
-    fn role(&self) -> Option<String> {
-        None
-    }
-}
-
-/// How requests authenticate.
-#[derive(Clone, Debug)]
-pub enum Auth {
-    None,
-    Token(Secret),
-    Minted(Arc<dyn TokenSource>),
-}
-
-/// How to reach one Grafana. Its `Debug` shows no key material (see below).
-#[derive(Clone)]
-pub struct Config {
-    /// Base URL, e.g. `https://g-abc1234567.grafana-workspace.us-east-1.amazonaws.com`; `None` when a
-    /// [`TokenSource`] knows it.
-    pub url: Option<url::Url>,
-    pub auth: Auth,
-    /// Extra CA certificates (PEM) to trust besides the system's.
-    pub ca_pem: Option<Vec<u8>>,
-    /// How many times a retryable failure is retried.
-    pub max_retries: usize,
-    /// A fixed pause between retries instead of the exponential one (`retry_wait`).
-    pub retry_wait: Option<Duration>,
-    /// More statuses to retry (`retry_status_codes`, `x` a digit wildcard, e.g. `5xx`): for
-    /// reads only, as a write answered with one may have been acted on.
-    pub retry_statuses: Vec<String>,
-    /// How long one attempt waits for an answer, and one call (retries included) in all.
-    pub timeouts: Timeouts,
-    /// A client certificate and its key, PEM (`tls_cert` + `tls_key`).
-    pub identity_pem: Option<Vec<u8>>,
-    /// Accept any server certificate (`insecure_skip_verify`): for test setups only.
-    pub insecure_skip_verify: bool,
-    /// Headers sent with every request (`http_headers`); their values are never logged.
-    pub headers: Vec<(String, Secret)>,
-    /// With a minted token: `url` must be the token source's own URL (same scheme, host and
-    /// port), checked before any token is minted or sent.
-    pub url_must_be_the_sources: bool,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("url", &self.url.as_ref().map(url::Url::as_str))
-            .field("auth", &self.auth)
-            .field("ca_pem", &self.ca_pem.as_ref().map(|_| "set"))
-            .field("identity_pem", &self.identity_pem.as_ref().map(|_| "***"))
-            .field("max_retries", &self.max_retries)
-            .field("retry_wait", &self.retry_wait)
-            .field("insecure_skip_verify", &self.insecure_skip_verify)
-            .field("headers", &self.headers)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Config {
-    /// A configuration with the defaults for everything but the URL and token.
-    #[cfg(test)]
-    pub fn new(url: url::Url, token: Option<Secret>) -> Config {
-        Config::with_auth(Some(url), token.map_or(Auth::None, Auth::Token))
-    }
-
-    /// A configuration with the defaults for everything but the URL and how to authenticate.
-    pub fn with_auth(url: Option<url::Url>, auth: Auth) -> Config {
-        Config {
-            url,
-            auth,
-            ca_pem: None,
-            max_retries: 4,
-            retry_wait: None,
-            retry_statuses: Vec::new(),
-            timeouts: Timeouts::default(),
-            identity_pem: None,
-            insecure_skip_verify: false,
-            headers: Vec::new(),
-            url_must_be_the_sources: false,
-        }
-    }
-}
+pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 
 /// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),
 /// else exponential from 0.2 s doubling to at most 5 s with full jitter (each pause uniform
@@ -163,20 +52,6 @@ fn backoff(fixed: Option<Duration>, retries: usize) -> impl Iterator<Item = Dura
 fn status_matches(pattern: &str, status: u16) -> bool {
     let s = status.to_string();
     pattern.len() == 3 && pattern.chars().zip(s.chars()).all(|(p, c)| p == 'x' || p == 'X' || p == c)
-}
-
-/// How long the client waits for Grafana.
-#[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
-    pub attempt: Duration,
-    pub call: Duration,
-}
-
-impl Default for Timeouts {
-    /// 30 s for an answer (a 1 MB dashboard saves in well under a second), 75 s per call.
-    fn default() -> Timeouts {
-        Timeouts { attempt: Duration::from_secs(30), call: Duration::from_secs(75) }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -206,17 +81,18 @@ impl Client {
             .connect_timeout(Duration::from_secs(10));
         if let Some(pem) = &cfg.ca_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::Config(format!("ca_cert is not valid PEM: {e}")))?;
+                .map_err(|e| Error::Config { setting: "ca_cert", message: format!("ca_cert is not valid PEM: {e}") })?;
             if certs.is_empty() {
-                return Err(Error::Config("ca_cert holds no PEM certificate".into()));
+                return Err(Error::Config { setting: "ca_cert", message: "ca_cert holds no PEM certificate".into() });
             }
             for c in certs {
                 b = b.add_root_certificate(c);
             }
         }
         if let Some(pem) = &cfg.identity_pem {
-            let id = reqwest::Identity::from_pem(pem).map_err(|e| {
-                Error::Config(format!("tls_cert and tls_key are not a valid PEM certificate and key: {e}"))
+            let id = reqwest::Identity::from_pem(pem).map_err(|e| Error::Config {
+                setting: "tls_key",
+                message: format!("tls_cert and tls_key are not a valid PEM certificate and key: {e}"),
             })?;
             b = b.identity(id);
         }
@@ -226,19 +102,24 @@ impl Client {
         if !cfg.headers.is_empty() {
             let mut h = reqwest::header::HeaderMap::new();
             for (name, value) in &cfg.headers {
-                let n = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| Error::Config(format!("http_headers: {name:?} is not a valid header name")))?;
-                let mut v = reqwest::header::HeaderValue::from_str(value.expose()).map_err(|_| {
-                    Error::Config(format!("http_headers: the value of {name:?} is not a valid header value"))
+                let n = reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::Config {
+                    setting: "http_headers",
+                    message: format!("http_headers: {name:?} is not a valid header name"),
+                })?;
+                let mut v = reqwest::header::HeaderValue::from_str(value.expose()).map_err(|_| Error::Config {
+                    setting: "http_headers",
+                    message: format!("http_headers: the value of {name:?} is not a valid header value"),
                 })?;
                 v.set_sensitive(true);
                 h.insert(n, v);
             }
             b = b.default_headers(h);
         }
-        let http = b.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = b
+            .build()
+            .map_err(|e| Error::Config { setting: "url", message: format!("cannot build the HTTP client: {e}") })?;
         if cfg.url.is_none() && !matches!(cfg.auth, Auth::Minted(_)) {
-            return Err(Error::Config("no Grafana URL".into()));
+            return Err(Error::Config { setting: "url", message: "no Grafana URL".into() });
         }
         let check = cfg.url_must_be_the_sources && matches!(cfg.auth, Auth::Minted(_));
         let (given, unchecked) =
@@ -266,13 +147,17 @@ impl Client {
     async fn base(&self) -> Result<&url::Url, Error> {
         self.base
             .get_or_try_init(|| async {
-                let Auth::Minted(source) = &self.auth else { return Err(Error::Config("no Grafana URL".into())) };
+                let Auth::Minted(source) = &self.auth else {
+                    return Err(Error::Config { setting: "url", message: "no Grafana URL".into() });
+                };
                 let own = source.url().await.map(with_slash).map_err(Error::Credentials)?;
                 match &self.unchecked {
                     None => Ok(own),
                     Some(given) if same_origin(given, &own) => Ok(given.as_ref().clone()),
                     Some(given) => Err(Error::Credentials(format!(
-                        "`url` ({}) is not the workspace's own endpoint ({}), and the minted token is an admin token: remove `url` to use the workspace's endpoint, or, if {} reaches this workspace (a proxy, a private DNS name), set `allow_url_outside_workspace = true`. No token was minted.",
+                        "`url` ({}) is not the workspace's own endpoint ({}), and the minted token is an admin token: \
+                            remove `url` to use the workspace's endpoint, or, if {} reaches this workspace (a proxy, a \
+                            private DNS name), set `allow_url_outside_workspace = true`. No token was minted.",
                         origin(given),
                         origin(&own),
                         origin(given)
@@ -368,7 +253,7 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("request body for {path}: {e}")))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
         self.send_body(method, path, Some(bytes::Bytes::from(bytes))).await
     }
 
@@ -381,7 +266,7 @@ impl Client {
         let body = body.as_ref();
         let ready = async {
             let base = self.base().await?;
-            let url = base.join(path).map_err(|e| Error::Config(format!("bad path {path}: {e}")))?;
+            let url = base.join(path).map_err(|e| Error::Encode(format!("bad path {path}: {e}")))?;
             Ok::<_, Error>((url, self.token().await?))
         };
         let (url, mut token) = tokio::select! {
@@ -590,28 +475,6 @@ fn attempt_note(tried: u32, read: bool) -> String {
     }
 }
 
-/// Grafana's length limits, in bytes as Go's `len` counts: a data source's name and url
-/// (`datasource.nameInvalid`/`urlInvalid`, `pkg/api/datasources.go` `validateURL`/`maxDatasourceNameLen`),
-/// a dashboard's title (12.x, `title-too-long`) and a save's version message.
-pub const MAX_DATASOURCE_NAME: usize = 190;
-pub const MAX_DATASOURCE_URL: usize = 255;
-pub const MAX_DASHBOARD_TITLE: usize = 5000;
-pub const MAX_VERSION_MESSAGE: usize = 500;
-
-/// Checks a Grafana uid: letters, digits, `-` and `_`, 1 to 40 characters.
-pub fn check_uid(uid: &str) -> Result<(), String> {
-    if uid.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if uid.len() > 40 {
-        return Err(format!("is {} characters long; Grafana allows at most 40", uid.len()));
-    }
-    if let Some(c) = uid.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("contains {c:?}; only letters, digits, '-' and '_' are allowed"));
-    }
-    Ok(())
-}
-
 /// Percent-encodes one path segment: everything but letters, digits and `-._~` (a name may
 /// hold spaces or slashes; `+` would be taken literally in a path).
 fn seg(s: &str) -> String {
@@ -732,7 +595,8 @@ mod tests {
     /// A server that answers every request 429 with `Retry-After: 1`.
     async fn throttling_server() -> (String, Arc<AtomicUsize>) {
         let (addr, n) = local_server(Some(
-            "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 31\r\n\r\n{\"message\":\"Too Many Requests\"}",
+            "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: \
+                31\r\n\r\n{\"message\":\"Too Many Requests\"}",
         ))
         .await;
         (format!("http://{addr}"), n)

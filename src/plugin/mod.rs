@@ -48,7 +48,8 @@ pub fn main() -> ExitCode {
     let debug = debug_mode();
     if !debug && std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
         eprintln!(
-            "This binary is a plugin for Terraform and OpenTofu (the Grafana provider); it is not meant to be run by hand.\n\
+            "This binary is a plugin for Terraform and OpenTofu (the Grafana provider); \
+             it is not meant to be run by hand.\n\
              Terraform starts it when a configuration uses the `{PROVIDER_ADDRESS}` provider.\n\
              To debug it, run it with --debug and export the TF_REATTACH_PROVIDERS value it prints."
         );
@@ -119,24 +120,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
 
     ignore_sigint();
     let (stopped, stopped_rx) = tokio::sync::oneshot::channel::<()>();
-    let stop = {
-        let shutdown = shutdown.clone();
-        let provider = provider.clone();
-        async move {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-            tokio::select! {
-                _ = shutdown.notified() => tracing::info!("shutdown requested by Terraform"),
-                _ = term.recv() => tracing::info!("SIGTERM received"),
-                _ = host_gone(host), if !debug => tracing::warn!(
-                    host_pid = host,
-                    "the process that started this provider is gone (killed?); revoking minted tokens and exiting"
-                ),
-            }
-            provider.shutdown().await;
-            let _ = stopped.send(());
-        }
-    };
+    let stop = until_stopped(shutdown.clone(), provider.clone(), (!debug).then_some(host), stopped);
     let mut server = match tls {
         Some(acceptor) => tokio::spawn(router.serve_with_incoming_shutdown(mtls::incoming(listener, acceptor), stop)),
         None => tokio::spawn(router.serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop)),
@@ -144,17 +128,7 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
 
     let addr = sock.display();
     if debug {
-        let reattach = serde_json::json!({ PROVIDER_ADDRESS: {
-            "Protocol": "grpc", "ProtocolVersion": PROTOCOL_VERSION, "Pid": std::process::id(), "Test": true,
-            "Addr": { "Network": "unix", "String": sock.to_string_lossy() }
-        }});
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "Provider started in debug mode. To attach Terraform, run in another shell:\n\n\texport TF_REATTACH_PROVIDERS='{reattach}'\n"
-        )?;
-        out.flush()?;
+        print_reattach(&sock)?;
     } else {
         handshake(&format!("1|{PROTOCOL_VERSION}|unix|{addr}|grpc|{cert_b64}"))?;
     }
@@ -172,6 +146,45 @@ async fn serve(debug: bool) -> anyhow::Result<()> {
         () = grace => tracing::warn!("requests still in flight after shutdown; exiting without them"),
     }
     drop(dir);
+    Ok(())
+}
+
+/// Resolves once the provider should stop (Terraform's `Shutdown`, SIGTERM, or the death of
+/// `host`, the process that started it, when watched), after the provider revoked its tokens;
+/// then tells `stopped`.
+async fn until_stopped(
+    shutdown: Arc<tokio::sync::Notify>,
+    provider: Arc<Provider>,
+    host: Option<u32>,
+    stopped: tokio::sync::oneshot::Sender<()>,
+) {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = shutdown.notified() => tracing::info!("shutdown requested by Terraform"),
+        _ = term.recv() => tracing::info!("SIGTERM received"),
+        _ = host_gone(host.unwrap_or_default()), if host.is_some() => tracing::warn!(
+            host_pid = host,
+            "the process that started this provider is gone (killed?); revoking minted tokens and exiting"
+        ),
+    }
+    provider.shutdown().await;
+    let _ = stopped.send(());
+}
+
+/// Debug mode's hint on stdout, where no Terraform is listening: how to attach one.
+fn print_reattach(sock: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let reattach = serde_json::json!({ PROVIDER_ADDRESS: {
+        "Protocol": "grpc", "ProtocolVersion": PROTOCOL_VERSION, "Pid": std::process::id(), "Test": true,
+        "Addr": { "Network": "unix", "String": sock.to_string_lossy() }
+    }});
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Provider started in debug mode. To attach Terraform, run in another shell:\n\n\texport \
+            TF_REATTACH_PROVIDERS='{reattach}'\n"
+    )?;
+    out.flush()?;
     Ok(())
 }
 
@@ -206,7 +219,8 @@ fn check_protocol_versions() -> anyhow::Result<()> {
         return Ok(());
     }
     bail!(
-        "this provider speaks plugin protocol {PROTOCOL_VERSION} only, and the client offered {v:?}; use Terraform ≥ 1.0 or OpenTofu ≥ 1.6"
+        "this provider speaks plugin protocol {PROTOCOL_VERSION} only, and the client offered {v:?}; use Terraform ≥ \
+            1.0 or OpenTofu ≥ 1.6"
     )
 }
 

@@ -3,12 +3,13 @@
 use async_trait::async_trait;
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
-use crate::framework::{Ctx, PlanCtx, Resource};
+use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
+use crate::framework::{Ctx, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{self, Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, check_uid, delete_outcome, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of,
-    uid_identity, uid_identity_schema, unconfirmed_create,
+    check_org_id, check_uid, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of, uid_identity,
+    uid_identity_schema,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
@@ -36,20 +37,32 @@ impl Resource for FolderResource {
 
     fn schema(&self) -> Schema {
         let mut s = Schema::new(
-            "A Grafana folder. Dashboards go in folders through `grafana_dashboard.folder`. On Grafana 11 and later (AMG 12.4) folders nest with `parent_folder_uid`.",
+            "A Grafana folder. Dashboards go in folders through `grafana_dashboard.folder`. On Grafana 11 and later \
+                (AMG 12.4) folders nest with `parent_folder_uid`.",
             vec![
-                Attribute::string("title").required().describe("The folder's title, shown in Grafana. Must not be blank. Grafana trims leading and trailing whitespace; the configuration's text is kept in state, and a change of that whitespace alone changes nothing. On Grafana 10.4 a top-level folder's title must not be another folder's, nor a dashboard's in the General folder (compared as URL slugs); apply says which."),
-                Attribute::string("uid")
-                    .optional_computed()
-                    .requires_replace()
-                    .use_state_for_unknown()
-                    .describe("Unique identifier: letters, digits, `-` and `_`, at most 40 characters. When not set, the provider chooses one (`tf` and 24 random hex digits) and sends it with the create, so a create whose answer is lost is confirmed instead of repeated. Changing it replaces the folder."),
-                Attribute::string("parent_folder_uid")
-                    .optional()
-                    .describe("The uid of the folder this one is nested in; unset for a top-level folder. Needs nested folders (Grafana 11+, AMG 12.4); on Grafana 10.4 setting it is an error. Changing it moves the folder and keeps its contents."),
-                Attribute::bool("prevent_destroy_if_not_empty")
-                    .default(Value::Bool(false))
-                    .describe("When `true`, destroying the folder fails while it still holds dashboards or folders. When `false` (the default), whatever it still holds is moved to the General folder (sub-folders to the top level) before the folder is deleted: destroying a folder never deletes a dashboard. (Terraform destroys a folder before it updates the dashboards that move out of it in the same apply; moving them first keeps their ids and history.)"),
+                Attribute::string("title").required().describe(
+                    "The folder's title, shown in Grafana. Must not be blank. Grafana trims leading and trailing \
+                        whitespace; the configuration's text is kept in state, and a change of that whitespace alone \
+                        changes nothing. On Grafana 10.4 a top-level folder's title must not be another folder's, nor \
+                        a dashboard's in the General folder (compared as URL slugs); apply says which.",
+                ),
+                Attribute::string("uid").optional_computed().requires_replace().use_state_for_unknown().describe(
+                    "Unique identifier: letters, digits, `-` and `_`, at most 40 characters. When not set, the \
+                        provider chooses one (`tf` and 24 random hex digits) and sends it with the create, so a create \
+                        whose answer is lost is confirmed instead of repeated. Changing it replaces the folder.",
+                ),
+                Attribute::string("parent_folder_uid").optional().describe(
+                    "The uid of the folder this one is nested in; unset for a top-level folder. Needs nested folders \
+                        (Grafana 11+, AMG 12.4); on Grafana 10.4 setting it is an error. Changing it moves the folder \
+                        and keeps its contents.",
+                ),
+                Attribute::bool("prevent_destroy_if_not_empty").default(Value::Bool(false)).describe(
+                    "When `true`, destroying the folder fails while it still holds dashboards or folders. When `false` \
+                        (the default), whatever it still holds is moved to the General folder (sub-folders to the top \
+                        level) before the folder is deleted: destroying a folder never deletes a dashboard. (Terraform \
+                        destroys a folder before it updates the dashboards that move out of it in the same apply; \
+                        moving them first keeps their ids and history.)",
+                ),
                 Attribute::string("url").computed().describe("The folder's full URL in Grafana."),
             ]
             .into_iter()
@@ -139,40 +152,30 @@ impl Resource for FolderResource {
             Ok(f) => return Some(state(ctx.client, &f, planned)),
             Err(e) => e,
         };
-        if err.may_have_acted() {
-            // The answer was lost: the uid we sent tells whether the create happened.
-            match ctx.client.get_folder(&uid).await {
-                Ok(f) if configured.is_none() || same_folder(&f, planned) => {
-                    tracing::info!(uid, error = %err, "create confirmed after a lost answer");
-                    return Some(state(ctx.client, &f, planned));
-                }
-                Ok(f) => {
-                    diags.push(uid_taken(&f));
-                    return None;
-                }
-                Err(g) if g.is_not_found() => {}
-                Err(_) => {
-                    let (s, d) = unconfirmed_create("folder", planned_value, &uid, &err);
-                    diags.push(d.at_attr("uid"));
-                    return Some(s);
-                }
+        // A chosen uid cannot be anyone else's; a configured one must hold exactly this folder.
+        let ours = |f: &Folder| configured.is_none() || same_folder(f, planned);
+        match confirm_create(&err, || ctx.client.get_folder(&uid), ours).await {
+            Created::Yes(f) => Some(state(ctx.client, &f, planned)),
+            Created::Taken(f) => {
+                diags.push(uid_taken(&f));
+                None
             }
-        }
-        diags.push(create_error(ctx.client, title, &uid, &err).await);
-        None
-    }
-
-    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
-        let prior = &FolderModel::decode(prior);
-        let uid = prior.uid.as_str().unwrap_or_default();
-        match ctx.client.get_folder(uid).await {
-            Ok(f) => Some(Some(state(ctx.client, &f, prior))),
-            Err(e) if e.is_not_found() => Some(None),
-            Err(e) => {
-                diags.push(api_error(format!("Could not read folder {uid:?}"), &e));
+            Created::Unknown => {
+                let (s, d) = unconfirmed_create("folder", planned_value, &uid, &err);
+                diags.push(d.at_attr("uid"));
+                Some(s)
+            }
+            Created::No => {
+                diags.push(create_error(ctx.client, title, &uid, &err).await);
                 None
             }
         }
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+        let prior = &FolderModel::decode(prior);
+        let uid = prior.uid.as_str().unwrap_or_default();
+        read_outcome(ctx.client.get_folder(uid).await, "folder", uid, diags).map(|f| state(ctx.client, &f, prior))
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
@@ -212,7 +215,9 @@ impl Resource for FolderResource {
                     Diagnostic::error(
                         "The folder changed in Grafana since Terraform read it",
                         format!(
-                            "Folder {uid:?} is now titled {:?} in Grafana, not {:?} as when Terraform last read it, so it was not renamed to {title:?}, to keep from losing that change. Run `terraform plan` to see the difference; the next apply renames it to the configured title.",
+                            "Folder {uid:?} is now titled {:?} in Grafana, not {:?} as when Terraform last read it, so \
+                                it was not renamed to {title:?}, to keep from losing that change. Run `terraform plan` \
+                                to see the difference; the next apply renames it to the configured title.",
                             current.title,
                             known.unwrap_or_default()
                         ),
@@ -272,7 +277,11 @@ impl Resource for FolderResource {
                     Diagnostic::error(
                         "Folder is not empty",
                         format!(
-                            "Folder {uid:?} still holds {listed}. `prevent_destroy_if_not_empty` is true, so it was not deleted. If these dashboards move to another folder in this same apply, Terraform destroys the folder before it moves them: move them in one apply and remove the folder in the next, or set the attribute to false (what is left in the folder is then moved to the General folder, never deleted)."
+                            "Folder {uid:?} still holds {listed}. `prevent_destroy_if_not_empty` is true, so it was \
+                                not deleted. If these dashboards move to another folder in this same apply, Terraform \
+                                destroys the folder before it moves them: move them in one apply and remove the folder \
+                                in the next, or set the attribute to false (what is left in the folder is then moved \
+                                to the General folder, never deleted)."
                         ),
                     )
                     .at_attr("prevent_destroy_if_not_empty"),
@@ -287,7 +296,11 @@ impl Resource for FolderResource {
                     Err(e) if e.is_not_found() => {}
                     Err(e) => {
                         return diags.push(api_error(
-                            format!("Could not move dashboard {:?} ({}) out of folder {uid:?} before deleting it; the folder was not deleted", d.title, d.uid),
+                            format!(
+                                "Could not move dashboard {:?} ({}) out of folder {uid:?} before deleting it; the \
+                                    folder was not deleted",
+                                d.title, d.uid
+                            ),
                             &e,
                         ));
                     }
@@ -296,7 +309,11 @@ impl Resource for FolderResource {
             for f in &folders {
                 if let Err(e) = ctx.client.move_folder(&f.uid, None).await {
                     return diags.push(api_error(
-                        format!("Could not move folder {:?} ({}) out of folder {uid:?} before deleting it; the folder was not deleted", f.title, f.uid),
+                        format!(
+                            "Could not move folder {:?} ({}) out of folder {uid:?} before deleting it; the folder was \
+                                not deleted",
+                            f.title, f.uid
+                        ),
                         &e,
                     ));
                 }
@@ -361,8 +378,12 @@ fn uid_taken(existing: &Folder) -> Diagnostic {
     Diagnostic::error(
         "A folder with this uid already exists",
         format!(
-            "Grafana already has folder {:?} titled {}. Another resource in this configuration may manage it: give each folder a distinct uid. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or give this folder another uid.",
-            existing.uid, crate::diag::quote(&existing.title), existing.uid
+            "Grafana already has folder {:?} titled {}. Another resource in this configuration may manage it: give \
+                each folder a distinct uid. If it is not managed here: to manage it with Terraform, import it \
+                (`terraform import <address> {}`, or an import block); or give this folder another uid.",
+            existing.uid,
+            crate::diag::quote(&existing.title),
+            existing.uid
         ),
     )
     .at_attr("uid")
@@ -375,7 +396,9 @@ fn titled_like_a_dashboard(e: &grafana::Error) -> Option<Diagnostic> {
     message.contains("cannot be the same as one of its dashboards").then(|| {
         Diagnostic::error(
             "A folder may not have a dashboard's title on Grafana 10.4",
-            "Grafana 10.4 refuses a folder titled like a dashboard in the General folder (titles are compared as URL slugs, so case and punctuation do not tell them apart). Nothing was saved. Rename the folder, or rename that dashboard or move it into a folder; Grafana 11.3 and later have no such rule.",
+            "Grafana 10.4 refuses a folder titled like a dashboard in the General folder (titles are compared as URL \
+                slugs, so case and punctuation do not tell them apart). Nothing was saved. Rename the folder, or \
+                rename that dashboard or move it into a folder; Grafana 11.3 and later have no such rule.",
         )
         .at_attr("title")
     })
@@ -403,7 +426,10 @@ async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Erro
             return Diagnostic::error(
                 "A folder with this title already exists",
                 format!(
-                    "Grafana 10.4 requires top-level folder titles to be unique, and {} already uses {}. Another resource in this configuration may manage it: when two folders swap titles, rename in two applies (first to a free title). If it is not managed here, import that folder to manage it{import}, or choose another title.",
+                    "Grafana 10.4 requires top-level folder titles to be unique, and {} already uses {}. Another \
+                        resource in this configuration may manage it: when two folders swap titles, rename in two \
+                        applies (first to a free title). If it is not managed here, import that folder to manage \
+                        it{import}, or choose another title.",
                     if named.is_empty() { "another folder".to_string() } else { format!("folder {named}") },
                     crate::diag::quote(title.trim())
                 ),
@@ -426,7 +452,8 @@ async fn check_nested(client: &Client, diags: &mut Diagnostics) -> bool {
             diags.push(
                 Diagnostic::error(
                     "Nested folders are not available",
-                    "This Grafana is older than 11 (AMG 10.4) and has no nested folders, so `parent_folder_uid` cannot be used. Remove it, or upgrade the workspace to Grafana 12.4.",
+                    "This Grafana is older than 11 (AMG 10.4) and has no nested folders, so `parent_folder_uid` cannot \
+                        be used. Remove it, or upgrade the workspace to Grafana 12.4.",
                 )
                 .at_attr("parent_folder_uid"),
             );

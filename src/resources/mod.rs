@@ -38,24 +38,6 @@ pub fn new_uid() -> String {
     format!("tf{}", b.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-/// The state to keep after a create that may have happened but could not be confirmed (the
-/// answer was lost and reading back failed too, or Terraform stopped the provider): the
-/// planned values with the uid that was sent, and an error. Terraform records it as tainted,
-/// so the next apply deletes that uid (if it exists) and creates again: never a duplicate, never
-/// an orphan.
-pub fn unconfirmed_create(kind: &str, planned: &Value, uid: &str, err: &crate::grafana::Error) -> (Value, Diagnostic) {
-    let mut s = planned.unknowns_to_null();
-    s.set("uid", Value::string(uid));
-    let why = crate::diag::api_error("", err).detail;
-    let d = Diagnostic::error(
-        format!("Could not confirm that the {kind} {uid:?} was created"),
-        format!(
-            "{why}\n\nGrafana may have created it. It is recorded in the state as tainted, so the next apply removes uid {uid:?} if it exists and creates it again, without leaving a copy behind."
-        ),
-    );
-    (s, d)
-}
-
 /// The official provider's `id`, `<orgID>:<uid>`: the one in `prior` while it names the same
 /// uid (a state written by the official provider keeps its `0:` or `1:`), else `1:<uid>`
 /// (organisation 1, the only one on AMG).
@@ -79,12 +61,16 @@ pub fn org_id_of(prior: &Attr<String>) -> Attr<String> {
 pub fn id_attributes(kind: &str) -> [Attribute; 2] {
     [
         Attribute::string("id").computed().use_state_for_unknown().describe(match kind {
-            "folder" => "The official provider's id of the folder, `<orgID>:<uid>` (so `grafana_folder.x.id` works wherever a folder uid is expected).",
+            "folder" => {
+                "The official provider's id of the folder, `<orgID>:<uid>` (so `grafana_folder.x.id` works wherever a \
+                    folder uid is expected)."
+            }
             "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(
-            "The organisation. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` all mean it; any other value is refused at plan. Accepted for configurations written for the official provider.",
+            "The organisation. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` all mean \
+                it; any other value is refused at plan. Accepted for configurations written for the official provider.",
         ),
     ]
 }
@@ -94,7 +80,8 @@ pub fn lookup_id_attributes() -> [Attribute; 2] {
     [
         Attribute::string("id").computed().describe("The official provider's id of the object found, `<orgID>:<uid>`."),
         Attribute::string("org_id").optional_computed().describe(
-            "The organisation to look in. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` all mean it; any other value is refused at plan.",
+            "The organisation to look in. AMG workspaces have one, organisation 1: unset, `\"\"`, `\"0\"` and `\"1\"` \
+                all mean it; any other value is refused at plan.",
         ),
     ]
 }
@@ -105,12 +92,15 @@ pub fn check_org_id(org_id: &Attr<String>, diags: &mut Diagnostics) {
         && !matches!(o, "" | "0" | "1")
     {
         diags.push(
-                Diagnostic::error(
-                    "Unsupported organisation",
-                    format!("`org_id` is {o:?}, but an AMG workspace has one organisation, 1. Remove `org_id`, or set it to \"1\"."),
-                )
-                .at_attr("org_id"),
-            );
+            Diagnostic::error(
+                "Unsupported organisation",
+                format!(
+                    "`org_id` is {o:?}, but an AMG workspace has one organisation, 1. Remove `org_id`, or set it to \
+                        \"1\"."
+                ),
+            )
+            .at_attr("org_id"),
+        );
     }
 }
 
@@ -123,29 +113,6 @@ pub fn folder_uid_of(reference: &str) -> &str {
     }
 }
 
-/// What a delete's answer means: done when Grafana deleted the object or it was already gone,
-/// and, when the answer was lost, when reading the object back (`read`) finds it gone.
-/// Otherwise the error, for the `kind` of object.
-pub async fn delete_outcome<T, F>(
-    kind: &str,
-    uid: &str,
-    deleted: Result<(), crate::grafana::Error>,
-    read: impl FnOnce() -> F,
-) -> Option<Diagnostic>
-where
-    F: std::future::Future<Output = Result<T, crate::grafana::Error>>,
-{
-    let e = match deleted {
-        Ok(()) => return None,
-        Err(e) if e.is_not_found() => return None,
-        Err(e) => e,
-    };
-    if e.may_have_acted() && read().await.is_err_and(|g| g.is_not_found()) {
-        return None;
-    }
-    Some(crate::diag::api_error(format!("Could not delete {kind} {uid:?}"), &e))
-}
-
 /// Splits an import id `uid` or `orgID:uid`; only organisation 1 exists on AMG.
 pub fn parse_import_id(id: &str) -> Result<String, String> {
     let uid = match id.split_once(':') {
@@ -153,7 +120,8 @@ pub fn parse_import_id(id: &str) -> Result<String, String> {
         Some(("1", uid)) => uid,
         Some((org, _)) => {
             return Err(format!(
-                "organisation {org:?} is not supported; AMG workspaces have organisation 1 only, so use `<uid>` or `1:<uid>`"
+                "organisation {org:?} is not supported; AMG workspaces have organisation 1 only, so use `<uid>` or \
+                    `1:<uid>`"
             ));
         }
     };

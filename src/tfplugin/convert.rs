@@ -3,7 +3,7 @@
 
 use super::pb;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, Severity, Step};
-use crate::schema::{Attribute, IdentitySchema, Nesting, Schema};
+use crate::schema::{Attribute, Block, BlockNesting, IdentitySchema, Nesting, Schema};
 use crate::value::{Type, Value};
 
 // ---- from_proto ----
@@ -91,12 +91,35 @@ pub fn schema(s: &Schema) -> pb::Schema {
         block: Some(pb::schema::Block {
             version: s.version,
             attributes: s.attributes.iter().map(attribute).collect(),
-            block_types: Vec::new(),
+            block_types: s.blocks.iter().map(nested_block).collect(),
             description: s.description.to_string(),
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: false,
             deprecation_message: String::new(),
         }),
+    }
+}
+
+fn nested_block(b: &Block) -> pb::schema::NestedBlock {
+    use pb::schema::nested_block::NestingMode as M;
+    pb::schema::NestedBlock {
+        type_name: b.name.to_string(),
+        block: Some(pb::schema::Block {
+            version: 0,
+            attributes: b.attributes.iter().map(attribute).collect(),
+            block_types: b.blocks.iter().map(nested_block).collect(),
+            description: b.description.to_string(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: b.deprecation.is_some(),
+            deprecation_message: b.deprecation.unwrap_or_default().to_string(),
+        }),
+        nesting: match b.nesting {
+            BlockNesting::Single => M::Single,
+            BlockNesting::List => M::List,
+            BlockNesting::Set => M::Set,
+        } as i32,
+        min_items: b.min_items,
+        max_items: b.max_items,
     }
 }
 
@@ -197,5 +220,50 @@ mod tests {
             s.attributes[2].ty().to_json(),
             serde_json::json!(["list", ["object", {"name": "string", "weight": "number"}]])
         );
+    }
+
+    #[test]
+    fn schema_conversion_carries_nested_blocks_with_their_nesting_and_bounds() {
+        let s = Schema::new("desc", vec![Attribute::string("name").required()]).with_blocks(vec![
+            Block::list("rule", vec![Attribute::string("title").required()])
+                .min_items(1)
+                .describe("A rule.")
+                .blocks(vec![Block::single("window", vec![Attribute::number("from").optional()]).max_items(1)]),
+            Block::set("matcher", vec![Attribute::string("label").required()]),
+        ]);
+        let block = schema(&s).block.unwrap();
+        assert_eq!(block.attributes.len(), 1, "blocks are not attributes");
+        let rule = &block.block_types[0];
+        assert_eq!((rule.type_name.as_str(), rule.nesting, rule.min_items, rule.max_items), ("rule", 2, 1, 0));
+        let inner = rule.block.as_ref().unwrap();
+        assert_eq!(inner.description, "A rule.");
+        assert_eq!(inner.attributes[0].name, "title");
+        let window = &inner.block_types[0];
+        assert_eq!((window.type_name.as_str(), window.nesting, window.max_items), ("window", 1, 1));
+        let matcher = &block.block_types[1];
+        assert_eq!(matcher.nesting, pb::schema::nested_block::NestingMode::Set as i32);
+        // The value of the whole: blocks are a list, a set and an object beside the attributes.
+        assert_eq!(
+            s.ty().to_json(),
+            serde_json::json!(["object", {
+                "name": "string",
+                "rule": ["list", ["object", {"title": "string", "window": ["object", {"from": "number"}]}]],
+                "matcher": ["set", ["object", {"label": "string"}]],
+            }])
+        );
+        // And a value of it goes over the wire and back as Terraform sends it.
+        let v = Value::object([
+            ("name", Value::string("n")),
+            (
+                "rule",
+                Value::List(vec![Value::object([
+                    ("title", Value::string("t")),
+                    ("window", Value::object([("from", Value::int(600))])),
+                ])]),
+            ),
+            ("matcher", Value::Set(vec![Value::object([("label", Value::string("team"))])])),
+        ]);
+        let wire = dynamic(&v, &s.ty()).unwrap();
+        assert_eq!(value(Some(&wire), &s.ty(), "state", &mut Diagnostics::default()), v);
     }
 }

@@ -6,15 +6,16 @@
 //! error status.
 
 mod convert;
+#[cfg(test)]
+mod inprocess;
 
 use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{self, Ctx, PlanCtx};
+use crate::framework::{self, lifecycle};
 use crate::provider::{self, Provider};
-use crate::value::Value;
 
 // Generated code: every message is declared, not every one is named here.
 #[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
@@ -78,6 +79,9 @@ macro_rules! with_diagnostics {
 }
 
 with_diagnostics!(
+    get_provider_schema,
+    get_resource_identity_schemas,
+    upgrade_resource_identity,
     validate_provider_config,
     configure_provider,
     validate_resource_config,
@@ -90,6 +94,13 @@ with_diagnostics!(
     import_resource_state,
     read_data_source,
 );
+
+/// StopProvider answers with an error string, not diagnostics.
+impl WithDiagnostics for pb::stop_provider::Response {
+    fn set_diagnostics(&mut self, d: Vec<pb::Diagnostic>) {
+        self.error = d.into_iter().map(|d| d.summary).collect::<Vec<_>>().join("; ");
+    }
+}
 
 /// Runs a handler; a panic inside it (a bug of ours) becomes an error diagnostic for that one
 /// call instead of a dead plugin, and the process keeps serving. The panic's message goes to
@@ -105,7 +116,9 @@ async fn guarded<T: WithDiagnostics, F: std::future::Future<Output = Res<T>>>(rp
             resp.set_diagnostics(convert::diagnostics(Diagnostics::from(Diagnostic::error(
                 "Internal error in the Grafana provider",
                 format!(
-                    "The provider hit a bug while handling {rpc} and stopped that one request; nothing else was affected, and it kept serving. Please report it, with the output of TF_LOG_PROVIDER=debug (it holds the details and no credentials)."
+                    "The provider hit a bug while handling {rpc} and stopped that one request; nothing else was \
+                        affected, and it kept serving. Please report it, with the output of TF_LOG_PROVIDER=debug (it \
+                        holds the details and no credentials)."
                 ),
             ))));
             Ok(Response::new(resp))
@@ -125,12 +138,15 @@ fn test_panic(rpc: &str, type_name: &str) {
     }
 }
 
-/// The identity to send with a new state (none for a removed object).
-fn identity_of(r: &dyn framework::Resource, state: &crate::value::Value) -> Option<pb::ResourceIdentityData> {
-    if state.is_null() {
-        return None;
-    }
-    convert::identity_data(r.identity_of(state), r.identity_schema().as_ref())
+/// A lifecycle answer's state and identity, encoded.
+fn encoded(
+    r: &dyn framework::Resource,
+    a: &lifecycle::Answer,
+) -> (Option<pb::DynamicValue>, Option<pb::ResourceIdentityData>) {
+    (
+        convert::dynamic(&a.state, &r.schema().ty()),
+        convert::identity_data(a.identity.clone(), r.identity_schema().as_ref()),
+    )
 }
 
 #[tonic::async_trait]
@@ -139,41 +155,47 @@ impl pb::provider_server::Provider for Service {
         &self,
         _req: Request<pb::get_provider_schema::Request>,
     ) -> Res<pb::get_provider_schema::Response> {
-        let p = &self.provider;
-        Ok(Response::new(pb::get_provider_schema::Response {
-            provider: Some(convert::schema(&provider::schema())),
-            resource_schemas: p
-                .resources()
-                .iter()
-                .map(|r| (r.type_name().to_string(), convert::schema(&r.schema())))
-                .collect(),
-            data_source_schemas: p
-                .data_sources()
-                .iter()
-                .map(|d| (d.type_name().to_string(), convert::schema(&d.schema())))
-                .collect(),
-            diagnostics: Vec::new(),
-            provider_meta: None,
-            server_capabilities: Some(pb::ServerCapabilities {
-                plan_destroy: false,
-                get_provider_schema_optional: true,
-                move_resource_state: true,
-                generate_resource_config: false,
-            }),
-        }))
+        guarded::<pb::get_provider_schema::Response, _>("GetProviderSchema", async move {
+            let p = &self.provider;
+            Ok(Response::new(pb::get_provider_schema::Response {
+                provider: Some(convert::schema(&provider::schema())),
+                resource_schemas: p
+                    .resources()
+                    .iter()
+                    .map(|r| (r.type_name().to_string(), convert::schema(&r.schema())))
+                    .collect(),
+                data_source_schemas: p
+                    .data_sources()
+                    .iter()
+                    .map(|d| (d.type_name().to_string(), convert::schema(&d.schema())))
+                    .collect(),
+                diagnostics: Vec::new(),
+                provider_meta: None,
+                server_capabilities: Some(pb::ServerCapabilities {
+                    plan_destroy: false,
+                    get_provider_schema_optional: true,
+                    move_resource_state: true,
+                    generate_resource_config: false,
+                }),
+            }))
+        })
+        .await
     }
 
     async fn get_resource_identity_schemas(
         &self,
         _req: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Res<pb::get_resource_identity_schemas::Response> {
-        let identity_schemas = self
-            .provider
-            .resources()
-            .iter()
-            .filter_map(|r| Some((r.type_name().to_string(), convert::identity_schema(&r.identity_schema()?))))
-            .collect();
-        Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: Vec::new() }))
+        guarded::<pb::get_resource_identity_schemas::Response, _>("GetResourceIdentitySchemas", async move {
+            let identity_schemas = self
+                .provider
+                .resources()
+                .iter()
+                .filter_map(|r| Some((r.type_name().to_string(), convert::identity_schema(&r.identity_schema()?))))
+                .collect();
+            Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: Vec::new() }))
+        })
+        .await
     }
 
     async fn validate_provider_config(
@@ -256,12 +278,7 @@ impl pb::provider_server::Provider for Service {
             let mut upgraded_state = None;
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
                 let raw = req.raw_state.map(|s| s.json).unwrap_or_default();
-                if raw.is_empty() {
-                    diags.push(Diagnostic::error(
-                        "Cannot upgrade legacy state",
-                        "The stored state is in the pre-0.12 flatmap format, which this provider does not read.",
-                    ));
-                } else if let Some(v) = r.upgrade_state(req.version, &raw, &mut diags) {
+                if let Some(v) = lifecycle::upgrade(r, req.version, &raw, &mut diags) {
                     upgraded_state = convert::dynamic(&v, &r.schema().ty());
                 }
             }
@@ -277,31 +294,21 @@ impl pb::provider_server::Provider for Service {
         &self,
         req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Res<pb::upgrade_resource_identity::Response> {
-        let req = req.into_inner();
-        let mut diags = Diagnostics::default();
-        let mut upgraded_identity = None;
-        if let Some(r) = self.resource(&req.type_name, &mut diags) {
-            match r.identity_schema() {
-                Some(s) if s.version == req.version => {
-                    let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
-                    match crate::value::Value::from_json(&raw, &s.ty()) {
-                        Ok(v) => upgraded_identity = convert::identity_data(Some(v), Some(&s)),
-                        Err(e) => diags.push(Diagnostic::error("Could not read the stored identity", e.to_string())),
-                    }
-                }
-                _ => diags.push(Diagnostic::error(
-                    "Unsupported identity version",
-                    format!(
-                        "{} has identity version {}, which this provider does not know.",
-                        req.type_name, req.version
-                    ),
-                )),
+        guarded::<pb::upgrade_resource_identity::Response, _>("UpgradeResourceIdentity", async move {
+            let req = req.into_inner();
+            let mut diags = Diagnostics::default();
+            let mut upgraded_identity = None;
+            if let Some(r) = self.resource(&req.type_name, &mut diags) {
+                let raw = req.raw_identity.map(|s| s.json).unwrap_or_default();
+                let v = lifecycle::upgrade_identity(r, req.version, &raw, &mut diags);
+                upgraded_identity = convert::identity_data(v, r.identity_schema().as_ref());
             }
-        }
-        Ok(Response::new(pb::upgrade_resource_identity::Response {
-            upgraded_identity,
-            diagnostics: convert::diagnostics(diags),
-        }))
+            Ok(Response::new(pb::upgrade_resource_identity::Response {
+                upgraded_identity,
+                diagnostics: convert::diagnostics(diags),
+            }))
+        })
+        .await
     }
 
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Res<pb::read_resource::Response> {
@@ -310,24 +317,18 @@ impl pb::provider_server::Provider for Service {
             let mut diags = Diagnostics::default();
             let mut resp = pb::read_resource::Response {
                 new_state: req.current_state.clone(),
-                private: req.private,
+                private: req.private.clone(),
                 ..Default::default()
             };
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
                 tracing::debug!(type_name = %req.type_name, "read_resource");
                 test_panic("ReadResource", &req.type_name);
-                let ty = r.schema().ty();
-                let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
-                let state = r.working_form(state, None);
+                let state = convert::value(req.current_state.as_ref(), &r.schema().ty(), "state", &mut diags);
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                    let ctx = Ctx { client: &client, config: &Value::Null };
-                    let new = framework::read(r, &ctx, &state, &mut diags).await;
-                    // The read right after an import keeps the working form: Terraform writes
-                    // `-generate-config-out` from it (a dashboard's JSON, never its hash).
-                    let (new, private) = framework::after_import_read(r, &self.provider.options(), new, &resp.private);
-                    resp.private = private;
-                    resp.new_identity = identity_of(r, &new);
-                    resp.new_state = convert::dynamic(&new, &ty);
+                    let opts = self.provider.options();
+                    let a = lifecycle::read(r, &client, &opts, state, req.private, &mut diags).await;
+                    (resp.new_state, resp.new_identity) = encoded(r, &a);
+                    resp.private = a.private;
                 }
             }
             resp.diagnostics = convert::diagnostics(diags);
@@ -348,31 +349,26 @@ impl pb::provider_server::Provider for Service {
                 tracing::debug!(type_name = %req.type_name, "plan_resource_change");
                 test_panic("PlanResourceChange", &req.type_name);
                 let ty = r.schema().ty();
-                let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
-                let proposed = convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags);
-                let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-                let prior = r.working_form(prior, Some(&config));
-                let opts = self.provider.options();
-                let ids = r.identity_schema();
-                let prior_identity = convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags);
+                let plan = lifecycle::PlanRequest {
+                    prior: convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags),
+                    proposed: convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags),
+                    config: convert::value(req.config.as_ref(), &ty, "configuration", &mut diags),
+                    prior_identity: convert::identity(
+                        req.prior_identity.as_ref(),
+                        r.identity_schema().as_ref(),
+                        &mut diags,
+                    ),
+                    prior_private: req.prior_private,
+                };
                 if !diags.has_errors() {
-                    if proposed.is_null() {
-                        resp.planned_state = convert::dynamic(&proposed, &ty);
-                    } else {
-                        let client = self.provider.client_if_ready();
-                        let ctx = PlanCtx { prior: &prior, config: &config, client: client.as_ref() };
-                        let planned = framework::plan(r, &ctx, proposed, &mut diags).await;
-                        let state = framework::planned_form(r, &opts, planned.state, &req.prior_private);
-                        resp.planned_state = convert::dynamic(&state, &ty);
-                        resp.legacy_type_system = r.stores_other_than_config(&opts);
-                        resp.requires_replace = planned.requires_replace.into_iter().map(convert::path).collect();
-                    }
-                    let replacing = !resp.requires_replace.is_empty();
-                    if !prior_identity.is_null() && !replacing {
-                        resp.planned_identity = convert::identity_data(Some(prior_identity), ids.as_ref());
-                    }
+                    let client = self.provider.client_if_ready();
+                    let opts = self.provider.options();
+                    let (a, requires_replace) = lifecycle::plan(r, client.as_ref(), &opts, plan, &mut diags).await;
+                    (resp.planned_state, resp.planned_identity) = encoded(r, &a);
+                    resp.planned_private = a.private;
+                    resp.legacy_type_system = a.legacy_type_system;
+                    resp.requires_replace = requires_replace.into_iter().map(convert::path).collect();
                 }
-                resp.planned_private = framework::planned_private(req.prior_private);
             }
             resp.diagnostics = convert::diagnostics(diags);
             Ok(Response::new(resp))
@@ -396,15 +392,11 @@ impl pb::provider_server::Provider for Service {
                 let prior = convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags);
                 let planned = convert::value(req.planned_state.as_ref(), &ty, "planned state", &mut diags);
                 let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
-                let (prior, planned) = (r.working_form(prior, Some(&config)), r.working_form(planned, Some(&config)));
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
-                    let ctx = Ctx { client: &client, config: &config };
                     let opts = self.provider.options();
-                    let new = framework::apply(r, &ctx, &prior, &planned, &mut diags).await;
-                    let new = r.stored_form(&opts, new);
-                    resp.legacy_type_system = r.stores_other_than_config(&opts);
-                    resp.new_identity = identity_of(r, &new);
-                    resp.new_state = convert::dynamic(&new, &ty);
+                    let a = lifecycle::apply(r, &client, &opts, prior, planned, &config, &mut diags).await;
+                    (resp.new_state, resp.new_identity) = encoded(r, &a);
+                    resp.legacy_type_system = a.legacy_type_system;
                 }
             }
             resp.diagnostics = convert::diagnostics(diags);
@@ -414,7 +406,7 @@ impl pb::provider_server::Provider for Service {
     }
 
     /// `moved { from = <type>.a  to = <type>.b }` across resource types (Terraform ≥ 1.8,
-    /// OpenTofu ≥ 1.10): `framework::move_state` decides.
+    /// OpenTofu ≥ 1.10): `lifecycle::move_state` decides.
     async fn move_resource_state(
         &self,
         req: Request<pb::move_resource_state::Request>,
@@ -425,11 +417,11 @@ impl pb::provider_server::Provider for Service {
             let mut resp = pb::move_resource_state::Response::default();
             if let Some(r) = self.resource(&req.target_type_name, &mut diags) {
                 let raw = req.source_state.map(|s| s.json).unwrap_or_default();
-                let (source, from) = (&req.source_provider_address, &req.source_type_name);
-                if let Some(v) = framework::move_state(r, source, from, req.source_schema_version, &raw, &mut diags) {
-                    resp.target_identity = identity_of(r, &v);
-                    resp.target_state = convert::dynamic(&v, &r.schema().ty());
-                    resp.target_private = req.source_private;
+                let (source, from, version) =
+                    (&req.source_provider_address, &req.source_type_name, req.source_schema_version);
+                if let Some(a) = lifecycle::move_state(r, source, from, version, &raw, req.source_private, &mut diags) {
+                    (resp.target_state, resp.target_identity) = encoded(r, &a);
+                    resp.target_private = a.private;
                 }
             }
             resp.diagnostics = convert::diagnostics(diags);
@@ -447,19 +439,14 @@ impl pb::provider_server::Provider for Service {
             let mut diags = Diagnostics::default();
             let mut imported_resources = Vec::new();
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
-                let ids = r.identity_schema();
-                let identity = convert::identity(req.identity.as_ref(), ids.as_ref(), &mut diags);
-                let state = if !identity.is_null() {
-                    r.import_identity(&identity, &mut diags)
-                } else {
-                    r.import_id(&req.id, &mut diags)
-                };
-                if let Some(state) = state {
+                let identity = convert::identity(req.identity.as_ref(), r.identity_schema().as_ref(), &mut diags);
+                if let Some(a) = lifecycle::import(r, &req.id, &identity, &mut diags) {
+                    let (state, identity) = encoded(r, &a);
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
-                        state: convert::dynamic(&state, &r.schema().ty()),
-                        private: framework::IMPORTED.to_vec(),
-                        identity: convert::identity_data(r.identity_of(&state), ids.as_ref()),
+                        state,
+                        private: a.private,
+                        identity,
                     });
                 }
             }
@@ -485,7 +472,7 @@ impl pb::provider_server::Provider for Service {
                 let ty = d.schema().ty();
                 let config = convert::value(req.config.as_ref(), &ty, "configuration", &mut diags);
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags))
-                    && let Some(v) = d.read(&Ctx { client: &client, config: &config }, &config, &mut diags).await
+                    && let Some(v) = lifecycle::read_data(d, &client, &config, &mut diags).await
                 {
                     state = convert::dynamic(&v, &ty);
                 }
@@ -500,9 +487,12 @@ impl pb::provider_server::Provider for Service {
     }
 
     async fn stop_provider(&self, _req: Request<pb::stop_provider::Request>) -> Res<pb::stop_provider::Response> {
-        tracing::info!("StopProvider: cancelling requests in flight");
-        self.provider.cancel.cancel();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        guarded::<pb::stop_provider::Response, _>("StopProvider", async move {
+            tracing::info!("StopProvider: cancelling requests in flight");
+            self.provider.cancel.cancel();
+            Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        })
+        .await
     }
 }
 

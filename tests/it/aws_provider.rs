@@ -55,7 +55,7 @@ fn aws_provider_and_grafana_provider_in_one_plan(tf: &Terraform) {
     w.write("main.tf", &config(&emu, true));
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 4 added"), "{r:?}");
+    r.assert_summary("4 added, 0 changed, 0 destroyed");
     let r = w.plan(&[]);
     assert_eq!(r.code, 0, "the second plan is not empty: {r:?}");
     // The AWS provider (SDKv2) stores empty lists as null on create and reads them back as [],
@@ -92,7 +92,7 @@ fn aws_provider_and_grafana_provider_in_one_plan(tf: &Terraform) {
 
     // Destroy removes everything, the workspace included.
     let r = w.ok(&["destroy", "-auto-approve", "-no-color"]);
-    assert!(r.stdout.contains("Destroy complete! Resources: 4 destroyed."), "{r:?}");
+    r.assert_summary("4 destroyed");
     // DeleteWorkspace answers DELETING; the workspace goes a moment later, as on AWS.
     crate::support::wait_until(&format!("workspace {id} to be gone"), std::time::Duration::from_secs(10), || {
         emu.stats()["workspaces"].get(id).is_none()

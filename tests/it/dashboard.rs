@@ -87,7 +87,7 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
 
     // Create: one POST per dashboard, no read-back.
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 4 added"), "{r:?}");
+    r.assert_summary("4 added, 0 changed, 0 destroyed");
     assert_eq!(emu.count("POST", Some("/api/dashboards/db")), 2);
     assert_eq!(emu.count("GET", Some("/api/dashboards/uid/:uid")), 0, "no read-back after a save");
     let (s, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
@@ -154,7 +154,7 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
         ),
     );
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     assert_eq!(emu.count("POST", Some("/api/dashboards/db")) - posts, 1);
     let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
     assert_eq!(got["dashboard"]["title"], "Service overview v2");
@@ -168,7 +168,7 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
     let before = panel_ids(&emu.grafana("GET", "/api/dashboards/uid/svc", None).1["dashboard"]);
     w.config(&emu, &lifecycle_config(&MAIN.replace("Service overview", "Service overview v2"), "b", ""));
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
     assert_eq!(got["meta"]["folderUid"], "team-b");
     assert_eq!(panel_ids(&got["dashboard"]), before, "panel ids changed in the move");
@@ -229,7 +229,7 @@ fn dashboard_lifecycle(tf: &Terraform, profile: &str) {
 
     let deletes = emu.count("DELETE", Some("/api/dashboards/uid/:uid"));
     let r = w.ok(&["destroy", "-auto-approve", "-no-color"]);
-    assert!(r.stdout.contains("Destroy complete! Resources: 4 destroyed."), "{r:?}");
+    r.assert_summary("4 destroyed");
     assert_eq!(emu.count("DELETE", Some("/api/dashboards/uid/:uid")) - deletes, 2, "one DELETE per dashboard");
     assert_eq!(emu.held("dashboards"), 0);
     assert_eq!(emu.held("folders"), 0);
@@ -379,7 +379,7 @@ fn dashboard_adoption_with_generate_config_out(tf: &Terraform, profile: &str) {
     assert_eq!(folder_line.len(), 1, "one folder attribute: {generated}");
     assert_eq!(folder_line[0].split('=').nth(1).map(str::trim), Some("\"k8s\""), "{generated}");
     let r = w.apply();
-    assert!(r.stdout.contains("1 imported, 0 added, 0 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("1 imported, 0 added, 0 changed, 0 destroyed");
     w.assert_plan_empty("after adoption");
 }
 
@@ -556,7 +556,7 @@ fn corpus_applies_with_an_empty_plan(tf: &Terraform, profile: &str) {
     w.config(&emu, &cfg);
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains(&format!("Apply complete! Resources: {n} added")), "{r:?}");
+    r.assert_summary(&format!("{n} added, 0 changed, 0 destroyed"));
     assert_eq!(emu.held("dashboards"), n as u64);
     w.assert_plan_empty(&format!("corpus on Grafana {profile}"));
     // Inputs were filled in, and the export-only keys were not uploaded.
@@ -683,7 +683,7 @@ fn dashboard_store_sha256_keeps_a_hash_and_still_shows_changes(tf: &Terraform) {
     w.write("main.tf", &main(true, MAIN));
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains(&format!("Resources: {} added", n + 1)), "{r:?}");
+    r.assert_summary(&format!("{} added, 0 changed, 0 destroyed", n + 1));
     let state = std::fs::read_to_string(w.dir().join("terraform.tfstate")).unwrap();
     assert!(!state.contains("Service overview") && !state.contains("Requests"), "dashboard JSON in the state");
     let hash = w.state()["grafana_dashboard.main"]["config_json"].as_str().unwrap().to_string();
@@ -710,7 +710,7 @@ fn dashboard_store_sha256_keeps_a_hash_and_still_shows_changes(tf: &Terraform) {
     let changed = MAIN.replace("title = \"Service overview\"", "title = \"Service overview v2\"");
     w.write("main.tf", &main(true, &changed));
     let r = w.apply();
-    assert!(r.stdout.contains("1 changed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     let (_, got) = emu.grafana("GET", "/api/dashboards/uid/svc", None);
     assert_eq!(got["dashboard"]["title"], "Service overview v2");
     assert_ne!(w.state()["grafana_dashboard.main"]["config_json"], hash.as_str());

@@ -131,7 +131,7 @@ fn datasource_lifecycle(tf: &Terraform, profile: &str) {
 
     // Create: one POST per data source; the secrets reach Grafana, never the state.
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 2 added"), "{r:?}");
+    r.assert_summary("2 added, 0 changed, 0 destroyed");
     assert_eq!(emu.count("POST", Some("/api/datasources")), 2);
     let loki = ds(&emu, "loki");
     assert_eq!(
@@ -221,7 +221,7 @@ fn datasource_lifecycle(tf: &Terraform, profile: &str) {
     let state_text = std::fs::read_to_string(w.dir().join("terraform.tfstate")).unwrap();
     assert_no_secret_in(&state_text, "the state");
     let r = w.ok(&["destroy", "-auto-approve", "-no-color"]);
-    assert!(r.stdout.contains("Destroy complete! Resources: 2 destroyed."), "{r:?}");
+    r.assert_summary("2 destroyed");
     assert_eq!(emu.held("datasources"), 0);
 }
 

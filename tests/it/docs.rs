@@ -72,9 +72,11 @@ fn resource_examples_apply(tf: &Terraform) {
 on_both_terraforms!(quickstart_applies);
 
 /// `examples/quickstart`, what `cargo xtask quickstart` applies: the AWS provider creates the
-/// workspace in amg-local and this provider (AMG-native auth) fills it in the same apply; the
-/// export's inputs are filled; the next plan is empty; no token is left.
+/// workspace in amg-local and this provider (AMG-native auth) fills it in the same apply. The
+/// plan before the workspace exists succeeds without calling AMG; the export's inputs are
+/// filled; no token is left live after the apply, the next plan (empty) or the destroy.
 fn quickstart_applies(tf: &Terraform) {
+    use crate::amg_auth::{assert_nothing_live, control_plane_calls};
     let emu = Emulator::start(&["--tls"]);
     let mut w = crate::amg_auth::workdir(tf, &emu, true);
     copy_example(&w, &repo().join("examples/quickstart"));
@@ -82,12 +84,18 @@ fn quickstart_applies(tf: &Terraform) {
     w.env("TF_VAR_amg_endpoint", &emu.control_plane_url);
     w.env("TF_VAR_grafana_ca_cert", emu.ca_cert_file.as_deref().expect("--tls"));
     w.init();
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "the plan before the workspace exists succeeds: {r:?}");
+    assert_eq!(control_plane_calls(&emu), 0, "planning called AMG");
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 7 added"), "{r:?}");
+    r.assert_summary("7 added, 0 changed, 0 destroyed");
     let ws = w.state()["aws_grafana_workspace.this"]["id"].as_str().expect("workspace id").to_string();
     assert_eq!(emu.held_in(&ws), [1, 2, 3, 0], "data sources, folders, dashboards, live tokens");
+    assert_nothing_live(&emu, &ws, "the apply");
     w.assert_plan_empty("quickstart");
+    assert_nothing_live(&emu, &ws, "the plan");
     w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(emu.stats()["workspaces"].get(&ws).is_none_or(|w| w["live_tokens"] == 0), "{}", emu.stats());
 }
 
 /// Copies an example directory (its subdirectories too: dashboards read with `file()`) into `w`.
@@ -133,10 +141,17 @@ fn every_example_directory_validates(tf: &Terraform) {
             .unwrap()
             .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
             .any(|t| t.contains("required_providers"));
+        // The AWS provider only where the example uses it: loading its schema takes seconds.
+        let uses_aws = std::fs::read_dir(w.dir())
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .any(|t| t.contains("aws_") || t.contains("provider \"aws\""));
         if !has_terraform_block {
+            let aws =
+                if uses_aws { "    aws     = { source = \"hashicorp/aws\", version = \"5.100.0\" }\n" } else { "" };
             w.write(
                 "versions.tf",
-                "terraform {\n  required_providers {\n    grafana = { source = \"amg-oss/grafana\", version = \"0.1.0\" }\n    aws     = { source = \"hashicorp/aws\", version = \"5.100.0\" }\n  }\n}\n",
+                &format!("terraform {{\n  required_providers {{\n    grafana = {{ source = \"amg-oss/grafana\", version = \"0.1.0\" }}\n{aws}  }}\n}}\n"),
             );
         }
         w.init();
@@ -183,7 +198,7 @@ fn the_local_development_loop_runs_as_documented(tf: &Terraform) {
     assert_eq!(r.code, 2, "a plan without init: {r:?}");
     assert!(r.all().contains("Provider development overrides are in effect"), "{r:?}");
     let r = w.apply();
-    assert!(r.stdout.contains("Resources: 1 added, 0 changed, 0 destroyed."), "{r:?}");
+    r.assert_summary("1 added, 0 changed, 0 destroyed");
     // A rebuild: another binary in the same place (bytes appended to an ELF file leave it
     // runnable and change its hash, as a rebuild does).
     let mut bytes = std::fs::read(&bin).unwrap();

@@ -37,7 +37,7 @@ fn folder_lifecycle(tf: &Terraform) {
 
     // Create.
     let r = w.apply();
-    assert!(r.stdout.contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."), "{r:?}");
+    r.assert_summary("2 added, 0 changed, 0 destroyed");
     assert_eq!(emu.held("folders"), 2);
     let state = w.state();
     let parent_uid = state["grafana_folder.parent"]["uid"].as_str().expect("generated uid").to_string();
@@ -91,12 +91,12 @@ fn folder_lifecycle(tf: &Terraform) {
     // Update in place: rename, then move to the root (Grafana 12.4 has nested folders).
     w.config(&emu, &TWO_FOLDERS.replace("title             = \"Child\"", "title             = \"Child renamed\""));
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     assert_eq!(emu.grafana("GET", "/api/folders/child-1", None).1["title"], "Child renamed");
     w.assert_plan_empty("after rename");
     w.config(&emu, &TWO_FOLDERS.replace("  parent_folder_uid = grafana_folder.parent.uid\n", ""));
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     let (_, moved) = emu.grafana("GET", "/api/folders/child-1", None);
     assert!(moved.get("parentUid").is_none(), "folder not moved to the root: {moved}");
     w.assert_plan_empty("after move");
@@ -125,7 +125,7 @@ fn folder_lifecycle(tf: &Terraform) {
 
     // Destroy leaves nothing, in Grafana or in state.
     let r = w.ok(&["destroy", "-auto-approve", "-no-color"]);
-    assert!(r.stdout.contains("Destroy complete! Resources: 2 destroyed."), "{r:?}");
+    r.assert_summary("2 destroyed");
     assert_eq!(emu.held("folders"), 0);
     assert_eq!(w.state(), json!({}));
 }
@@ -227,7 +227,7 @@ fn folder_prevent_destroy_if_not_empty(tf: &Terraform) {
     let writes = emu.writes();
     w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n}\n");
     let r = w.apply();
-    assert!(r.stdout.contains("1 changed"), "{r:?}");
+    r.assert_summary("0 added, 1 changed, 0 destroyed");
     assert_eq!(emu.writes(), writes, "turning the guard off must not call Grafana");
     w.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(emu.held("folders"), 0);

@@ -61,3 +61,4 @@ mod secrets;
 mod security;
 mod support;
 mod terragrunt;
+mod tidy;

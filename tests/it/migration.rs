@@ -131,7 +131,7 @@ resource "grafana_data_source" "cloudwatch" {
     // An apply with nothing to do writes the upgraded state (`show -json` reads no older one);
     // the ids keep the form they had.
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 0 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 0 changed, 0 destroyed");
     assert_eq!(emu.writes(), writes);
     let st = w.state();
     assert_eq!(st["grafana_folder.my_folder"]["id"], "0:mig-folder");
@@ -181,7 +181,7 @@ fn official_sha256_state_migrates_without_a_write() {
     let r = w.plan(&[]);
     assert_eq!(r.code, 0, "{r:?}");
     let r = w.apply();
-    assert!(r.stdout.contains("0 added, 0 changed, 0 destroyed"), "{r:?}");
+    r.assert_summary("0 added, 0 changed, 0 destroyed");
     assert_eq!(emu.writes(), writes, "Grafana already held the configuration");
     let ours = w.state()["grafana_dashboard.hashed"]["config_json"].as_str().unwrap().to_string();
     assert!(ours.len() == 64 && ours != official_hash, "{ours}");

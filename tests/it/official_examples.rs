@@ -129,7 +129,7 @@ fn apply_plan_destroy(tf: &Terraform, emu: &Emulator, example: &str, added: usiz
     w.config(emu, example);
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains(&format!("Resources: {added} added")), "{r:?}");
+    r.assert_summary(&format!("{added} added, 0 changed, 0 destroyed"));
     let state = w.state();
     w.assert_plan_empty("an official example");
     w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);

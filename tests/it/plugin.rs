@@ -108,10 +108,15 @@ fn handshake_line_then_sigint_ignored_and_sigterm_exits() {
         .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_CLIENT_CERT", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        .env("TF_LOG_PROVIDER", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // The provider's log, line by line, to wait on.
+    let (log_tx, log) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || BufReader::new(stderr).lines().map_while(Result::ok).try_for_each(|l| log_tx.send(l)));
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let line = lines.next().unwrap().unwrap();
     let parts: Vec<&str> = line.split('|').collect();
@@ -122,7 +127,12 @@ fn handshake_line_then_sigint_ignored_and_sigterm_exits() {
     assert!(parts[5].len() > 50 && !parts[5].ends_with('='), "certificate not raw base64: {}", parts[5]);
     let pid = child.id().to_string();
     Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The event itself: the provider says it received SIGINT and ignored it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let ignored =
+        std::iter::from_fn(|| log.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())).ok())
+            .any(|l| l.contains("SIGINT ignored"));
+    assert!(ignored, "no \"SIGINT ignored\" in the provider's log within 10 s");
     assert!(child.try_wait().unwrap().is_none(), "the plugin died on SIGINT");
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let st = child.wait().unwrap();
@@ -245,7 +255,7 @@ fn debug_mode_prints_a_reattach_value_terraform_uses(tf: &Terraform) {
     w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Debugged\"\n}\n");
     // No init: Terraform does not install a reattached provider.
     let r = w.apply();
-    assert!(r.stdout.contains("1 added"), "{r:?}");
+    r.assert_summary("1 added, 0 changed, 0 destroyed");
     assert_eq!(emu.held("folders"), 1);
     assert!(child.try_wait().unwrap().is_none(), "Terraform must leave a reattached provider running");
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
@@ -345,7 +355,7 @@ fn a_panic_in_a_request_handler_is_a_diagnostic_and_the_provider_keeps_serving(t
     assert_eq!(emu.held("folders"), 2, "the other two creates were served by the same process after the panic");
     w.env("GRAFANA_PROVIDER_TEST_PANIC", "");
     let r = w.apply();
-    assert!(r.stdout.contains("1 added"), "{r:?}");
+    r.assert_summary("1 added, 0 changed, 0 destroyed");
     assert_eq!(emu.held("folders"), 3);
     w.assert_plan_empty("after a panic and a re-apply");
 }

@@ -47,19 +47,16 @@ fn assert_exactly(emu: &Emulator, dashboards: u64, folders: u64, data_sources: u
 
 on_both_terraforms!(every_type_under_faults_applies_exactly_once);
 
-/// Terraform 1.11 runs the throttling and 5xx case, 1.15 the lost answers (each is slow enough).
+/// Both Terraform versions meet the same faults: throttling and 5xx, and lost answers to writes.
 fn every_type_under_faults_applies_exactly_once(tf: &Terraform) {
-    let faults: &[&str] = if tf.version == "1.11.4" {
-        &["--fault-rate", "0.3", "--seed", "11"]
-    } else {
-        &["--drop-rate", "0.2", "--seed", "12"]
-    };
+    let faults: &[&str] = &["--fault-rate", "0.2", "--drop-rate", "0.15", "--seed", "11"];
     let emu = Emulator::start(faults);
     let w = Workdir::new(tf);
     w.write("main.tf", &format!("{REQUIRED}\n{}\n{}", url_provider(&emu), objects(100, 20, 20)));
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains("Resources: 140 added"), "{r:?}");
+    r.assert_summary("140 added, 0 changed, 0 destroyed");
+    assert_faults_met(&emu, false);
     assert_exactly(&emu, 100, 20, 20, &format!("after the apply under {faults:?}"));
     w.assert_plan_empty(&format!("under {faults:?}"));
     w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
@@ -68,17 +65,25 @@ fn every_type_under_faults_applies_exactly_once(tf: &Terraform) {
 
 on_both_terraforms!(amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token);
 
-/// AMG auth with the same faults on the control plane as on the Grafana API: throttling and
-/// 5xx on Terraform 1.11, lost answers to writes on 1.15. Token minting and clean-up go through
-/// the AWS SDK's retries; a lost answer to a token create (the SDK's retry then meets a 409) is
-/// cleaned up and minted again; a lost answer to a delete (then a 404) counts as done.
+/// AMG auth with the same faults on the control plane as on the Grafana API, the same on both
+/// Terraform versions: throttling and 5xx, and lost answers to writes. Token minting and
+/// clean-up go through the AWS SDK's retries; a lost answer to a token create (the SDK's retry
+/// then meets a 409) is cleaned up and minted again; a lost answer to a delete (then a 404)
+/// counts as done.
 fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token(tf: &Terraform) {
-    let lost_answers = tf.version != "1.11.4";
-    let faults: &[&str] = if lost_answers {
-        &["--tls", "--drop-rate", "0.2", "--control-drop-rate", "0.2", "--seed", "14"]
-    } else {
-        &["--tls", "--fault-rate", "0.3", "--control-fault-rate", "0.3", "--seed", "13"]
-    };
+    let faults: &[&str] = &[
+        "--tls",
+        "--fault-rate",
+        "0.15",
+        "--drop-rate",
+        "0.15",
+        "--control-fault-rate",
+        "0.15",
+        "--control-drop-rate",
+        "0.2",
+        "--seed",
+        "13",
+    ];
     let emu = Emulator::start(faults);
     let w = crate::amg_auth::workdir(tf, &emu, false);
     // 13 attempts: with 9, one read in 50,000 fails all of them at a 0.3 fault rate, and this
@@ -87,7 +92,7 @@ fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token
     w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{}", objects(100, 20, 20)));
     w.init();
     let r = w.apply();
-    assert!(r.stdout.contains("Resources: 140 added"), "{r:?}");
+    r.assert_summary("140 added, 0 changed, 0 destroyed");
     assert_exactly(&emu, 100, 20, 20, &format!("after the apply under {faults:?}"));
     w.assert_plan_empty(&format!("AMG auth under {faults:?}"));
     // More provider processes (each mints and deletes a token), so that the faults surely
@@ -109,13 +114,20 @@ fn amg_auth_under_faults_on_both_planes_applies_exactly_once_and_leaves_no_token
             .map(|r| r["count"].as_u64().unwrap())
             .sum()
     };
-    if lost_answers {
-        let repeated = count(&|route, status| route.contains("/tokens") && matches!(status, 404 | 409));
-        assert!(repeated > 0, "no lost answer to a token write was met: the test shows nothing: {stats}");
-    } else {
-        let injected = count(&|route, status| route.starts_with("/workspaces") && matches!(status, 429 | 500));
-        assert!(injected > 0, "no control-plane fault was injected: the test shows nothing: {stats}");
-    }
+    let repeated = count(&|route, status| route.contains("/tokens") && matches!(status, 404 | 409));
+    assert!(repeated > 0, "no lost answer to a token write was met: the test shows nothing: {stats}");
+    let injected = count(&|route, status| route.starts_with("/workspaces") && matches!(status, 429 | 500));
+    assert!(injected > 0, "no control-plane fault was injected: the test shows nothing: {stats}");
+    assert_faults_met(&emu, true);
+}
+
+/// Both kinds of fault were met on the Grafana API (else the test shows nothing): injected
+/// 429/5xx answers, and answers dropped after the write was done.
+fn assert_faults_met(emu: &Emulator, amg: bool) {
+    let stats = emu.stats();
+    let faults = &stats["faults"]["grafana"];
+    let (injected, dropped) = (faults["injected"].as_u64().unwrap_or(0), faults["dropped"].as_u64().unwrap_or(0));
+    assert!(injected > 0 && dropped > 0, "amg auth {amg}: faults met {faults}: the test shows nothing: {stats}");
 }
 
 /// Ctrl-C (SIGINT to Terraform's process group, as a terminal sends it) a few seconds into an

@@ -206,6 +206,24 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// Terraform's closing summary, whole: the counts of `Apply complete! Resources: …` (or
+    /// `Destroy complete! Resources: …`), e.g. `1 added, 0 changed, 0 destroyed`. Matching the
+    /// whole line, never a bare count (`1 added` is also in `11 added`).
+    pub fn summary(&self) -> &str {
+        let line =
+            self.stdout.lines().map(str::trim).find(|l| {
+                l.starts_with("Apply complete! Resources: ") || l.starts_with("Destroy complete! Resources: ")
+            });
+        let line = line.unwrap_or_else(|| panic!("no summary line in what Terraform printed: {self:?}"));
+        line.split_once("Resources: ").map(|(_, c)| c.trim_end_matches('.')).unwrap_or_default()
+    }
+
+    /// Asserts the closing summary's counts, whole (see [`Run::summary`]).
+    #[track_caller]
+    pub fn assert_summary(&self, counts: &str) {
+        assert_eq!(self.summary(), counts, "{self:?}");
+    }
 }
 
 impl std::fmt::Debug for Run {

@@ -88,7 +88,7 @@ fn the_units_apply_in_dependency_order_with_the_workspace_outputs_as_inputs(tf: 
     let ws_unit = unit(tf, &emu, "workspace");
     ws_unit.init();
     let r = ws_unit.apply();
-    assert!(r.stdout.contains("1 added"), "{r:?}");
+    r.assert_summary("1 added, 0 changed, 0 destroyed");
     let outputs: Value = serde_json::from_str(&ws_unit.ok(&["output", "-json"]).stdout).unwrap();
     let ws = outputs["workspace_id"]["value"].as_str().expect("workspace_id output").to_string();
 
@@ -100,7 +100,7 @@ fn the_units_apply_in_dependency_order_with_the_workspace_outputs_as_inputs(tf: 
     dash_unit.env("TF_VAR_workspace_id", &ws);
     dash_unit.init();
     let r = dash_unit.apply();
-    assert!(r.stdout.contains("3 added"), "{r:?}");
+    r.assert_summary("3 added, 0 changed, 0 destroyed");
     assert_eq!(emu.held_in(&ws), [1, 1, 1, 0], "data sources, folders, dashboards, live tokens");
     dash_unit.assert_plan_empty("the dashboards unit");
     ws_unit.assert_plan_empty("the workspace unit");
@@ -280,7 +280,7 @@ fn the_explicit_stack_applies_as_its_generated_units(tf: &Terraform) {
         w.init();
         let r = w.apply();
         let added = if u.name == "workspace" { 1 } else { 2 };
-        assert!(r.stdout.contains(&format!("Resources: {added} added, 0 changed, 0 destroyed.")), "{}: {r:?}", u.name);
+        assert_eq!(r.summary(), format!("{added} added, 0 changed, 0 destroyed"), "{}: {r:?}", u.name);
         applied.push((u.name.clone(), w));
     }
     let ws = outputs["workspace"]["workspace_id"]["value"].as_str().unwrap().to_string();

@@ -8,12 +8,13 @@
 //!
 //! `cargo xtask bench [--n 100|300|1000] [--latency-ms 400] [--only basics|provider]`
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, root, run as run_cmd, tools::Emulator};
+use crate::tools::{Emulator, request};
+use crate::{cargo, root, run as run_cmd};
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
@@ -145,28 +146,4 @@ fn load(
         total += h.join().map_err(|_| "load thread panicked".to_string())??;
     }
     Ok(total as f64 / start.elapsed().as_secs_f64())
-}
-
-/// One HTTP/1.1 request on a keep-alive connection; reads exactly one response.
-pub fn request(s: &mut TcpStream, method: &str, path: &str, token: &str, body: &str) -> Result<(u16, Vec<u8>), String> {
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        s.read_exact(&mut byte).map_err(|e| e.to_string())?;
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head);
-    let status = head.split_whitespace().nth(1).and_then(|x| x.parse().ok()).ok_or("bad status line")?;
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
-        .ok_or("no content-length")?;
-    let mut payload = vec![0; len];
-    s.read_exact(&mut payload).map_err(|e| e.to_string())?;
-    Ok((status, payload))
 }

@@ -85,6 +85,28 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
     let out = terraform(&["output", "-json"]).output().map_err(|e| e.to_string())?;
     let outputs: serde_json::Value =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("terraform output: {e}"))?;
+    report(&emu, &outputs, &steps, started)?;
+    if keep {
+        println!("\namg-local keeps running (--keep); press Ctrl-C to stop it. To run Terraform against it:");
+        println!("  cd {}", work.display());
+        for (k, v) in &env {
+            if !v.is_empty() {
+                println!("  export {k}={v}");
+            }
+        }
+        println!("  terraform plan");
+        emu.wait();
+    }
+    Ok(())
+}
+
+/// What the quickstart made, where to look, and each step's time.
+fn report(
+    emu: &Emulator,
+    outputs: &serde_json::Value,
+    steps: &[(&str, std::time::Duration)],
+    started: Instant,
+) -> Result<(), String> {
     let ws = outputs["workspace_id"]["value"].as_str().unwrap_or_default().to_string();
     let stats = emu.stats()?;
     let held = &stats["workspaces"][&ws];
@@ -101,21 +123,10 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
     }
     println!("  AMG control plane: {}", emu.control_plane_url);
     println!("  emulator stats:    {}/_amg-local/stats", emu.control_plane_url);
-    for (name, d) in &steps {
+    for (name, d) in steps {
         println!("  {name:<17}  {:>6.2} s", d.as_secs_f64());
     }
     println!("  total              {:>6.2} s", started.elapsed().as_secs_f64());
-    if keep {
-        println!("\namg-local keeps running (--keep); press Ctrl-C to stop it. To run Terraform against it:");
-        println!("  cd {}", work.display());
-        for (k, v) in &env {
-            if !v.is_empty() {
-                println!("  export {k}={v}");
-            }
-        }
-        println!("  terraform plan");
-        emu.wait();
-    }
     Ok(())
 }
 

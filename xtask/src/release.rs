@@ -157,6 +157,7 @@ mod tests {
     #[test]
     fn the_zip_depends_on_the_bytes_alone() {
         let a = zip_one("terraform-provider-grafana_v1.0.0", b"binary").unwrap();
+        // wait: the clock must move past a zip timestamp's 1 s resolution, or a clock in the zip would go unseen
         std::thread::sleep(std::time::Duration::from_millis(1100));
         let b = zip_one("terraform-provider-grafana_v1.0.0", b"binary").unwrap();
         assert_eq!(a, b, "no clock in the zip");

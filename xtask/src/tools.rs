@@ -1,5 +1,7 @@
 //! Test tools: the two Terraform versions and a handle on a running `amg-local`.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -145,7 +147,7 @@ impl Emulator {
     pub fn stats(&self) -> Result<serde_json::Value, String> {
         let host = self.control_plane_url.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
-        let (status, body) = crate::bench::request(&mut s, "GET", "/_amg-local/stats", "", "")?;
+        let (status, body) = request(&mut s, "GET", "/_amg-local/stats", "", "")?;
         if status != 200 {
             return Err(format!("/_amg-local/stats answered {status}"));
         }
@@ -155,4 +157,28 @@ impl Emulator {
     pub fn wait(self) {
         self.running.wait();
     }
+}
+
+/// One HTTP/1.1 request on a keep-alive connection; reads exactly one response.
+pub fn request(s: &mut TcpStream, method: &str, path: &str, token: &str, body: &str) -> Result<(u16, Vec<u8>), String> {
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).map_err(|e| e.to_string())?;
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let status = head.split_whitespace().nth(1).and_then(|x| x.parse().ok()).ok_or("bad status line")?;
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .ok_or("no content-length")?;
+    let mut payload = vec![0; len];
+    s.read_exact(&mut payload).map_err(|e| e.to_string())?;
+    Ok((status, payload))
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::auth::Caller;
 use super::envelope::{Body, R, gerr, msg, msg_trace, ok};
 use super::{Ctx, SameSlug, check_uid, folder_url, same_slug_10_4, slugify};
-use crate::world::{DashRec, Profile, Role, VersionRec, now_rfc3339};
+use crate::world::{DashRec, Profile, Role, Store, VersionRec, now_rfc3339};
 
 fn dash_status(status: StatusCode, m: &str, s: &str) -> Response {
     gerr(status, json!({"message": m, "status": s}))
@@ -19,102 +19,11 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
     let ws = ctx.ws()?;
     // The RBAC middleware (`authorize` in `pkg/api/api.go`) answers before the handler reads a byte.
     caller.require_permission(Role::Editor, "any of dashboards:create, dashboards:write")?;
-    let Some(Value::Object(mut dash)) = b.get("dashboard").cloned() else {
-        return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
-    };
-    if b.get("isFolder").and_then(Value::as_bool) == Some(true) {
-        return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for saving folders."));
-    }
-    let overwrite = b.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
-    let message = b.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
-    let title = dash.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
-    if title.is_empty() {
-        return Err(dash_status(StatusCode::BAD_REQUEST, "Dashboard title cannot be empty", "empty-name"));
-    }
-    // Go's `len`: bytes, as with every length Grafana checks.
-    if ws.profile == Profile::V12_4 && title.len() > 5000 {
-        return Err(dash_status(
-            StatusCode::BAD_REQUEST,
-            "Dashboard title cannot contain more than 5 000 characters",
-            "title-too-long",
-        ));
-    }
-    let uid = dash.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
-    check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
-    if message.len() > 500 {
-        return Err(msg(StatusCode::BAD_REQUEST, "message too long, max 500 characters"));
-    }
-    let folder_uid = b.get("folderUid").and_then(Value::as_str).filter(|f| !f.is_empty()).map(str::to_string);
+    let save = Save::read(ws.profile, &b)?;
     let mut g = ws.grafana.lock().expect("lock");
-    if let Some(f) = &folder_uid
-        && !g.folders.contains_key(f)
-    {
-        return Err(match ws.profile {
-            Profile::V10_4 => msg_trace(StatusCode::BAD_REQUEST, "Folder not found"),
-            Profile::V12_4 => msg(StatusCode::BAD_REQUEST, "folder not found"),
-        });
-    }
-    let id = dash.get("id").and_then(Value::as_i64).unwrap_or(0);
-    let by_id = if id > 0 {
-        match g.dashboards.values().find(|d| d.id == id) {
-            Some(d) => Some(d.uid.clone()),
-            None => {
-                return Err(dash_status(StatusCode::NOT_FOUND, "Dashboard not found", "not-found"));
-            }
-        }
-    } else {
-        None
-    };
-    let by_uid = (!uid.is_empty()).then(|| g.dashboards.get(&uid).map(|d| d.uid.clone())).flatten();
-    if let (Some(a), Some(b)) = (&by_id, &by_uid)
-        && a != b
-    {
-        return Err(msg(StatusCode::BAD_REQUEST, "A dashboard with the same uid already exists"));
-    }
-    if !uid.is_empty() && by_uid.is_none() && g.folders.contains_key(&uid) {
-        return Err(msg(StatusCode::BAD_REQUEST, "Dashboard cannot be changed to a folder"));
-    }
-    let mut existing = by_id.or(by_uid).and_then(|u| g.dashboards.get(&u).cloned());
-    if let Some(e) = &existing {
-        let v = dash.get("version").and_then(Value::as_i64).unwrap_or(0);
-        if v != e.version && !overwrite {
-            return Err(dash_status(
-                StatusCode::PRECONDITION_FAILED,
-                "The dashboard has been changed by someone else",
-                "version-mismatch",
-            ));
-        }
-        if let (Some(p), false) = (&e.plugin_id, overwrite) {
-            return Err(dash_status(
-                StatusCode::PRECONDITION_FAILED,
-                &format!("The dashboard belongs to plugin {p}."),
-                "plugin-dashboard",
-            ));
-        }
-    }
-    if ws.profile.unique_titles() {
-        let except = existing.as_ref().map(|e| e.uid.clone());
-        match same_slug_10_4(&g, &title, folder_uid.as_deref(), except.as_deref()) {
-            Some(SameSlug::Folder) => {
-                return Err(dash_status(
-                    StatusCode::BAD_REQUEST,
-                    "Dashboard name cannot be the same as folder",
-                    "name-match",
-                ));
-            }
-            Some(SameSlug::Dashboard(_)) if !overwrite => {
-                return Err(dash_status(
-                    StatusCode::PRECONDITION_FAILED,
-                    "A dashboard with the same name in the folder already exists",
-                    "name-exists",
-                ));
-            }
-            // Grafana 10.4 quirk: overwrite takes over the dashboard that has the name.
-            Some(SameSlug::Dashboard(other)) => existing = g.dashboards.get(&other).cloned(),
-            None => {}
-        }
-    }
+    let existing = save.over(ws.profile, &g)?;
     let now = now_rfc3339();
+    let Save { mut dash, title, uid, folder_uid, message, .. } = save;
     let (rec_id, rec_uid, version, created, created_by, parent_version) = match &existing {
         Some(e) => (e.id, e.uid.clone(), e.version + 1, e.created.clone(), e.created_by.clone(), e.version),
         None => {
@@ -145,18 +54,110 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
         plugin_id: existing.as_ref().and_then(|e| e.plugin_id.clone()),
     };
     g.dashboards.insert(rec_uid.clone(), rec);
-    let vid = g.next_id();
-    g.versions.entry(rec_uid.clone()).or_default().push(VersionRec {
-        id: vid,
-        version,
-        parent_version,
-        restored_from: 0,
-        created: now,
-        created_by: caller.login.clone(),
-        message,
-        data: dash,
-    });
+    let id = g.next_id();
+    let created_by = caller.login.clone();
+    let v = VersionRec { id, version, parent_version, restored_from: 0, created: now, created_by, message, data: dash };
+    g.versions.entry(rec_uid.clone()).or_default().push(v);
     ok(saved(ws.profile, rec_id, &rec_uid, &title, version, folder_uid.as_deref()))
+}
+
+/// A save request, read and checked as Grafana's `SaveDashboard` API does before it looks at
+/// what the workspace holds.
+struct Save {
+    dash: Map<String, Value>,
+    title: String,
+    uid: String,
+    folder_uid: Option<String>,
+    message: String,
+    overwrite: bool,
+}
+
+impl Save {
+    fn read(profile: Profile, b: &Map<String, Value>) -> Result<Save, Response> {
+        let Some(Value::Object(dash)) = b.get("dashboard").cloned() else {
+            return Err(msg_trace(StatusCode::BAD_REQUEST, "bad request data"));
+        };
+        if b.get("isFolder").and_then(Value::as_bool) == Some(true) {
+            return Err(msg(StatusCode::BAD_REQUEST, "Use folders endpoint for saving folders."));
+        }
+        let overwrite = b.get("overwrite").and_then(Value::as_bool).unwrap_or(false);
+        let message = b.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
+        let title = dash.get("title").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+        if title.is_empty() {
+            return Err(dash_status(StatusCode::BAD_REQUEST, "Dashboard title cannot be empty", "empty-name"));
+        }
+        // Go's `len`: bytes, as with every length Grafana checks.
+        if profile == Profile::V12_4 && title.len() > 5000 {
+            return Err(dash_status(
+                StatusCode::BAD_REQUEST,
+                "Dashboard title cannot contain more than 5 000 characters",
+                "title-too-long",
+            ));
+        }
+        let uid = dash.get("uid").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+        check_uid(&uid).map_err(|m| msg(StatusCode::BAD_REQUEST, m))?;
+        if message.len() > 500 {
+            return Err(msg(StatusCode::BAD_REQUEST, "message too long, max 500 characters"));
+        }
+        let folder_uid = b.get("folderUid").and_then(Value::as_str).filter(|f| !f.is_empty()).map(str::to_string);
+        Ok(Save { dash, title, uid, folder_uid, message, overwrite })
+    }
+
+    /// The dashboard this save replaces (by id, else uid; on 10.4 with `overwrite`, the one
+    /// holding the title), after Grafana's checks against what the workspace holds.
+    fn over(&self, profile: Profile, g: &Store) -> Result<Option<DashRec>, Response> {
+        if let Some(f) = &self.folder_uid
+            && !g.folders.contains_key(f)
+        {
+            return Err(match profile {
+                Profile::V10_4 => msg_trace(StatusCode::BAD_REQUEST, "Folder not found"),
+                Profile::V12_4 => msg(StatusCode::BAD_REQUEST, "folder not found"),
+            });
+        }
+        let id = self.dash.get("id").and_then(Value::as_i64).unwrap_or(0);
+        let by_id = match (id > 0).then(|| g.dashboards.values().find(|d| d.id == id)) {
+            Some(None) => return Err(dash_status(StatusCode::NOT_FOUND, "Dashboard not found", "not-found")),
+            found => found.flatten().map(|d| d.uid.clone()),
+        };
+        let uid = &self.uid;
+        let by_uid = (!uid.is_empty()).then(|| g.dashboards.get(uid).map(|d| d.uid.clone())).flatten();
+        if let (Some(a), Some(b)) = (&by_id, &by_uid)
+            && a != b
+        {
+            return Err(msg(StatusCode::BAD_REQUEST, "A dashboard with the same uid already exists"));
+        }
+        if !uid.is_empty() && by_uid.is_none() && g.folders.contains_key(uid) {
+            return Err(msg(StatusCode::BAD_REQUEST, "Dashboard cannot be changed to a folder"));
+        }
+        let existing = by_id.or(by_uid).and_then(|u| g.dashboards.get(&u).cloned());
+        if let Some(e) = &existing {
+            let v = self.dash.get("version").and_then(Value::as_i64).unwrap_or(0);
+            if v != e.version && !self.overwrite {
+                let m = "The dashboard has been changed by someone else";
+                return Err(dash_status(StatusCode::PRECONDITION_FAILED, m, "version-mismatch"));
+            }
+            if let (Some(p), false) = (&e.plugin_id, self.overwrite) {
+                let m = format!("The dashboard belongs to plugin {p}.");
+                return Err(dash_status(StatusCode::PRECONDITION_FAILED, &m, "plugin-dashboard"));
+            }
+        }
+        if !profile.unique_titles() {
+            return Ok(existing);
+        }
+        let except = existing.as_ref().map(|e| e.uid.clone());
+        match same_slug_10_4(g, &self.title, self.folder_uid.as_deref(), except.as_deref()) {
+            Some(SameSlug::Folder) => {
+                Err(dash_status(StatusCode::BAD_REQUEST, "Dashboard name cannot be the same as folder", "name-match"))
+            }
+            Some(SameSlug::Dashboard(_)) if !self.overwrite => {
+                let m = "A dashboard with the same name in the folder already exists";
+                Err(dash_status(StatusCode::PRECONDITION_FAILED, m, "name-exists"))
+            }
+            // Grafana 10.4 quirk: overwrite takes over the dashboard that has the name.
+            Some(SameSlug::Dashboard(other)) => Ok(g.dashboards.get(&other).cloned()),
+            None => Ok(existing),
+        }
+    }
 }
 
 /// The answer to a save (and a restore): `folderUid` from Grafana 11 on.

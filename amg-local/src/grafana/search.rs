@@ -21,71 +21,42 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
         return Err(msg(StatusCode::BAD_REQUEST, "search supports UIDs or IDs, not both"));
     }
     let page: usize = first(&q, "page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
-    let text = first(&q, "query").unwrap_or_default().to_lowercase();
     let kind = first(&q, "type");
+    let f = Filter {
+        text: first(&q, "query").unwrap_or_default().to_lowercase(),
+        uids: all(&q, "dashboardUIDs"),
+        ids: all(&q, "dashboardIds").iter().filter_map(|i| i.parse().ok()).collect(),
+        folders: all(&q, "folderUIDs"),
+    };
     let tags = all(&q, "tag");
-    let uids = all(&q, "dashboardUIDs");
-    let ids: Vec<i64> = all(&q, "dashboardIds").iter().filter_map(|i| i.parse().ok()).collect();
-    let folders = all(&q, "folderUIDs");
     let sort = first(&q, "sort").filter(|s| !s.is_empty());
     let g = ws.grafana.lock().expect("lock");
     let mut hits: Vec<(u8, String, Value)> = Vec::new();
     if kind != Some("dash-db") && tags.is_empty() {
-        for f in g.folders.values() {
-            let in_folder = folders.is_empty()
-                || folders
-                    .iter()
-                    .any(|x| Some(*x) == f.parent_uid.as_deref() || (*x == "general" && f.parent_uid.is_none()));
-            if !f.title.to_lowercase().contains(&text)
-                || !in_folder
-                || (!uids.is_empty() && !uids.contains(&f.uid.as_str()))
-                || (!ids.is_empty() && !ids.contains(&f.id))
-            {
-                continue;
-            }
-            let mut h = json!({"id": f.id, "uid": f.uid, "title": f.title, "uri": format!("db/{}", slugify(&f.title)), "url": folder_url(f), "slug": "", "type": "dash-folder", "tags": [], "isStarred": false, "sortMeta": 0});
-            if let Some(p) = f.parent_uid.as_ref().and_then(|p| g.folders.get(p)) {
-                h["folderId"] = json!(p.id);
-                h["folderUid"] = json!(p.uid);
-                h["folderTitle"] = json!(p.title);
-                h["folderUrl"] = json!(folder_url(p));
-            }
-            hits.push((0, f.title.to_lowercase(), h));
+        for x in g.folders.values().filter(|x| f.matches(&x.title, &x.uid, x.id, x.parent_uid.as_deref())) {
+            let mut h = json!({"id": x.id, "uid": x.uid, "title": x.title, "uri": format!("db/{}", slugify(&x.title)), "url": folder_url(x), "slug": "", "type": "dash-folder", "tags": [], "isStarred": false, "sortMeta": 0});
+            in_folder(&mut h, x.parent_uid.as_ref().and_then(|p| g.folders.get(p)));
+            hits.push((0, x.title.to_lowercase(), h));
         }
     }
     if kind != Some("dash-folder") {
-        for d in g.dashboards.values() {
-            let dtags: Vec<String> = d
+        for d in g.dashboards.values().filter(|d| f.matches(&d.title, &d.uid, d.id, d.folder_uid.as_deref())) {
+            let mut dtags: Vec<String> = d
                 .data
                 .get("tags")
                 .and_then(Value::as_array)
                 .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
                 .unwrap_or_default();
-            let in_folder = folders.is_empty()
-                || folders
-                    .iter()
-                    .any(|x| Some(*x) == d.folder_uid.as_deref() || (*x == "general" && d.folder_uid.is_none()));
-            if !d.title.to_lowercase().contains(&text)
-                || !in_folder
-                || (!uids.is_empty() && !uids.contains(&d.uid.as_str()))
-                || (!ids.is_empty() && !ids.contains(&d.id))
-                || !tags.iter().all(|t| dtags.iter().any(|x| x == t))
-            {
+            if !tags.iter().all(|t| dtags.iter().any(|x| x == t)) {
                 continue;
             }
             let slug = slugify(&d.title);
             // Without `sort`, `sortedHits` sorts each hit's tags; with one, they come as stored.
-            let mut dtags = dtags;
             if sort.is_none() {
                 dtags.sort();
             }
             let mut h = json!({"id": d.id, "uid": d.uid, "title": d.title, "uri": format!("db/{slug}"), "url": format!("/d/{}/{}", d.uid, slug), "slug": "", "type": "dash-db", "tags": dtags, "isStarred": false, "sortMeta": 0});
-            if let Some(f) = d.folder_uid.as_ref().and_then(|f| g.folders.get(f)) {
-                h["folderId"] = json!(f.id);
-                h["folderUid"] = json!(f.uid);
-                h["folderTitle"] = json!(f.title);
-                h["folderUrl"] = json!(folder_url(f));
-            }
+            in_folder(&mut h, d.folder_uid.as_ref().and_then(|x| g.folders.get(x)));
             hits.push((1, d.title.to_lowercase(), h));
         }
     }
@@ -98,4 +69,35 @@ pub(super) async fn search(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> R {
         Some(_) => hits.sort_by(|a, b| a.1.cmp(&b.1)),
     }
     ok(Value::Array(hits.into_iter().skip((page - 1) * limit).take(limit).map(|h| h.2).collect()))
+}
+
+/// What a search asks for besides type and tags: a title substring, uids, ids, parent folders.
+struct Filter<'a> {
+    text: String,
+    uids: Vec<&'a str>,
+    ids: Vec<i64>,
+    folders: Vec<&'a str>,
+}
+
+impl Filter<'_> {
+    /// Whether a folder or dashboard of this title, uid, id and parent (none: the General
+    /// folder, `general` in `folderUIDs`) is asked for.
+    fn matches(&self, title: &str, uid: &str, id: i64, parent: Option<&str>) -> bool {
+        let in_folder = self.folders.is_empty()
+            || self.folders.iter().any(|x| Some(*x) == parent || (*x == "general" && parent.is_none()));
+        title.to_lowercase().contains(&self.text)
+            && in_folder
+            && (self.uids.is_empty() || self.uids.contains(&uid))
+            && (self.ids.is_empty() || self.ids.contains(&id))
+    }
+}
+
+/// A hit's folder members, when it is in one.
+fn in_folder(h: &mut Value, folder: Option<&crate::world::FolderRec>) {
+    if let Some(p) = folder {
+        h["folderId"] = json!(p.id);
+        h["folderUid"] = json!(p.uid);
+        h["folderTitle"] = json!(p.title);
+        h["folderUrl"] = json!(folder_url(p));
+    }
 }

@@ -35,7 +35,7 @@ async fn wait_status(c: &Client, id: &str, want: WorkspaceStatus) {
             return;
         }
         assert!(t.elapsed() < Duration::from_secs(10), "workspace {id} stuck in {:?}", ws.status);
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await; // wait: poll interval, deadline above
     }
 }
 
@@ -111,7 +111,7 @@ async fn workspace_lifecycle() {
                 break;
             }
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await; // wait: poll interval of a loop with a deadline
     }
 }
 
@@ -222,7 +222,7 @@ async fn service_accounts_and_tokens() {
         if s != 200 || start.elapsed() > Duration::from_secs(10) {
             break (s, body);
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await; // wait: poll interval, deadline above
     };
     assert!(start.elapsed() >= Duration::from_millis(500), "the token expired early: {:?}", start.elapsed());
     assert_eq!(s, 401);
@@ -399,11 +399,14 @@ async fn denied_actions_are_access_denied_as_iam_says_it() {
 async fn settle_time_and_expired_credentials() {
     let emu = Emu::start(&["--settle-ms", "1500"]);
     let c = client(&emu);
+    let created = Instant::now();
     let id = new_workspace(&c).workspace_name("slow").send().await.unwrap().workspace.unwrap().id;
-    tokio::time::sleep(Duration::from_millis(900)).await;
     let ws = c.describe_workspace().workspace_id(&id).send().await.unwrap().workspace.unwrap();
-    assert_eq!(ws.status, WorkspaceStatus::Creating, "still creating after 0.9 s of 1.5 s");
+    assert_eq!(ws.status, WorkspaceStatus::Creating, "creating right after the create");
+    // The event, with a deadline: ACTIVE, and not before the settle time (measured from
+    // before the create was sent, so never longer than the emulator's own clock says).
     wait_status(&c, &id, WorkspaceStatus::Active).await;
+    assert!(created.elapsed() >= Duration::from_millis(1500), "active after {:?} of a 1.5 s settle", created.elapsed());
 
     // expire-credentials: tokens stay listed (and counted) but expired; Grafana refuses them.
     let sa = c

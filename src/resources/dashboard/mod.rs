@@ -15,22 +15,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 
 use crate::dashboard_json::{self as dj, About, Invalid};
-use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error, too_long};
-use crate::framework::{Ctx, Options, PlanCtx, Resource};
+use crate::diag::{AttrPath, Diagnostic, Diagnostics, too_long};
+use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
+use crate::framework::{Ctx, Options, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{self, MAX_VERSION_MESSAGE};
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, check_uid, delete_outcome, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity,
-    uid_identity_schema, unconfirmed_create,
+    check_org_id, check_uid, folder_uid_of, id_attributes, identity_uid, import_uid, uid_identity, uid_identity_schema,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 mod save;
 
-use save::{
-    TITLE_TAKEN, Wanted, only_clash_is, save_error, save_error_named, state_after_save, state_from_remote, uid_taken,
-};
+use save::{Wanted, save_error, save_error_named, state_after_save, state_from_remote, uid_taken};
 
 pub struct DashboardResource;
 
@@ -75,25 +73,53 @@ impl Resource for DashboardResource {
 
     fn schema(&self) -> Schema {
         let mut s = Schema::new(
-            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid and deletes the old one (the plan warns). On Grafana 10.4 titles are unique per folder, and a dashboard may not have the title of any folder, the one holding it included (titles compared as URL slugs): the plan cannot see other resources' titles, so apply says which rule Grafana applied.",
+            "A Grafana dashboard, from its JSON model (an export from Grafana, or `jsonencode(...)`). Changes Grafana \
+                makes on save (`id`, `version`, key order, whitespace) never show as a diff; any change updates the \
+                dashboard in place, keeping its id, panel ids and history, except a change of the `uid` inside \
+                `config_json`: Grafana cannot change a uid, so that update creates a new dashboard under the new uid \
+                and deletes the old one (the plan warns). On Grafana 10.4 titles are unique per folder, and a \
+                dashboard may not have the title of any folder, the one holding it included (titles compared as URL \
+                slugs): the plan cannot see other resources' titles, so apply says which rule Grafana applied.",
             vec![
                 Attribute::string("config_json").required().describe(
-                    "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
+                    "The dashboard's JSON model. Must be a JSON object with a non-blank `title`; `uid`, if set, is \
+                        letters, digits, `-` and `_`, at most 40 characters. `id` and `version` are ignored. \
+                        `__inputs` and `__requires` from Grafana's export dialog are understood: see `inputs`.",
                 ),
-                Attribute::string("folder").optional().describe("The folder holding the dashboard: its uid, or `<orgID>:<uid>` as the official provider's `grafana_folder.x.id` is (both name the same folder and plan no change); unset for the General folder. Changing it moves the dashboard in place."),
+                Attribute::string("folder").optional().describe(
+                    "The folder holding the dashboard: its uid, or `<orgID>:<uid>` as the official provider's \
+                        `grafana_folder.x.id` is (both name the same folder and plan no change); unset for the General \
+                        folder. Changing it moves the dashboard in place.",
+                ),
                 Attribute::bool("overwrite").default(Value::Bool(false)).describe(
-                    "When `true`, take over a dashboard that already has this uid, and save updates even if the dashboard changed in Grafana since Terraform read it. Never reaches a dashboard with another uid: a title already used in the folder (Grafana 10.4) is always an error naming that dashboard. Defaults to `false`: both cases are errors that say what to do.",
+                    "When `true`, take over a dashboard that already has this uid, and save updates even if the \
+                        dashboard changed in Grafana since Terraform read it. Never reaches a dashboard with another \
+                        uid: a title already used in the folder (Grafana 10.4) is always an error naming that \
+                        dashboard. Defaults to `false`: both cases are errors that say what to do.",
                 ),
-                Attribute::string("message").optional().describe("A version message recorded with each save, at most 500 characters. Grafana does not return it when the dashboard is read, so after an import the first apply records it with a save."),
+                Attribute::string("message").optional().describe(
+                    "A version message recorded with each save, at most 500 characters. Grafana does not return it \
+                        when the dashboard is read, so after an import the first apply records it with a save.",
+                ),
                 Attribute::of("inputs", Type::map(Type::String)).optional().describe(
-                    "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as Grafana's import dialog does. Every declared input must be set, except a `constant` input with a `value`, which defaults to it as in Grafana's import dialog; only declared inputs may be set.",
+                    "Values for the inputs an exported dashboard declares in `__inputs`, by name, e.g. `{ \
+                        DS_PROMETHEUS = \"amp-prod\" }`. Every `${NAME}` placeholder is replaced before upload, as \
+                        Grafana's import dialog does. Every declared input must be set, except a `constant` input with \
+                        a `value`, which defaults to it as in Grafana's import dialog; only declared inputs may be \
+                        set.",
                 ),
                 Attribute::string("uid").computed().describe(
-                    "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider chooses when it creates the dashboard (`tf` and 24 random hex digits) and keeps from then on.",
+                    "The dashboard's uid: the one in `config_json`, or, when it has none, one the provider chooses \
+                        when it creates the dashboard (`tf` and 24 random hex digits) and keeps from then on.",
                 ),
-                Attribute::number("dashboard_id").computed().use_state_for_unknown().describe("Grafana's numeric id of the dashboard (deprecated by Grafana in favour of `uid`)."),
+                Attribute::number("dashboard_id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("Grafana's numeric id of the dashboard (deprecated by Grafana in favour of `uid`)."),
                 Attribute::string("url").computed().describe("The dashboard's full URL in Grafana."),
-                Attribute::number("version").computed().describe("The dashboard's version in Grafana; it grows by one with each save."),
+                Attribute::number("version")
+                    .computed()
+                    .describe("The dashboard's version in Grafana; it grows by one with each save."),
             ]
             .into_iter()
             .chain(id_attributes("dashboard"))
@@ -177,9 +203,7 @@ impl Resource for DashboardResource {
     fn written_elsewhere(&self, mut state: Value) -> Value {
         // The official provider's text is its own normalisation of the model, not ours: the
         // first refresh must compare it with Grafana's copy, not trust it for this version.
-        if !state.is_null() {
-            state.set("version", Value::Null);
-        }
+        DashboardModel::edit(&mut state).version(Value::Null);
         state
     }
 
@@ -189,7 +213,8 @@ impl Resource for DashboardResource {
 
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
         // The usual plan: nothing to normalise, and nothing worth copying a model to find out.
-        if ["config_json", "folder"].iter().all(|a| prior.get(a) == planned.get(a)) {
+        let (was, now) = (DashboardModel::view(prior), DashboardModel::view(planned));
+        if was.config_json() == now.config_json() && was.folder() == now.folder() {
             return;
         }
         let (prior, mut plan) = (DashboardModel::decode(prior), DashboardModel::decode(planned));
@@ -228,9 +253,9 @@ impl Resource for DashboardResource {
     async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
         // The text the state holds, with its uid: nothing to learn from reading it again (the
         // state's uid is the one in the text, or the one chosen for a text without).
-        let text = planned.get("config_json");
-        if ctx.prior.get("uid").as_str().is_some() && text.as_str().is_some() && text == ctx.prior.get("config_json") {
-            planned.set("uid", ctx.prior.get("uid").clone());
+        let (was, text) = (DashboardModel::view(ctx.prior), DashboardModel::view(planned).config_json());
+        if was.uid().as_str().is_some() && text.as_str().is_some() && text == was.config_json() {
+            DashboardModel::edit(planned).uid(was.uid().clone());
             return Vec::new();
         }
         let prior = DashboardModel::decode(ctx.prior);
@@ -246,7 +271,9 @@ impl Resource for DashboardResource {
                         Diagnostic::warning(
                             "The dashboard's uid is not known until apply",
                             format!(
-                                "config_json depends on values known only after apply. If the `uid` in it turns out different from {prior:?}, apply creates a new dashboard under that uid and deletes {prior:?} with its version history; otherwise it updates {prior:?} in place."
+                                "config_json depends on values known only after apply. If the `uid` in it turns out \
+                                    different from {prior:?}, apply creates a new dashboard under that uid and deletes \
+                                    {prior:?} with its version history; otherwise it updates {prior:?} in place."
                             ),
                         )
                         .at_attr("config_json"),
@@ -262,14 +289,15 @@ impl Resource for DashboardResource {
                 {
                     plan.forget_grafana_assigned();
                     diags.push(
-                            Diagnostic::warning(
-                                "The dashboard's uid changes: it will be a new dashboard",
-                                format!(
-                                    "Grafana cannot change a dashboard's uid, so apply creates a new dashboard {new:?} and deletes {prior:?}, with its version history and any links to it."
-                                ),
-                            )
-                            .at_attr("config_json"),
-                        );
+                        Diagnostic::warning(
+                            "The dashboard's uid changes: it will be a new dashboard",
+                            format!(
+                                "Grafana cannot change a dashboard's uid, so apply creates a new dashboard {new:?} and \
+                                    deletes {prior:?}, with its version history and any links to it."
+                            ),
+                        )
+                        .at_attr("config_json"),
+                    );
                 }
             }
         }
@@ -284,27 +312,23 @@ impl Resource for DashboardResource {
             Ok(saved) => return want.check_saved(&saved, diags).then(|| state_after_save(ctx.client, planned, &saved)),
             Err(e) => e,
         };
-        if err.may_have_acted() {
-            // The answer was lost: the uid we sent tells whether the create happened. A uid the
-            // provider chose cannot be anyone else's; a configured one must hold exactly this.
-            match ctx.client.get_dashboard(&want.uid).await {
-                Ok(d) if want.chosen || want.same_as(&d) => {
-                    tracing::info!(uid = %want.uid, error = %err, "create confirmed after a lost answer");
-                    let mut p = planned;
-                    p.uid = want.uid.clone().into();
-                    return Some(state_from_remote(ctx.client, p, &d));
-                }
-                Ok(d) => {
-                    diags.push(uid_taken(&want.uid, &d));
-                    return None;
-                }
-                Err(g) if g.is_not_found() => {}
-                Err(_) => {
-                    let (s, d) = unconfirmed_create("dashboard", planned_value, &want.uid, &err);
-                    diags.push(d.at_attr("config_json"));
-                    return Some(s);
-                }
+        // A uid the provider chose cannot be anyone else's; a configured one must hold exactly this.
+        match confirm_create(&err, || ctx.client.get_dashboard(&want.uid), |d| want.chosen || want.same_as(d)).await {
+            Created::Yes(d) => {
+                let mut p = planned;
+                p.uid = want.uid.clone().into();
+                return Some(state_from_remote(ctx.client, p, &d));
             }
+            Created::Taken(d) => {
+                diags.push(uid_taken(&want.uid, &d));
+                return None;
+            }
+            Created::Unknown => {
+                let (s, d) = unconfirmed_create("dashboard", planned_value, &want.uid, &err);
+                diags.push(d.at_attr("config_json"));
+                return Some(s);
+            }
+            Created::No => {}
         }
         if let grafana::Error::Api { status: 412, reason, .. } = &err
             && reason.as_deref() == Some("version-mismatch")
@@ -333,17 +357,11 @@ impl Resource for DashboardResource {
         None
     }
 
-    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let prior = DashboardModel::decode(prior);
         let uid = prior.uid.as_str().unwrap_or_default().to_string();
-        match ctx.client.get_dashboard(&uid).await {
-            Ok(d) => Some(Some(state_from_remote(ctx.client, prior, &d))),
-            Err(e) if e.is_not_found() => Some(None),
-            Err(e) => {
-                diags.push(api_error(format!("Could not read dashboard {uid:?}"), &e));
-                None
-            }
-        }
+        read_outcome(ctx.client.get_dashboard(&uid).await, "dashboard", &uid, diags)
+            .map(|d| state_from_remote(ctx.client, prior, &d))
     }
 
     async fn update(
@@ -357,32 +375,7 @@ impl Resource for DashboardResource {
         let want = Wanted::from_plan(&planned, diags)?;
         let prior_uid = prior.uid.as_str().unwrap_or_default();
         if want.uid != prior_uid {
-            // Grafana cannot change a uid: a new dashboard, then the old one goes. On Grafana
-            // 10.4 the old one's title blocks the new one in the same folder: then the old one
-            // goes first, as a replacement would have done.
-            let mut first = Diagnostics::default();
-            let out = match self.create(ctx, planned_value, &mut first).await {
-                None if first.0.iter().any(|d| d.summary == TITLE_TAKEN)
-                    && only_clash_is(ctx.client, &want, prior_uid).await =>
-                {
-                    self.delete(ctx, prior_value, diags).await;
-                    if diags.has_errors() {
-                        return None;
-                    }
-                    let out = self.create(ctx, planned_value, diags).await;
-                    // The old dashboard is gone: an empty state says so if the new one failed.
-                    return out.or(Some(Value::Null));
-                }
-                out => {
-                    diags.extend(first);
-                    out?
-                }
-            };
-            if diags.has_errors() {
-                return Some(out);
-            }
-            self.delete(ctx, prior_value, diags).await;
-            return Some(out);
+            return self.change_uid(ctx, prior_value, planned_value, &want, diags).await;
         }
         let before = Wanted::from_plan(&prior, &mut Diagnostics::default());
         // A stored hash this configuration does not produce (a change, or a hash written by
@@ -463,7 +456,6 @@ impl Resource for DashboardResource {
     }
 }
 
-/// A model or inputs problem as a diagnostic on the attribute it is about.
 /// `store_dashboard_sha256`'s state: the hex SHA-256 of the model's canonical form (what
 /// Grafana adds, export keys and the uid, which is an attribute of its own, left out), so the
 /// configuration's text and Grafana's copy of the same dashboard hash alike.

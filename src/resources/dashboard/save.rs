@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 use super::{DashboardModel, invalid};
 use crate::dashboard_json as dj;
 use crate::diag::{Diagnostic, Diagnostics, api_error, quote};
+use crate::framework::{Ctx, Resource};
 use crate::grafana::{self, Client, Dashboard, SaveDashboard, Saved};
 use crate::model::{Attr, Model};
 use crate::resources::new_uid;
@@ -81,7 +82,8 @@ impl Wanted {
             Diagnostic::error(
                 "Grafana saved into another dashboard",
                 format!(
-                    "The save of dashboard {:?} was answered for dashboard {:?}. Nothing was recorded in the state; check dashboard {:?} in Grafana (its version history has the save), then plan again.",
+                    "The save of dashboard {:?} was answered for dashboard {:?}. Nothing was recorded in the state; \
+                        check dashboard {:?} in Grafana (its version history has the save), then plan again.",
                     self.uid, saved.uid, saved.uid
                 ),
             )
@@ -179,7 +181,11 @@ pub(super) fn uid_taken(uid: &str, existing: &Dashboard) -> Diagnostic {
     Diagnostic::error(
         "A dashboard with this uid already exists",
         format!(
-            "Grafana already has dashboard {uid:?}, titled {title}, in {}. Another resource in this configuration may manage it (two configured dashboards with the same uid, as two exports of one dashboard have): give each a distinct uid in its config_json. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, set `overwrite = true`; or give this dashboard another uid.",
+            "Grafana already has dashboard {uid:?}, titled {title}, in {}. Another resource in this configuration may \
+                manage it (two configured dashboards with the same uid, as two exports of one dashboard have): give \
+                each a distinct uid in its config_json. If it is not managed here: to manage it with Terraform, import \
+                it (`terraform import <address> {uid}`, or an import block); to replace it with this configuration, \
+                set `overwrite = true`; or give this dashboard another uid.",
             folder_name(&existing.folder_title, &existing.folder_uid)
         ),
     )
@@ -199,13 +205,19 @@ pub(super) async fn save_error_named(client: &Client, want: &Wanted, what: &str,
         if let Some(other) = others.iter().find(|h| h.uid != want.uid) {
             let place = if folder.is_empty() { "the General folder".to_string() } else { format!("folder {folder:?}") };
             return Diagnostic::error(
-                    TITLE_TAKEN,
-                    format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds dashboard {:?} titled {}. Nothing was saved, and that dashboard was not touched (`overwrite` never reaches another uid). Another resource in this configuration may manage it: rename one of them (when two swap titles, in two applies), or put this one in another folder; if it is not managed here, import it to manage it with Terraform (`terraform import <address> {}`).",
-                        other.uid, quote(&other.title), other.uid
-                    ),
-                )
-                .at_attr("config_json");
+                TITLE_TAKEN,
+                format!(
+                    "Grafana 10.4 requires dashboard titles to be unique within a folder, and {place} already holds \
+                        dashboard {:?} titled {}. Nothing was saved, and that dashboard was not touched (`overwrite` \
+                        never reaches another uid). Another resource in this configuration may manage it: rename one \
+                        of them (when two swap titles, in two applies), or put this one in another folder; if it is \
+                        not managed here, import it to manage it with Terraform (`terraform import <address> {}`).",
+                    other.uid,
+                    quote(&other.title),
+                    other.uid
+                ),
+            )
+            .at_attr("config_json");
         }
     }
     save_error(want, what, e)
@@ -219,7 +231,10 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
         return Diagnostic::error(
             "A dashboard may not have a folder's title on Grafana 10.4",
             format!(
-                "Grafana 10.4 refuses a dashboard titled like a folder, any folder, the one holding it included (titles are compared as URL slugs, so case and punctuation do not tell them apart), and a folder has the title {title}. Nothing was saved. Rename the dashboard (or the folder); Grafana 11.3 and later have no such rule."
+                "Grafana 10.4 refuses a dashboard titled like a folder, any folder, the one holding it included \
+                    (titles are compared as URL slugs, so case and punctuation do not tell them apart), and a folder \
+                    has the title {title}. Nothing was saved. Rename the dashboard (or the folder); Grafana 11.3 and \
+                    later have no such rule."
             ),
         )
         .at_attr("config_json");
@@ -230,7 +245,9 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
                 return Diagnostic::error(
                     TITLE_TAKEN,
                     format!(
-                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a dashboard titled {title}. Nothing was saved. Rename one of them, or put this one in another folder.",
+                        "Grafana 10.4 requires dashboard titles to be unique within a folder, and {} already holds a \
+                            dashboard titled {title}. Nothing was saved. Rename one of them, or put this one in \
+                            another folder.",
                         want.folder.as_deref().map_or("the General folder".to_string(), |f| format!("folder {f:?}"))
                     ),
                 )
@@ -240,7 +257,9 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
                 return Diagnostic::error(
                     "The dashboard changed in Grafana since Terraform read it",
                     format!(
-                        "Dashboard {:?} ({title}) was saved in Grafana after Terraform's last refresh, so this update was refused rather than lose that change. Run `terraform plan` to see the difference, or set `overwrite = true` to save over it.",
+                        "Dashboard {:?} ({title}) was saved in Grafana after Terraform's last refresh, so this update \
+                            was refused rather than lose that change. Run `terraform plan` to see the difference, or \
+                            set `overwrite = true` to save over it.",
                         want.uid
                     ),
                 )
@@ -250,4 +269,45 @@ pub(super) fn save_error(want: &Wanted, what: &str, e: &grafana::Error) -> Diagn
         }
     }
     api_error(format!("Could not {what} dashboard {:?} ({title})", want.uid), e)
+}
+
+impl super::DashboardResource {
+    /// An update whose uid changes: Grafana cannot change a uid, so a new dashboard, then the
+    /// old one goes.
+    pub(super) async fn change_uid(
+        &self,
+        ctx: &Ctx<'_>,
+        prior_value: &Value,
+        planned_value: &Value,
+        want: &Wanted,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let prior_uid = DashboardModel::view(prior_value).uid().as_str().unwrap_or_default().to_string();
+        let prior_uid = prior_uid.as_str();
+        // Grafana cannot change a uid: a new dashboard, then the old one goes. On Grafana
+        // 10.4 the old one's title blocks the new one in the same folder: then the old one
+        // goes first, as a replacement would have done.
+        let mut first = Diagnostics::default();
+        let out = match self.create(ctx, planned_value, &mut first).await {
+            None if first.0.iter().any(|d| d.summary == TITLE_TAKEN)
+                && only_clash_is(ctx.client, want, prior_uid).await =>
+            {
+                self.delete(ctx, prior_value, diags).await;
+                if diags.has_errors() {
+                    return None;
+                }
+                let out = self.create(ctx, planned_value, diags).await;
+                // The old dashboard is gone: an empty state says so if the new one failed.
+                return out.or(Some(Value::Null));
+            }
+            out => {
+                diags.extend(first);
+                out?
+            }
+        };
+        if !diags.has_errors() {
+            self.delete(ctx, prior_value, diags).await;
+        }
+        Some(out)
+    }
 }

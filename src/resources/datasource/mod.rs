@@ -15,20 +15,22 @@ use async_trait::async_trait;
 
 use crate::datasource_json as dsj;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error, quote, too_long};
-use crate::framework::{Ctx, PlanCtx, Resource};
+use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
+use crate::framework::{Ctx, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{self, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL};
 use crate::model::{Attr, Model};
 use crate::resources::{
-    check_org_id, delete_outcome, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
-    unconfirmed_create,
+    check_org_id, id_attributes, identity_uid, import_uid, new_uid, uid_identity, uid_identity_schema,
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
+mod checks;
 mod save;
 
+use checks::check_json_settings;
 use save::{
-    Secrets, conflict_or, default_moved, default_to_move, headers_in_json, read_only, request, same_settings, state,
+    Secrets, already_exists, conflict_or, default_moved, default_to_move, read_only, request, same_settings, state,
 };
 
 /// One implementation, two names: `grafana_datasource` and `grafana_data_source`.
@@ -76,33 +78,70 @@ impl Resource for DataSourceResource {
 
     fn schema(&self) -> Schema {
         let mut s = Schema::new(
-            "A Grafana data source: Amazon Managed Service for Prometheus, CloudWatch, X-Ray and any other plugin. Secrets go in `secure_json_data_encoded_wo` and `http_headers_wo` (write-only: never in state; Terraform and OpenTofu ≥ 1.11) or `secure_json_data_encoded` and `http_headers` (sensitive, kept in state). A secret removed or emptied in Grafana shows as a change and is restored by the next apply; a secret key removed from the configuration is removed from Grafana. `grafana_datasource` and `grafana_data_source` (the official provider's name) are the same resource; a `moved` block switches between them.",
+            "A Grafana data source: Amazon Managed Service for Prometheus, CloudWatch, X-Ray and any other plugin. \
+                Secrets go in `secure_json_data_encoded_wo` and `http_headers_wo` (write-only: never in state; \
+                Terraform and OpenTofu ≥ 1.11) or `secure_json_data_encoded` and `http_headers` (sensitive, kept in \
+                state). A secret removed or emptied in Grafana shows as a change and is restored by the next apply; a \
+                secret key removed from the configuration is removed from Grafana. `grafana_datasource` and \
+                `grafana_data_source` (the official provider's name) are the same resource; a `moved` block switches \
+                between them.",
             vec![
                 Attribute::string("name").required().describe("The data source's name, unique in the workspace."),
-                Attribute::string("type").required().describe("The plugin id, e.g. `prometheus`, `grafana-amazonprometheus-datasource`, `cloudwatch`, `grafana-x-ray-datasource`. Changing it updates the data source in place. Grafana 12 and later may convert a `prometheus` data source with SigV4 into `grafana-amazonprometheus-datasource`: the provider then keeps `prometheus` as meaning the same and says so in a warning."),
-                Attribute::string("uid").optional_computed().requires_replace().use_state_for_unknown().describe("Unique identifier: letters, digits, `-` and `_`, at most 40 characters. When not set, the provider chooses one (`tf` and 24 random hex digits). Changing it replaces the data source."),
-                Attribute::string("url").optional().describe("The URL of the data source's backend, e.g. `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-…/`."),
-                Attribute::string("access_mode").default(Value::string("proxy")).describe("`proxy` (Grafana's server calls the backend; the one AMG supports for AWS data sources) or `direct` (the browser does). Defaults to `proxy`."),
-                Attribute::bool("basic_auth_enabled").default(Value::Bool(false)).describe("Whether to send basic authentication; the password goes in the secrets as `basicAuthPassword`. Defaults to `false`."),
-                Attribute::string("basic_auth_username").default(Value::string("")).describe("The basic authentication user. Defaults to empty."),
-                Attribute::string("database_name").default(Value::string("")).describe("The database, for SQL and time-series databases. Defaults to empty."),
-                Attribute::string("username").default(Value::string("")).describe("The user, for SQL databases. Defaults to empty."),
-                Attribute::bool("is_default").default(Value::Bool(false)).describe("Whether this is the workspace's default data source. Grafana makes the first data source the default whatever it is sent; `false` then plans nothing. Defaults to `false`."),
-                Attribute::string("json_data_encoded").optional().describe("The plugin's settings (`jsonData`) as a JSON object, e.g. `jsonencode({ sigV4Auth = true, sigV4AuthType = \"ec2_iam_role\", sigV4Region = \"us-east-1\" })`. Compared by meaning: key order and whitespace never show as a change. Custom headers go in `http_headers`, secrets in the secure attributes. Warnings name AMG mistakes: an unknown `sigV4AuthType`/`authType` (the workspace IAM role is `ec2_iam_role`), a misspelt `sigv4…` key, `assumeRoleArn` on core `prometheus` (it reads `sigV4AssumeRoleArn`), a secret in clear."),
-                Attribute::of("http_headers", Type::map(Type::String)).optional().sensitive().describe("Custom HTTP headers sent to the backend, name to value, kept in state. Stored by Grafana in header-name order, so adding a header never reshuffles the others. Use `http_headers_wo` to keep the values out of state."),
-                Attribute::string("secure_json_data_encoded").optional().sensitive().describe("Secrets (`secureJsonData`) as a JSON object of strings, e.g. `jsonencode({ basicAuthPassword = var.password })`. Kept in state (sensitive). Prefer `secure_json_data_encoded_wo` where Terraform ≥ 1.11 runs."),
-                Attribute::string("secure_json_data_encoded_wo").optional().sensitive().write_only().describe("Secrets (`secureJsonData`) as a JSON object of strings, write-only: sent to Grafana, never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Change `secure_json_data_encoded_wo_version` to send new values; a secret removed or emptied in Grafana is restored by the next apply anyway. Give the values from an ephemeral variable (`variable \"db_password\" { ephemeral = true }`, Terraform ≥ 1.10), an ephemeral resource or a `sensitive` variable, not as literals: a literal in the configuration is visible in `terraform show -json` of a saved plan (Terraform's doing, not the provider's)."),
-                Attribute::number("secure_json_data_encoded_wo_version").optional().describe("Any number; changing it sends `secure_json_data_encoded_wo` again (write-only values are not compared between runs)."),
-                Attribute::of("http_headers_wo", Type::map(Type::String)).optional().sensitive().write_only().describe("Custom HTTP headers, write-only: the values are never stored in state or plan (Terraform and OpenTofu ≥ 1.11). Their names are stored, in `http_header_names`. As with `secure_json_data_encoded_wo`, give the values from ephemeral or `sensitive` variables, not literals."),
-                Attribute::number("http_headers_wo_version").optional().describe("Any number; changing it sends `http_headers_wo` again."),
-                Attribute::of("secure_json_fields", Type::list(Type::String)).computed().describe("The keys of the secrets Grafana holds (`secureJsonFields`), sorted; header values are `httpHeaderValue<N>`. No secret is stored, only these names."),
-                Attribute::of("http_header_names", Type::list(Type::String)).computed().describe("The custom header names Grafana holds, in its order."),
-                Attribute::number("version").computed().describe("The data source's version in Grafana; updates send the one last read, so a change made in Grafana since is not silently lost."),
+                Attribute::string("type").required().describe(
+                    "The plugin id, e.g. `prometheus`, `grafana-amazonprometheus-datasource`, `cloudwatch`, \
+                        `grafana-x-ray-datasource`. Changing it updates the data source in place. Grafana 12 and later \
+                        may convert a `prometheus` data source with SigV4 into `grafana-amazonprometheus-datasource`: \
+                        the provider then keeps `prometheus` as meaning the same and says so in a warning.",
+                ),
+                Attribute::string("uid").optional_computed().requires_replace().use_state_for_unknown().describe(
+                    "Unique identifier: letters, digits, `-` and `_`, at most 40 characters. When not set, the \
+                        provider chooses one (`tf` and 24 random hex digits). Changing it replaces the data source.",
+                ),
+                Attribute::string("url").optional().describe(
+                    "The URL of the data source's backend, e.g. \
+                        `https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-…/`.",
+                ),
+                Attribute::string("access_mode").default(Value::string("proxy")).describe(
+                    "`proxy` (Grafana's server calls the backend; the one AMG supports for AWS data sources) or \
+                        `direct` (the browser does). Defaults to `proxy`.",
+                ),
+                Attribute::bool("basic_auth_enabled").default(Value::Bool(false)).describe(
+                    "Whether to send basic authentication; the password goes in the secrets as `basicAuthPassword`. \
+                        Defaults to `false`.",
+                ),
+                Attribute::string("basic_auth_username")
+                    .default(Value::string(""))
+                    .describe("The basic authentication user. Defaults to empty."),
+                Attribute::string("database_name")
+                    .default(Value::string(""))
+                    .describe("The database, for SQL and time-series databases. Defaults to empty."),
+                Attribute::string("username")
+                    .default(Value::string(""))
+                    .describe("The user, for SQL databases. Defaults to empty."),
+                Attribute::bool("is_default").default(Value::Bool(false)).describe(
+                    "Whether this is the workspace's default data source. Grafana makes the first data source the \
+                        default whatever it is sent; `false` then plans nothing. Defaults to `false`.",
+                ),
+                Attribute::string("json_data_encoded").optional().describe(
+                    "The plugin's settings (`jsonData`) as a JSON object, e.g. `jsonencode({ sigV4Auth = true, \
+                        sigV4AuthType = \"ec2_iam_role\", sigV4Region = \"us-east-1\" })`. Compared by meaning: key \
+                        order and whitespace never show as a change. Custom headers go in `http_headers`, secrets in \
+                        the secure attributes. Warnings name AMG mistakes: an unknown `sigV4AuthType`/`authType` (the \
+                        workspace IAM role is `ec2_iam_role`), a misspelt `sigv4…` key, `assumeRoleArn` on core \
+                        `prometheus` (it reads `sigV4AssumeRoleArn`), a secret in clear.",
+                ),
             ]
             .into_iter()
+            .chain(secret_attributes())
+            .chain([Attribute::number("version").computed().describe(
+                "The data source's version in Grafana; updates send the one last read, so a change made in Grafana \
+                        since is not silently lost.",
+            )])
             .chain(id_attributes("data source"))
             .chain([Attribute::string("private_data_source_connect_network_id").optional().describe(
-                "Grafana Cloud's Private Data source Connect network, in the official provider: refused at plan. On AMG, reach data sources in a VPC through the workspace's VPC configuration (`aws_grafana_workspace.vpc_configuration`).",
+                "Grafana Cloud's Private Data source Connect network, in the official provider: refused at plan. On \
+                    AMG, reach data sources in a VPC through the workspace's VPC configuration \
+                    (`aws_grafana_workspace.vpc_configuration`).",
             )])
             .collect(),
         );
@@ -130,7 +169,9 @@ impl Resource for DataSourceResource {
             diags.push(
                 Diagnostic::error(
                     "Private data source connect is Grafana Cloud's",
-                    "`private_data_source_connect_network_id` selects a Grafana Cloud Private Data source Connect network, which AMG does not have. Remove it; to reach a data source in a VPC, give the AMG workspace a VPC configuration (`vpc_configuration` of `aws_grafana_workspace`).",
+                    "`private_data_source_connect_network_id` selects a Grafana Cloud Private Data source Connect \
+                        network, which AMG does not have. Remove it; to reach a data source in a VPC, give the AMG \
+                        workspace a VPC configuration (`vpc_configuration` of `aws_grafana_workspace`).",
                 )
                 .at_attr("private_data_source_connect_network_id"),
             );
@@ -145,52 +186,7 @@ impl Resource for DataSourceResource {
         {
             diags.push(Diagnostic::error("Invalid data source uid", format!("`uid` {e}.")).at_attr("uid"));
         }
-        if let Some(text) = c.json_data_encoded.as_str() {
-            match dsj::parse_object(text) {
-                Err(e) => diags.push(
-                    Diagnostic::error(
-                        "Invalid json_data_encoded",
-                        format!("`json_data_encoded`: {e}. Build it with jsonencode({{ … }})."),
-                    )
-                    .at_attr("json_data_encoded"),
-                ),
-                Ok(m) => {
-                    let headers = dsj::header_keys_in(&m);
-                    if !headers.is_empty() {
-                        diags.push(headers_in_json("json_data_encoded", &headers));
-                    }
-                    if let Some(kind) = c.kind.as_str() {
-                        for f in dsj::check_json_data(kind, &m) {
-                            diags.push(Diagnostic::warning(f.summary, f.detail).at_attr("json_data_encoded"));
-                        }
-                    }
-                }
-            }
-        }
-        for attr in ["secure_json_data_encoded", "secure_json_data_encoded_wo"] {
-            let v = if attr.ends_with("_wo") { &c.secure_json_data_encoded_wo } else { &c.secure_json_data_encoded };
-            if let Some(text) = v.as_str() {
-                match dsj::parse_secrets(text) {
-                    // The detail never quotes the value: it is a secret.
-                    Err(e) => diags.push(
-                        Diagnostic::error(
-                            format!("Invalid {attr}"),
-                            format!(
-                                "`{attr}`: {}. Build it with jsonencode({{ key = \"value\" }}).",
-                                e.split(": ").next().unwrap_or("not a JSON object of strings")
-                            ),
-                        )
-                        .at_attr(attr),
-                    ),
-                    Ok(m) => {
-                        let keys: Vec<String> = m.keys().filter(|k| k.starts_with("httpHeader")).cloned().collect();
-                        if !keys.is_empty() {
-                            diags.push(headers_in_json(attr, &keys));
-                        }
-                    }
-                }
-            }
-        }
+        check_json_settings(&c, diags);
         let both = |a: &str, b: &str, set_a: bool, set_b: bool, diags: &mut Diagnostics| {
             if set_a && set_b {
                 diags.push(
@@ -240,7 +236,10 @@ impl Resource for DataSourceResource {
                     diags.push(Diagnostic::warning(
                         "Secrets will be removed from the data source",
                         format!(
-                            "Grafana holds secrets {dropped:?} that the configuration does not set, so apply removes them. To keep them, set them in `secure_json_data_encoded_wo` (or `secure_json_data_encoded`, or the headers attributes); Grafana never returns their values, so an imported data source needs them written out."
+                            "Grafana holds secrets {dropped:?} that the configuration does not set, so apply removes \
+                                them. To keep them, set them in `secure_json_data_encoded_wo` (or \
+                                `secure_json_data_encoded`, or the headers attributes); Grafana never returns their \
+                                values, so an imported data source needs them written out."
                         ),
                     ));
                 }
@@ -267,46 +266,46 @@ impl Resource for DataSourceResource {
         let uid = planned.uid.as_str().map_or_else(new_uid, str::to_string);
         let req = request(&planned, &uid, &secrets, &BTreeSet::new(), None);
         let moved = default_to_move(ctx.client, &uid, &req, false).await;
-        match ctx.client.add_datasource(&req).await {
+        let err = match ctx.client.add_datasource(&req).await {
             Ok(ds) => {
                 if let Some(m) = moved {
                     diags.push(default_moved(&m, &req.name));
                 }
-                Some(state(&planned, &ds, diags))
+                return Some(state(&planned, &ds, diags));
             }
-            Err(e) if e.may_have_acted() => match ctx.client.get_datasource(&uid).await {
-                Ok(ds) if ds.name == req.name => Some(state(&planned, &ds, diags)),
-                Err(g) if g.is_not_found() => {
-                    diags.push(api_error(format!("Could not create data source {}", quote(&req.name)), &e));
-                    None
-                }
-                _ => {
-                    let (s, d) = unconfirmed_create("data source", planned_value, &uid, &e);
-                    diags.push(d.at_attr("uid"));
-                    Some(s)
-                }
-            },
-            Err(e) => {
-                diags.push(conflict_or(ctx.client, &req, "create", &e).await);
+            Err(e) => e,
+        };
+        match confirm_create(&err, || ctx.client.get_datasource(&uid), |ds| ds.name == req.name).await {
+            Created::Yes(ds) => Some(state(&planned, &ds, diags)),
+            Created::Taken(ds) => {
+                diags.push(already_exists(&ds, "uid"));
+                None
+            }
+            Created::Unknown => {
+                let (s, d) = unconfirmed_create("data source", planned_value, &uid, &err);
+                diags.push(d.at_attr("uid"));
+                Some(s)
+            }
+            Created::No if err.may_have_acted() => {
+                diags.push(api_error(format!("Could not create data source {}", quote(&req.name)), &err));
+                None
+            }
+            Created::No => {
+                diags.push(conflict_or(ctx.client, &req, "create", &err).await);
                 None
             }
         }
     }
 
-    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> Option<Option<Value>> {
+    async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let prior = DataSourceModel::decode(prior);
-        let uid = prior.uid.as_str().unwrap_or_default().to_string();
-        match ctx.client.get_datasource(&uid).await {
-            Ok(ds) if ds.read_only => {
+        let uid = prior.uid.as_str().unwrap_or_default();
+        match read_outcome(ctx.client.get_datasource(uid).await, "data source", uid, diags) {
+            ReadOutcome::Found(ds) if ds.read_only => {
                 diags.push(read_only(&ds));
-                None
+                ReadOutcome::Failed
             }
-            Ok(ds) => Some(Some(state(&prior, &ds, diags))),
-            Err(e) if e.is_not_found() => Some(None),
-            Err(e) => {
-                diags.push(api_error(format!("Could not read data source {uid:?}"), &e));
-                None
-            }
+            found => found.map(|ds| state(&prior, &ds, diags)),
         }
     }
 
@@ -337,7 +336,10 @@ impl Resource for DataSourceResource {
                     Diagnostic::error(
                         "The data source changed in Grafana since Terraform read it",
                         format!(
-                            "Data source {uid:?} ({:?}) was changed in Grafana after Terraform's last refresh (its version is newer than {}), so this update was refused rather than lose that change. Run `terraform plan` to see it: the next apply makes the data source match the configuration again.",
+                            "Data source {uid:?} ({:?}) was changed in Grafana after Terraform's last refresh (its \
+                                version is newer than {}), so this update was refused rather than lose that change. \
+                                Run `terraform plan` to see it: the next apply makes the data source match the \
+                                configuration again.",
                             req.name,
                             prior.version.known().copied().unwrap_or_default()
                         ),
@@ -346,11 +348,14 @@ impl Resource for DataSourceResource {
                 );
                 None
             }
-            Err(grafana::Error::Api { status: 403, .. }) if matches!(ctx.client.get_datasource(&uid).await, Ok(ds) if ds.read_only) =>
-            {
+            Err(grafana::Error::Api { status: 403, .. }) if provisioned(ctx.client, &uid).await => {
                 diags.push(Diagnostic::error(
                     "The data source is provisioned (read-only)",
-                    format!("Data source {uid:?} is provisioned from files, and Grafana refuses changes to it through the API. Change it where it is provisioned, or remove it from the configuration (`terraform state rm`)."),
+                    format!(
+                        "Data source {uid:?} is provisioned from files, and Grafana refuses changes to it through the \
+                            API. Change it where it is provisioned, or remove it from the configuration (`terraform \
+                            state rm`)."
+                    ),
                 ));
                 None
             }
@@ -407,6 +412,55 @@ impl DataSourceModel {
         self.version = Attr::Null;
         self
     }
+}
+
+/// The secrets and custom headers, in state (sensitive) or write-only, and the names of what
+/// Grafana holds: never a secret value.
+fn secret_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::of("http_headers", Type::map(Type::String)).optional().sensitive().describe(
+            "Custom HTTP headers sent to the backend, name to value, kept in state. Stored by Grafana in header-name \
+                order, so adding a header never reshuffles the others. Use `http_headers_wo` to keep the values out of \
+                state.",
+        ),
+        Attribute::string("secure_json_data_encoded").optional().sensitive().describe(
+            "Secrets (`secureJsonData`) as a JSON object of strings, e.g. `jsonencode({ basicAuthPassword = \
+                var.password })`. Kept in state (sensitive). Prefer `secure_json_data_encoded_wo` where Terraform ≥ \
+                1.11 runs.",
+        ),
+        Attribute::string("secure_json_data_encoded_wo").optional().sensitive().write_only().describe(
+            "Secrets (`secureJsonData`) as a JSON object of strings, write-only: sent to Grafana, never stored in \
+                state or plan (Terraform and OpenTofu ≥ 1.11). Change `secure_json_data_encoded_wo_version` to send \
+                new values; a secret removed or emptied in Grafana is restored by the next apply anyway. Give the \
+                values from an ephemeral variable (`variable \"db_password\" { ephemeral = true }`, Terraform ≥ 1.10), \
+                an ephemeral resource or a `sensitive` variable, not as literals: a literal in the configuration is \
+                visible in `terraform show -json` of a saved plan (Terraform's doing, not the provider's).",
+        ),
+        Attribute::number("secure_json_data_encoded_wo_version").optional().describe(
+            "Any number; changing it sends `secure_json_data_encoded_wo` again (write-only values are not compared \
+                between runs).",
+        ),
+        Attribute::of("http_headers_wo", Type::map(Type::String)).optional().sensitive().write_only().describe(
+            "Custom HTTP headers, write-only: the values are never stored in state or plan (Terraform and OpenTofu ≥ \
+                1.11). Their names are stored, in `http_header_names`. As with `secure_json_data_encoded_wo`, give the \
+                values from ephemeral or `sensitive` variables, not literals.",
+        ),
+        Attribute::number("http_headers_wo_version")
+            .optional()
+            .describe("Any number; changing it sends `http_headers_wo` again."),
+        Attribute::of("secure_json_fields", Type::list(Type::String)).computed().describe(
+            "The keys of the secrets Grafana holds (`secureJsonFields`), sorted; header values are \
+                `httpHeaderValue<N>`. No secret is stored, only these names.",
+        ),
+        Attribute::of("http_header_names", Type::list(Type::String))
+            .computed()
+            .describe("The custom header names Grafana holds, in its order."),
+    ]
+}
+
+/// Whether the data source is provisioned (read-only): Grafana's 403 then means that.
+async fn provisioned(client: &grafana::Client, uid: &str) -> bool {
+    matches!(client.get_datasource(uid).await, Ok(ds) if ds.read_only)
 }
 
 #[cfg(test)]

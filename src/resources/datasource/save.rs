@@ -102,7 +102,10 @@ pub(super) fn state(prior: &DataSourceModel, ds: &DataSource, diags: &mut Diagno
             diags.push(Diagnostic::warning(
                 "Grafana converted this data source to Amazon Managed Service for Prometheus",
                 format!(
-                    "Grafana holds data source {:?} as `{AMAZON_PROMETHEUS}`: Grafana 12 and later convert `prometheus` data sources that use SigV4. The provider takes `type = \"prometheus\"` as meaning the same, so nothing is planned; set `type = \"{AMAZON_PROMETHEUS}\"` to match Grafana and silence this warning.",
+                    "Grafana holds data source {:?} as `{AMAZON_PROMETHEUS}`: Grafana 12 and later convert \
+                        `prometheus` data sources that use SigV4. The provider takes `type = \"prometheus\"` as \
+                        meaning the same, so nothing is planned; set `type = \"{AMAZON_PROMETHEUS}\"` to match Grafana \
+                        and silence this warning.",
                     ds.name
                 ),
             ));
@@ -145,7 +148,8 @@ pub(super) fn headers_in_json(attr: &str, keys: &[String]) -> Diagnostic {
     Diagnostic::error(
         "Custom headers belong in http_headers",
         format!(
-            "`{attr}` sets {keys:?}. Set custom headers with `http_headers_wo` (or `http_headers`) as a map of name to value: the provider numbers them in name order, so a plan never reshuffles them."
+            "`{attr}` sets {keys:?}. Set custom headers with `http_headers_wo` (or `http_headers`) as a map of name to \
+                value: the provider numbers them in name order, so a plan never reshuffles them."
         ),
     )
     .at_attr(attr)
@@ -155,13 +159,32 @@ pub(super) fn read_only(ds: &DataSource) -> Diagnostic {
     Diagnostic::error(
         "The data source is provisioned (read-only)",
         format!(
-            "Data source {:?} ({}) is provisioned from files, and Grafana refuses changes to it through the API, so Terraform cannot manage it. Look it up with the `grafana_datasource` data source instead.",
+            "Data source {:?} ({}) is provisioned from files, and Grafana refuses changes to it through the API, so \
+                Terraform cannot manage it. Look it up with the `grafana_datasource` data source instead.",
             ds.name, ds.uid
         ),
     )
 }
 
 /// A refused add or update: a name or uid conflict names the data source and how to import it.
+/// Grafana holds another data source with the same `by` (`uid` or `name`).
+pub(super) fn already_exists(ds: &DataSource, by: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("A data source with this {by} already exists"),
+        format!(
+            "Grafana already has data source {} (uid {}, type {}). Another resource in this configuration may manage \
+                it: when two data sources swap {by}s, rename in two applies (first to a free {by}); or give each a \
+                distinct {by}. If it is not managed here: to manage it with Terraform, import it (`terraform import \
+                <address> {}`, or an import block); or choose another {by}.",
+            crate::diag::quote(&ds.name),
+            ds.uid,
+            ds.kind,
+            ds.uid
+        ),
+    )
+    .at_attr(by)
+}
+
 pub(super) async fn conflict_or(
     client: &Client,
     req: &DataSourceRequest,
@@ -177,15 +200,7 @@ pub(super) async fn conflict_or(
             None
         };
         if let Some(ds) = existing {
-            let by = if message.contains("same uid") { "uid" } else { "name" };
-            return Diagnostic::error(
-                format!("A data source with this {by} already exists"),
-                format!(
-                    "Grafana already has data source {} (uid {}, type {}). Another resource in this configuration may manage it: when two data sources swap {by}s, rename in two applies (first to a free {by}); or give each a distinct {by}. If it is not managed here: to manage it with Terraform, import it (`terraform import <address> {}`, or an import block); or choose another {by}.",
-                    crate::diag::quote(&ds.name), ds.uid, ds.kind, ds.uid
-                ),
-            )
-            .at_attr(by);
+            return already_exists(&ds, if message.contains("same uid") { "uid" } else { "name" });
         }
     }
     api_error(format!("Could not {what} data source {}", crate::diag::quote(&req.name)), e)
@@ -212,7 +227,9 @@ pub(super) fn default_moved(from: &grafana::DataSourceSummary, name: &str) -> Di
     Diagnostic::warning(
         "The default data source changed",
         format!(
-            "Grafana keeps one default data source: making {} the default turned off `is_default` on data source {} (uid {}). If that one is configured with `is_default = true` as well, the two take the default from each other on every apply: set `is_default = true` on one data source only.",
+            "Grafana keeps one default data source: making {} the default turned off `is_default` on data source {} \
+                (uid {}). If that one is configured with `is_default = true` as well, the two take the default from \
+                each other on every apply: set `is_default = true` on one data source only.",
             crate::diag::quote(name),
             crate::diag::quote(&from.name),
             from.uid

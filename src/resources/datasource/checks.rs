@@ -1,0 +1,58 @@
+//! The checks of a data source's JSON settings at plan, which name AMG mistakes.
+
+use super::DataSourceModel;
+use super::save::headers_in_json;
+use crate::datasource_json as dsj;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// `json_data_encoded` and the secure settings at plan: valid JSON, no custom header in them
+/// (they have attributes of their own), and the AMG mistakes `datasource_json` knows. A secret
+/// is never quoted.
+pub(super) fn check_json_settings(c: &DataSourceModel, diags: &mut Diagnostics) {
+    if let Some(text) = c.json_data_encoded.as_str() {
+        match dsj::parse_object(text) {
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    "Invalid json_data_encoded",
+                    format!("`json_data_encoded`: {e}. Build it with jsonencode({{ … }})."),
+                )
+                .at_attr("json_data_encoded"),
+            ),
+            Ok(m) => {
+                let headers = dsj::header_keys_in(&m);
+                if !headers.is_empty() {
+                    diags.push(headers_in_json("json_data_encoded", &headers));
+                }
+                if let Some(kind) = c.kind.as_str() {
+                    for f in dsj::check_json_data(kind, &m) {
+                        diags.push(Diagnostic::warning(f.summary, f.detail).at_attr("json_data_encoded"));
+                    }
+                }
+            }
+        }
+    }
+    for attr in ["secure_json_data_encoded", "secure_json_data_encoded_wo"] {
+        let v = if attr.ends_with("_wo") { &c.secure_json_data_encoded_wo } else { &c.secure_json_data_encoded };
+        if let Some(text) = v.as_str() {
+            match dsj::parse_secrets(text) {
+                // The detail never quotes the value: it is a secret.
+                Err(e) => diags.push(
+                    Diagnostic::error(
+                        format!("Invalid {attr}"),
+                        format!(
+                            "`{attr}`: {}. Build it with jsonencode({{ key = \"value\" }}).",
+                            e.split(": ").next().unwrap_or("not a JSON object of strings")
+                        ),
+                    )
+                    .at_attr(attr),
+                ),
+                Ok(m) => {
+                    let keys: Vec<String> = m.keys().filter(|k| k.starts_with("httpHeader")).cloned().collect();
+                    if !keys.is_empty() {
+                        diags.push(headers_in_json(attr, &keys));
+                    }
+                }
+            }
+        }
+    }
+}
