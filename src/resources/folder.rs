@@ -211,25 +211,21 @@ impl Resource for FolderResource {
             };
             let known = prior.title.as_str().map(str::trim);
             if Some(current.title.as_str()) != known {
-                diags.push(
-                    Diagnostic::error(
-                        "The folder changed in Grafana since Terraform read it",
-                        format!(
-                            "Folder {uid:?} is now titled {:?} in Grafana, not {:?} as when Terraform last read it, so \
-                                it was not renamed to {title:?}, to keep from losing that change. Run `terraform plan` \
-                                to see the difference; the next apply renames it to the configured title.",
-                            current.title,
-                            known.unwrap_or_default()
-                        ),
-                    )
-                    .at_attr("title"),
-                );
+                let (now, was) = (&current.title, known.unwrap_or_default());
+                let now = format!("is now titled {now:?} in Grafana, not {was:?} as when Terraform last read it");
+                diags.push(changed_since_read(uid, &now, title));
                 return None;
             }
             match ctx.client.update_folder(uid, title, current.version).await {
                 Ok(f) => folder = Some(f),
                 Err(e) if e.may_have_acted() && confirm(ctx.client, uid, planned).await.is_some() => {
                     tracing::info!(uid, error = %e, "rename confirmed after a lost answer");
+                }
+                // Renamed (or moved) by someone else between that read and this write: its
+                // version moved on.
+                Err(e) if version_moved_on(&e) => {
+                    diags.push(changed_since_read(uid, "was changed in Grafana after Terraform read it", title));
+                    return None;
                 }
                 Err(e) => {
                     let d = titled_like_a_dashboard(&e)
@@ -404,6 +400,26 @@ fn titled_like_a_dashboard(e: &grafana::Error) -> Option<Diagnostic> {
     })
 }
 
+/// Grafana refused a write made from a version that is no longer the folder's: 412, with
+/// 10.x's reason `version-mismatch` or 12.x's none.
+fn version_moved_on(e: &grafana::Error) -> bool {
+    let mismatch = |r: &Option<String>| r.as_deref().is_none_or(|r| r == "version-mismatch");
+    matches!(e, grafana::Error::Api { status: 412, reason, .. } if mismatch(reason))
+}
+
+/// A rename refused because the folder changed in Grafana after Terraform read it (`now` says
+/// how): nothing is lost, and the next plan shows the difference.
+fn changed_since_read(uid: &str, now: &str, title: &str) -> Diagnostic {
+    Diagnostic::error(
+        "The folder changed in Grafana since Terraform read it",
+        format!(
+            "Folder {uid:?} {now}, so it was not renamed to {title:?}, to keep from losing that change. Run `terraform \
+                plan` to see the difference; the next apply renames it to the configured title."
+        ),
+    )
+    .at_attr("title")
+}
+
 /// A refused create, naming the object in the way where Grafana's answer allows.
 async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Error) -> Diagnostic {
     if let Some(d) = titled_like_a_dashboard(e) {
@@ -463,5 +479,28 @@ async fn check_nested(client: &Client, diags: &mut Diagnostics) -> bool {
             diags.push(api_error("Could not read the Grafana version", &e));
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regression_a_rename_racing_another_run_was_refused_without_saying_why() {
+        let api = |status, reason: Option<&str>| grafana::Error::Api {
+            status,
+            message: "The dashboard has been changed by someone else".into(),
+            reason: reason.map(str::to_string),
+            retry_after: None,
+            role: None,
+        };
+        assert!(version_moved_on(&api(412, None)), "12.x: no reason");
+        assert!(version_moved_on(&api(412, Some("version-mismatch"))), "10.x");
+        assert!(!version_moved_on(&api(412, Some("name-exists"))));
+        assert!(!version_moved_on(&api(409, None)));
+        let d = changed_since_read("f", "was changed in Grafana after Terraform read it", "New");
+        assert_eq!(d.summary, "The folder changed in Grafana since Terraform read it");
+        assert_eq!(d.path.map(|p| p.to_string()).as_deref(), Some("title"));
     }
 }
