@@ -2,7 +2,21 @@
 //! workspace (waited for while not ACTIVE), the provider's service account (or API keys),
 //! minting, and deleting expired and lost tokens.
 
-use super::*;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aws_config::BehaviorVersion;
+use aws_sdk_grafana::Client;
+use aws_sdk_grafana::config::ProvideCredentials;
+use aws_sdk_grafana::config::retry::RetryConfig;
+use aws_sdk_grafana::config::timeout::TimeoutConfig;
+use aws_sdk_grafana::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_grafana::types::WorkspaceStatus;
+
+use super::{
+    Amg, CREDENTIALS_TIMEOUT, Denied, Held, LOST_MINTS, MAX_ATTEMPTS, Minted, Minter, Workspace, api_keys_possible,
+    explain, fallback, next_page, no_credentials, service_account_name, token_name,
+};
+use crate::grafana::Secret;
 
 impl Amg {
     async fn sdk(&self) -> Result<&Client, String> {

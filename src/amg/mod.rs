@@ -25,13 +25,9 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_config::BehaviorVersion;
 use aws_sdk_grafana::Client;
-use aws_sdk_grafana::config::ProvideCredentials;
 use aws_sdk_grafana::config::retry::RetryConfig;
-use aws_sdk_grafana::config::timeout::TimeoutConfig;
 use aws_sdk_grafana::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_grafana::types::WorkspaceStatus;
 use tokio::sync::OnceCell;
 
 use crate::grafana::{Secret, TokenSource};
