@@ -16,6 +16,8 @@ use tonic::{Request, Response, Status};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{self, lifecycle};
 use crate::provider::{self, Provider};
+use crate::schema::IdentitySchema;
+use crate::value::Type;
 
 // Generated code: every message is declared, not every one is named here.
 #[allow(clippy::all, missing_docs, unreachable_pub, dead_code)]
@@ -139,14 +141,14 @@ fn test_panic(rpc: &str, type_name: &str) {
 }
 
 /// A lifecycle answer's state and identity, encoded.
+/// `ty` and `ids` are the resource's state type and identity schema, which the handler already
+/// built to decode the request.
 fn encoded(
-    r: &dyn framework::Resource,
+    ty: &Type,
+    ids: Option<&IdentitySchema>,
     a: &lifecycle::Answer,
 ) -> (Option<pb::DynamicValue>, Option<pb::ResourceIdentityData>) {
-    (
-        convert::dynamic(&a.state, &r.schema().ty()),
-        convert::identity_data(a.identity.clone(), r.identity_schema().as_ref()),
-    )
+    (convert::dynamic(&a.state, ty), convert::identity_data(a.identity.clone(), ids))
 }
 
 #[tonic::async_trait]
@@ -323,11 +325,12 @@ impl pb::provider_server::Provider for Service {
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
                 tracing::debug!(type_name = %req.type_name, "read_resource");
                 test_panic("ReadResource", &req.type_name);
-                let state = convert::value(req.current_state.as_ref(), &r.schema().ty(), "state", &mut diags);
+                let ty = r.schema().ty();
+                let state = convert::value(req.current_state.as_ref(), &ty, "state", &mut diags);
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                     let opts = self.provider.options();
                     let a = lifecycle::read(r, &client, &opts, state, req.private, &mut diags).await;
-                    (resp.new_state, resp.new_identity) = encoded(r, &a);
+                    (resp.new_state, resp.new_identity) = encoded(&ty, r.identity_schema().as_ref(), &a);
                     resp.private = a.private;
                 }
             }
@@ -348,23 +351,19 @@ impl pb::provider_server::Provider for Service {
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
                 tracing::debug!(type_name = %req.type_name, "plan_resource_change");
                 test_panic("PlanResourceChange", &req.type_name);
-                let ty = r.schema().ty();
+                let (ty, ids) = (r.schema().ty(), r.identity_schema());
                 let plan = lifecycle::PlanRequest {
                     prior: convert::value(req.prior_state.as_ref(), &ty, "prior state", &mut diags),
                     proposed: convert::value(req.proposed_new_state.as_ref(), &ty, "proposed state", &mut diags),
                     config: convert::value(req.config.as_ref(), &ty, "configuration", &mut diags),
-                    prior_identity: convert::identity(
-                        req.prior_identity.as_ref(),
-                        r.identity_schema().as_ref(),
-                        &mut diags,
-                    ),
+                    prior_identity: convert::identity(req.prior_identity.as_ref(), ids.as_ref(), &mut diags),
                     prior_private: req.prior_private,
                 };
                 if !diags.has_errors() {
                     let client = self.provider.client_if_ready();
                     let opts = self.provider.options();
                     let (a, requires_replace) = lifecycle::plan(r, client.as_ref(), &opts, plan, &mut diags).await;
-                    (resp.planned_state, resp.planned_identity) = encoded(r, &a);
+                    (resp.planned_state, resp.planned_identity) = encoded(&ty, ids.as_ref(), &a);
                     resp.planned_private = a.private;
                     resp.legacy_type_system = a.legacy_type_system;
                     resp.requires_replace = requires_replace.into_iter().map(convert::path).collect();
@@ -395,7 +394,7 @@ impl pb::provider_server::Provider for Service {
                 if let (false, Some(client)) = (diags.has_errors(), self.provider.client(&mut diags)) {
                     let opts = self.provider.options();
                     let a = lifecycle::apply(r, &client, &opts, prior, planned, &config, &mut diags).await;
-                    (resp.new_state, resp.new_identity) = encoded(r, &a);
+                    (resp.new_state, resp.new_identity) = encoded(&ty, r.identity_schema().as_ref(), &a);
                     resp.legacy_type_system = a.legacy_type_system;
                 }
             }
@@ -420,7 +419,8 @@ impl pb::provider_server::Provider for Service {
                 let (source, from, version) =
                     (&req.source_provider_address, &req.source_type_name, req.source_schema_version);
                 if let Some(a) = lifecycle::move_state(r, source, from, version, &raw, req.source_private, &mut diags) {
-                    (resp.target_state, resp.target_identity) = encoded(r, &a);
+                    let (ty, ids) = (r.schema().ty(), r.identity_schema());
+                    (resp.target_state, resp.target_identity) = encoded(&ty, ids.as_ref(), &a);
                     resp.target_private = a.private;
                 }
             }
@@ -439,9 +439,10 @@ impl pb::provider_server::Provider for Service {
             let mut diags = Diagnostics::default();
             let mut imported_resources = Vec::new();
             if let Some(r) = self.resource(&req.type_name, &mut diags) {
-                let identity = convert::identity(req.identity.as_ref(), r.identity_schema().as_ref(), &mut diags);
+                let ids = r.identity_schema();
+                let identity = convert::identity(req.identity.as_ref(), ids.as_ref(), &mut diags);
                 if let Some(a) = lifecycle::import(r, &req.id, &identity, &mut diags) {
-                    let (state, identity) = encoded(r, &a);
+                    let (state, identity) = encoded(&r.schema().ty(), ids.as_ref(), &a);
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state,

@@ -375,7 +375,7 @@ impl Resource for DashboardResource {
         let want = Wanted::from_plan(&planned, diags)?;
         let prior_uid = prior.uid.as_str().unwrap_or_default();
         if want.uid != prior_uid {
-            return self.change_uid(ctx, prior_value, planned_value, &want, diags).await;
+            return self.change_uid(ctx, prior_value, planned_value, &want, prior_uid, diags).await;
         }
         let before = Wanted::from_plan(&prior, &mut Diagnostics::default());
         // A stored hash this configuration does not produce (a change, or a hash written by

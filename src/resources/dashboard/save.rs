@@ -280,10 +280,9 @@ impl super::DashboardResource {
         prior_value: &Value,
         planned_value: &Value,
         want: &Wanted,
+        prior_uid: &str,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let prior_uid = DashboardModel::view(prior_value).uid().as_str().unwrap_or_default().to_string();
-        let prior_uid = prior_uid.as_str();
         // Grafana cannot change a uid: a new dashboard, then the old one goes. On Grafana
         // 10.4 the old one's title blocks the new one in the same folder: then the old one
         // goes first, as a replacement would have done.
