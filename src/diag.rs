@@ -210,6 +210,14 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
             "Grafana was unavailable or asked to slow down; the provider retried what was safe to retry. Try again; if \
                 it persists, check the workspace status."
         }
+        E::Credentials(source) => {
+            amg_hint = format!(
+                "This comes from the provider block's AMG-native auth, not from this resource: the argument to look at \
+                    is the provider's `{}`.",
+                source.setting
+            );
+            amg_hint.as_str()
+        }
         E::Stopped => "Terraform asked the provider to stop; nothing more was sent to Grafana.",
         E::IsFolder { .. } => {
             "Manage or look it up as a folder: `grafana_folder` (`terraform import grafana_folder.<name> <uid>`, or \
@@ -225,6 +233,15 @@ pub fn api_error(action: impl fmt::Display, err: &grafana::Error) -> Diagnostic 
 mod tests {
     use super::*;
     use crate::grafana::Error as E;
+
+    #[test]
+    fn an_amg_auth_failure_names_the_provider_argument_to_look_at() {
+        let e = E::Credentials(grafana::SourceError::at("region", "No AWS region: set `region`."));
+        let d = api_error("Could not create folder \"f\"", &e);
+        assert_eq!(d.summary, "Could not create folder \"f\"");
+        assert!(d.detail.starts_with("No AWS region") && d.detail.contains("the provider's `region`"), "{}", d.detail);
+        assert!(d.path.is_none(), "a resource's diagnostic can only point into that resource's configuration");
+    }
 
     #[test]
     fn a_long_value_is_quoted_cut_with_its_length() {

@@ -14,12 +14,12 @@ use aws_sdk_grafana::types::WorkspaceStatus;
 
 use super::{
     Amg, CREDENTIALS_TIMEOUT, Denied, Held, LOST_MINTS, MAX_ATTEMPTS, Minted, Minter, Workspace, api_keys_possible,
-    explain, fallback, next_page, no_credentials, service_account_name, token_name,
+    at_workspace, explain, fallback, next_page, no_credentials, service_account_name, token_name,
 };
-use crate::grafana::Secret;
+use crate::grafana::{Secret, SourceError};
 
 impl Amg {
-    async fn sdk(&self) -> Result<&Client, String> {
+    async fn sdk(&self) -> Result<&Client, SourceError> {
         self.sdk
             .get_or_init(|| async {
                 let s = &self.settings;
@@ -55,13 +55,14 @@ impl Amg {
                 }
                 let conf = loader.credentials_provider(creds.build().await).load().await;
                 let Some(region) = conf.region().map(|r| r.to_string()) else {
-                    return Err(
+                    return Err(SourceError::at(
+                        "region",
                         "No AWS region: set `region` in the provider block, or AWS_REGION (or a `region` in the AWS \
-                            profile)."
-                            .to_string(),
-                    );
+                            profile).",
+                    ));
                 };
-                let provider = conf.credentials_provider().ok_or("no AWS credential provider")?;
+                let provider =
+                    conf.credentials_provider().ok_or_else(|| no_credentials("no credential provider", None))?;
                 match tokio::time::timeout(CREDENTIALS_TIMEOUT, provider.provide_credentials()).await {
                     Ok(Ok(_)) => {}
                     Ok(Err(e)) => return Err(no_credentials(&e.to_string(), s.profile.as_deref())),
@@ -72,11 +73,11 @@ impl Amg {
             })
             .await
             .as_ref()
-            .map_err(String::clone)
+            .map_err(SourceError::clone)
     }
 
     /// The workspace, once ACTIVE (waiting, bounded, while AMG is still working on it).
-    pub(super) async fn workspace(&self) -> Result<&Workspace, String> {
+    pub(super) async fn workspace(&self) -> Result<&Workspace, SourceError> {
         self.workspace
             .get_or_init(|| async {
                 let c = self.sdk().await?;
@@ -89,8 +90,10 @@ impl Amg {
                         .workspace_id(id)
                         .send()
                         .await
-                        .map_err(|e| explain(e, "DescribeWorkspace", id))?;
-                    let ws = out.workspace.ok_or_else(|| format!("DescribeWorkspace {id} returned no workspace"))?;
+                        .map_err(|e| at_workspace(explain(e, "DescribeWorkspace", id)))?;
+                    let ws = out
+                        .workspace
+                        .ok_or_else(|| at_workspace(format!("DescribeWorkspace {id} returned no workspace")))?;
                     match ws.status() {
                         WorkspaceStatus::Active => {
                             if logged {
@@ -107,12 +110,15 @@ impl Amg {
                         | WorkspaceStatus::VersionUpdating
                         | WorkspaceStatus::Upgrading) => {
                             if started.elapsed() >= self.settings.ready_timeout {
-                                return Err(format!(
-                                    "Workspace {id} is still {} after {} s. AMG is creating or updating it; apply \
+                                return Err(SourceError::at(
+                                    "workspace_ready_timeout_seconds",
+                                    format!(
+                                        "Workspace {id} is still {} after {} s. AMG is creating or updating it; apply \
                                         again when `aws grafana describe-workspace --workspace-id {id}` says ACTIVE, \
                                         or raise the provider's `workspace_ready_timeout_seconds`.",
-                                    s.as_str(),
-                                    started.elapsed().as_secs()
+                                        s.as_str(),
+                                        started.elapsed().as_secs()
+                                    ),
                                 ));
                             }
                             if !logged {
@@ -126,22 +132,22 @@ impl Amg {
                             tokio::time::sleep(Duration::from_secs(2).min(pause)).await;
                         }
                         s => {
-                            return Err(format!(
+                            return Err(at_workspace(format!(
                                 "Workspace {id} is {}: it cannot serve Grafana requests. Check it in the AMG console.",
                                 s.as_str()
-                            ));
+                            )));
                         }
                     }
                 }
             })
             .await
             .as_ref()
-            .map_err(String::clone)
+            .map_err(SourceError::clone)
     }
 
     /// The service account to mint under (found or created), or API keys on a 10.4 workspace
     /// whose caller may not use service accounts.
-    async fn minter(&self) -> Result<&Minter, String> {
+    async fn minter(&self) -> Result<&Minter, SourceError> {
         self.minter
             .get_or_init(|| async {
                 let c = self.sdk().await?;
@@ -151,7 +157,7 @@ impl Amg {
                 let found = match self.find_service_account(c, &name).await {
                     Ok(f) => f,
                     Err(Denied(e)) if api_keys_possible(&ws.version) => return Ok(fallback(&e)),
-                    Err(Denied(e)) => return Err(e),
+                    Err(Denied(e)) => return Err(at_workspace(e)),
                 };
                 if let Some((sa, role)) = found {
                     self.check_role(&name, &role)?;
@@ -174,24 +180,26 @@ impl Amg {
                     Err(e) if e.code() == Some("ConflictException") => {
                         match self.find_service_account(c, &name).await {
                             Ok(Some((sa, role))) => self.check_role(&name, &role).map(|()| Minter::ServiceAccount(sa)),
-                            Ok(None) => Err(format!("service account {name} conflicts but cannot be found in {id}")),
-                            Err(Denied(e)) => Err(e),
+                            Ok(None) => Err(at_workspace(format!(
+                                "service account {name} conflicts but cannot be found in {id}"
+                            ))),
+                            Err(Denied(e)) => Err(at_workspace(e)),
                         }
                     }
                     Err(e) if e.code() == Some("AccessDeniedException") && api_keys_possible(&ws.version) => {
                         Ok(fallback(&explain(e, "CreateWorkspaceServiceAccount", id)))
                     }
-                    Err(e) => Err(explain(e, "CreateWorkspaceServiceAccount", id)),
+                    Err(e) => Err(at_workspace(explain(e, "CreateWorkspaceServiceAccount", id))),
                 }
             })
             .await
             .as_ref()
-            .map_err(String::clone)
+            .map_err(SourceError::clone)
     }
 
     /// A service account found by name must not hold more than `grafana_role` asks for: a
     /// token minted under it would have powers the configuration never granted.
-    fn check_role(&self, name: &str, found: &aws_sdk_grafana::types::Role) -> Result<(), String> {
+    pub(super) fn check_role(&self, name: &str, found: &aws_sdk_grafana::types::Role) -> Result<(), SourceError> {
         let rank = |r: &aws_sdk_grafana::types::Role| match r {
             aws_sdk_grafana::types::Role::Viewer => 1,
             aws_sdk_grafana::types::Role::Editor => 2,
@@ -199,16 +207,19 @@ impl Amg {
         };
         let wanted = self.settings.role.aws();
         if rank(found) > rank(&wanted) {
-            return Err(format!(
-                "The service account {name} in workspace {} has the {} role, more than `grafana_role` ({}) asks for, \
-                    so the provider will not mint tokens under it. Delete that service account (`aws grafana \
-                    delete-workspace-service-account --workspace-id {} --service-account-id <id>`, or in the AMG \
-                    console): the provider creates it again with the {} role.",
-                self.settings.workspace_id,
-                found.as_str(),
-                wanted.as_str(),
-                self.settings.workspace_id,
-                wanted.as_str()
+            return Err(SourceError::at(
+                "grafana_role",
+                format!(
+                    "The service account {name} in workspace {} has the {} role, more than `grafana_role` ({}) \
+                        asks for, so the provider will not mint tokens under it. Delete that service account (`aws \
+                        grafana delete-workspace-service-account --workspace-id {} --service-account-id <id>`, or in \
+                        the AMG console): the provider creates it again with the {} role.",
+                    self.settings.workspace_id,
+                    found.as_str(),
+                    wanted.as_str(),
+                    self.settings.workspace_id,
+                    wanted.as_str()
+                ),
             ));
         }
         if rank(found) < rank(&wanted) {
@@ -247,7 +258,7 @@ impl Amg {
     }
 
     /// Mints a new token (or API key), first deleting this service account's expired tokens.
-    pub(super) async fn mint(&self) -> Result<Minted, String> {
+    pub(super) async fn mint(&self) -> Result<Minted, SourceError> {
         let c = self.sdk().await?;
         let minter = self.minter().await?;
         let id = &self.settings.workspace_id;
@@ -272,8 +283,10 @@ impl Amg {
                     name = token_name();
                     out = self.create_token(c, sa, &name).await;
                 }
-                let out = out.map_err(|e| explain(e, "CreateWorkspaceServiceAccountToken", id))?;
-                let t = out.service_account_token.ok_or("CreateWorkspaceServiceAccountToken returned no token")?;
+                let out = out.map_err(|e| at_workspace(explain(e, "CreateWorkspaceServiceAccountToken", id)))?;
+                let t = out
+                    .service_account_token
+                    .ok_or_else(|| at_workspace("CreateWorkspaceServiceAccountToken returned no token".into()))?;
                 (Secret::new(&t.key), Held::Token { sa: sa.clone(), id: t.id })
             }
             Minter::ApiKeys => {
@@ -289,7 +302,7 @@ impl Amg {
                     name = token_name();
                     out = self.create_api_key(c, &name).await;
                 }
-                let out = out.map_err(|e| explain(e, "CreateWorkspaceApiKey", id))?;
+                let out = out.map_err(|e| at_workspace(explain(e, "CreateWorkspaceApiKey", id)))?;
                 (Secret::new(&out.key), Held::ApiKey { name })
             }
         };

@@ -30,7 +30,7 @@ use aws_sdk_grafana::config::retry::RetryConfig;
 use aws_sdk_grafana::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::OnceCell;
 
-use crate::grafana::{Secret, TokenSource};
+use crate::grafana::{Secret, SourceError, TokenSource};
 
 mod control;
 
@@ -128,9 +128,9 @@ pub struct Amg {
     /// Set once per process, failures included: missing credentials, an unknown workspace or
     /// one that stays CREATING past the wait are answered at once to every later request
     /// instead of being looked for (or waited for) again, one request after another.
-    sdk: OnceCell<Result<Client, String>>,
-    workspace: OnceCell<Result<Workspace, String>>,
-    minter: OnceCell<Result<Minter, String>>,
+    sdk: OnceCell<Result<Client, SourceError>>,
+    workspace: OnceCell<Result<Workspace, SourceError>>,
+    minter: OnceCell<Result<Minter, SourceError>>,
     current: tokio::sync::Mutex<Option<Minted>>,
     /// Tokens replaced by newer ones: still valid for requests in flight, deleted at the end.
     retired: Mutex<Vec<Held>>,
@@ -215,13 +215,13 @@ impl Amg {
 
 #[async_trait::async_trait]
 impl TokenSource for Amg {
-    async fn url(&self) -> Result<url::Url, String> {
+    async fn url(&self) -> Result<url::Url, SourceError> {
         let ws = self.workspace().await?;
         let u = format!("https://{}", ws.endpoint);
-        url::Url::parse(&u).map_err(|e| format!("workspace endpoint {u:?} is not a URL: {e}"))
+        url::Url::parse(&u).map_err(|e| at_workspace(format!("workspace endpoint {u:?} is not a URL: {e}")))
     }
 
-    async fn token(&self) -> Result<Secret, String> {
+    async fn token(&self) -> Result<Secret, SourceError> {
         let mut cur = self.current.lock().await;
         if let Some(m) = cur.as_ref()
             && Instant::now() < m.renew_at
@@ -240,7 +240,7 @@ impl TokenSource for Amg {
         Some(self.settings.role.aws().as_str().to_string())
     }
 
-    async fn renew(&self, rejected: &Secret) -> Result<Secret, String> {
+    async fn renew(&self, rejected: &Secret) -> Result<Secret, SourceError> {
         let mut cur = self.current.lock().await;
         if let Some(m) = cur.as_ref()
             && m.secret != *rejected
@@ -290,6 +290,12 @@ fn quick_retries() -> aws_sdk_grafana::config::Builder {
 /// A control-plane failure that may be a denial of service-account operations.
 struct Denied(String);
 
+/// A failure about the workspace itself (not found, denied, not ready, a quota), the provider
+/// argument to look at being `workspace_id`.
+fn at_workspace(message: String) -> SourceError {
+    SourceError::at("workspace_id", message)
+}
+
 /// AMG has workspace API keys up to Grafana 10 (removed in 12).
 fn api_keys_possible(version: &str) -> bool {
     version.split('.').next().and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| m <= 10)
@@ -311,16 +317,17 @@ fn token_name() -> String {
     format!("terraform-provider-grafana-{secs}-{}", b.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-fn no_credentials(why: &str, profile: Option<&str>) -> String {
+fn no_credentials(why: &str, profile: Option<&str>) -> SourceError {
     let profile = profile.map(|p| format!(" (profile {p:?})")).unwrap_or_default();
-    format!(
+    let message = format!(
         "No AWS credentials found for AMG auth ({why}). Looked in: the environment \
             (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN), the shared config and credentials \
             files{profile} (including SSO and credential_process), web identity (AWS_WEB_IDENTITY_TOKEN_FILE with \
             AWS_ROLE_ARN, as IRSA sets), container credentials (ECS, EKS Pod Identity) and EC2 instance metadata. Set \
             one of these (e.g. `aws sso login`, or AWS_PROFILE), or use `url` and `auth` with a Grafana token instead \
             of `workspace_id`."
-    )
+    );
+    SourceError::at("profile", message)
 }
 
 /// A control-plane error as a sentence that names the IAM action and what to do.
@@ -371,6 +378,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_auth_failure_names_the_provider_argument_it_is_about() {
+        assert_eq!(no_credentials("none found", Some("ops")).setting, "profile");
+        assert!(no_credentials("none found", Some("ops")).message.contains("(profile \"ops\")"));
+        let amg = Amg::new(Settings {
+            workspace_id: "g-0123456789".into(),
+            region: None,
+            profile: None,
+            role: Role::Editor,
+            ttl: Duration::from_secs(900),
+            ready_timeout: Duration::from_secs(1),
+        });
+        let e = amg.check_role("terraform-provider-grafana-editor", &aws_sdk_grafana::types::Role::Admin).unwrap_err();
+        assert_eq!(e.setting, "grafana_role");
+        assert!(e.message.contains("has the ADMIN role, more than `grafana_role` (EDITOR)"), "{}", e.message);
+        assert!(
+            amg.check_role("x", &aws_sdk_grafana::types::Role::Viewer).is_ok(),
+            "a lower role is only warned about"
+        );
+        assert_eq!(at_workspace("gone".into()).setting, "workspace_id");
+    }
+
+    #[test]
     fn control_plane_lists_end_at_a_repeated_token_or_the_page_limit() {
         let mut next = None;
         assert_eq!(next_page(None, &mut next, 1), Ok(false), "no token: the end");
@@ -398,7 +427,7 @@ mod tests {
 
     #[test]
     fn no_credentials_says_where_it_looked_and_what_to_set() {
-        let m = no_credentials("no providers in chain", Some("ci"));
+        let m = no_credentials("no providers in chain", Some("ci")).message;
         for want in
             ["AWS_ACCESS_KEY_ID", "profile \"ci\"", "AWS_WEB_IDENTITY_TOKEN_FILE", "instance metadata", "`auth`"]
         {

@@ -23,6 +23,27 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Why a [`TokenSource`] gave no token or URL: `message` says what happened and what to do;
+/// `setting` is the provider argument to look at first (`workspace_id`, `region`, `profile`,
+/// `grafana_role`, `workspace_ready_timeout_seconds`, `url`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceError {
+    pub setting: &'static str,
+    pub message: String,
+}
+
+impl SourceError {
+    pub fn at(setting: &'static str, message: impl Into<String>) -> SourceError {
+        SourceError { setting, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for SourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Where tokens come from when they are minted on demand (AMG-native auth) rather than
 /// configured. The client asks for one before its first request, and calls [`renew`] once
 /// when Grafana answers 401 with it.
@@ -31,11 +52,11 @@ impl std::fmt::Debug for Secret {
 #[async_trait::async_trait]
 pub trait TokenSource: Send + Sync + std::fmt::Debug {
     /// The Grafana base URL, when the configuration gives none.
-    async fn url(&self) -> Result<url::Url, String>;
+    async fn url(&self) -> Result<url::Url, SourceError>;
     /// A token that is valid now.
-    async fn token(&self) -> Result<Secret, String>;
+    async fn token(&self) -> Result<Secret, SourceError>;
     /// A token other than `rejected`, which Grafana refused.
-    async fn renew(&self, rejected: &Secret) -> Result<Secret, String>;
+    async fn renew(&self, rejected: &Secret) -> Result<Secret, SourceError>;
     /// The Grafana role of the tokens it mints (`ADMIN`, `EDITOR`, `VIEWER`), for error messages.
     fn role(&self) -> Option<String> {
         None

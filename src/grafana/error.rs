@@ -35,9 +35,9 @@ pub enum Error {
     #[error("could not learn the Grafana version from GET {url}: {reason}")]
     Version { url: String, reason: String, source: Box<Error> },
     /// No token (or URL) could be had from the token source (AMG-native auth): the message
-    /// says why and what to do.
+    /// says why and what to do, and names the provider argument to look at.
     #[error("{0}")]
-    Credentials(String),
+    Credentials(super::SourceError),
     /// Terraform stopped the provider while the request was in flight.
     #[error("stopped by Terraform")]
     Stopped,

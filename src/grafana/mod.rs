@@ -23,7 +23,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{Auth, Config, Secret, Timeouts, TokenSource};
+pub use config::{Auth, Config, Secret, SourceError, Timeouts, TokenSource};
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
 pub use error::Error;
@@ -154,14 +154,14 @@ impl Client {
                 match &self.unchecked {
                     None => Ok(own),
                     Some(given) if same_origin(given, &own) => Ok(given.as_ref().clone()),
-                    Some(given) => Err(Error::Credentials(format!(
+                    Some(given) => Err(Error::Credentials(SourceError::at("url", format!(
                         "`url` ({}) is not the workspace's own endpoint ({}), and the minted token is an admin token: \
                             remove `url` to use the workspace's endpoint, or, if {} reaches this workspace (a proxy, a \
                             private DNS name), set `allow_url_outside_workspace = true`. No token was minted.",
                         origin(given),
                         origin(&own),
                         origin(given)
-                    ))),
+                    )))),
                 }
             })
             .await
@@ -491,11 +491,11 @@ fn seg(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
+    use amg_local::harness::Loopback;
 
     use super::*;
 
@@ -506,45 +506,24 @@ mod tests {
         Client::new(cfg, CancellationToken::new()).unwrap()
     }
 
-    /// A loopback server that counts its connections and, on each, reads the request and
-    /// writes `reply`; with `None` it reads until the client gives up and never answers.
-    async fn local_server(reply: Option<&'static str>) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        let n = Arc::new(AtomicUsize::new(0));
-        let seen = n.clone();
-        tokio::spawn(async move {
-            loop {
-                let (mut s, _) = l.accept().await.unwrap();
-                seen.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(async move {
-                    let mut buf = [0u8; 4096];
-                    match reply {
-                        None => while s.read(&mut buf).await.unwrap_or(0) > 0 {},
-                        Some(r) => {
-                            let _ = s.read(&mut buf).await;
-                            let _ = s.write_all(r.as_bytes()).await;
-                        }
-                    }
-                });
+    /// A loopback server that writes `reply` to each request; with `None` it never answers.
+    fn local_server(reply: Option<&'static str>) -> Loopback {
+        Loopback::start(move |_, s| match reply {
+            None => Loopback::never(s),
+            Some(r) => {
+                let _ = s.write_all(r.as_bytes());
             }
-        });
-        (addr, n)
-    }
-
-    async fn silent_server() -> (String, Arc<AtomicUsize>) {
-        let (addr, n) = local_server(None).await;
-        (format!("http://{addr}"), n)
+        })
     }
 
     #[tokio::test]
     async fn a_server_that_never_answers_costs_one_attempt_for_a_write_and_a_bounded_time_for_a_read() {
-        let (url, conns) = silent_server().await;
-        let c = client(&url, 300, 2_000);
+        let server = local_server(None);
+        let c = client(&server.url, 300, 2_000);
         let started = std::time::Instant::now();
         let e = c.create_folder(Some("tfx"), "T", None).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
-        assert_eq!(conns.load(Ordering::SeqCst), 1, "a write is never repeated after a timeout");
+        assert_eq!(server.connections(), 1, "a write is never repeated after a timeout");
         assert!(matches!(e, Error::Transport { timed_out: true, .. }), "{e:?}");
         assert!(e.may_have_acted());
         let text = e.to_string();
@@ -554,70 +533,61 @@ mod tests {
         let e = c.get_folder("tfx").await.unwrap_err();
         let took = started.elapsed();
         assert!(took < Duration::from_secs(4), "the call budget bounds a read: {took:?}");
-        assert!(conns.load(Ordering::SeqCst) >= 3, "a read is retried after a timeout");
+        assert!(server.connections() >= 3, "a read is retried after a timeout");
         assert!(e.to_string().contains("no answer"), "{e}");
         assert!(!format!("{e:?}").contains("glsa_secret"), "the token leaked: {e:?}");
     }
 
     #[tokio::test]
     async fn https_to_a_plain_http_server_says_to_check_the_scheme_and_is_not_retried() {
-        let (addr, conns) = local_server(Some("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")).await;
-        let c = client(&format!("https://{addr}"), 2_000, 5_000);
+        // The server reads nothing (a TLS handshake is not HTTP) and answers in plain HTTP.
+        let server = Loopback::raw(|s| {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        });
+        let c = client(&server.url.replace("http://", "https://"), 2_000, 5_000);
         let e = c.get_folder("x").await.unwrap_err();
         assert!(e.to_string().contains("the `url` must start with http://"), "{e}");
         assert!(matches!(e, Error::Transport { tls: true, .. }), "{e:?}");
         assert!(!e.may_have_acted(), "nothing was sent");
-        assert_eq!(conns.load(Ordering::SeqCst), 1, "a TLS mismatch is not retried");
+        assert_eq!(server.connections(), 1, "a TLS mismatch is not retried");
     }
 
     #[tokio::test]
     async fn http_headers_go_with_every_request() {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        let seen = Arc::new(std::sync::Mutex::new(String::new()));
-        let into = seen.clone();
-        tokio::spawn(async move {
-            let (mut s, _) = l.accept().await.unwrap();
-            let mut buf = vec![0u8; 4096];
-            let n = s.read(&mut buf).await.unwrap();
-            *into.lock().unwrap() = String::from_utf8_lossy(&buf[..n]).to_string();
-            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await;
-        });
-        let mut cfg = Config::new(format!("http://{addr}").parse().unwrap(), None);
+        let server = Loopback::start(|_, s| Loopback::json(s, "200 OK", "{}"));
+        let mut cfg = Config::new(server.url.parse().unwrap(), None);
         cfg.headers = vec![("X-Proxy-Token".into(), Secret::new("proxy-secret"))];
         let c = Client::new(cfg, CancellationToken::new()).unwrap();
         let _: serde_json::Value = c.send(Method::GET, "api/x", None).await.unwrap();
-        let req = seen.lock().unwrap().to_lowercase();
+        let req = server.seen()[0].head.to_lowercase();
         assert!(req.contains("x-proxy-token: proxy-secret"), "{req}");
         assert!(!format!("{c:?}").contains("proxy-secret"), "a header value in Debug output");
     }
 
     /// A server that answers every request 429 with `Retry-After: 1`.
-    async fn throttling_server() -> (String, Arc<AtomicUsize>) {
-        let (addr, n) = local_server(Some(
+    fn throttling_server() -> Loopback {
+        local_server(Some(
             "HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: \
                 31\r\n\r\n{\"message\":\"Too Many Requests\"}",
         ))
-        .await;
-        (format!("http://{addr}"), n)
     }
 
     #[tokio::test]
     async fn regression_retry_after_kept_retrying_past_the_retry_limit() {
         // `Retry-After` once turned the policy's "stop" into another pause, so `retries = 0`
         // still retried, and a throttling Grafana was retried until the call budget ran out.
-        let (url, hits) = throttling_server().await;
-        let mut cfg = Config::new(url.parse().unwrap(), None);
+        let server = throttling_server();
+        let mut cfg = Config::new(server.url.parse().unwrap(), None);
         cfg.max_retries = 0;
         let c = Client::new(cfg, CancellationToken::new()).unwrap();
         assert!(c.get_folder("x").await.is_err());
-        assert_eq!(hits.load(Ordering::SeqCst), 1, "retries = 0 sends once");
-        let (url, hits) = throttling_server().await;
-        let mut cfg = Config::new(url.parse().unwrap(), None);
+        assert_eq!(server.seen().len(), 1, "retries = 0 sends once");
+        let server = throttling_server();
+        let mut cfg = Config::new(server.url.parse().unwrap(), None);
         cfg.max_retries = 2;
         let c = Client::new(cfg, CancellationToken::new()).unwrap();
         assert!(c.get_folder("x").await.is_err());
-        assert_eq!(hits.load(Ordering::SeqCst), 3, "two retries, honouring Retry-After");
+        assert_eq!(server.seen().len(), 3, "two retries, honouring Retry-After");
     }
 
     /// Mints `tok-1`, `tok-2`, … and counts its calls.
@@ -628,77 +598,57 @@ mod tests {
 
     #[async_trait::async_trait]
     impl TokenSource for Counter {
-        async fn url(&self) -> Result<url::Url, String> {
-            Err("unused".into())
+        async fn url(&self) -> Result<url::Url, SourceError> {
+            Err(SourceError::at("url", "unused"))
         }
-        async fn token(&self) -> Result<Secret, String> {
+        async fn token(&self) -> Result<Secret, SourceError> {
             Ok(Secret::new(&format!("tok-{}", self.minted.load(Ordering::SeqCst).max(1))))
         }
-        async fn renew(&self, _rejected: &Secret) -> Result<Secret, String> {
+        async fn renew(&self, _rejected: &Secret) -> Result<Secret, SourceError> {
             let n = self.minted.fetch_add(1, Ordering::SeqCst) + 2;
             Ok(Secret::new(&format!("tok-{n}")))
         }
     }
 
     /// A server that answers 401 unless the bearer token is `accepted`; counts requests.
-    async fn token_server(accepted: &'static str) -> (String, Arc<AtomicUsize>) {
-        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = l.local_addr().unwrap();
-        let n = Arc::new(AtomicUsize::new(0));
-        let seen = n.clone();
-        tokio::spawn(async move {
-            loop {
-                let (mut s, _) = l.accept().await.unwrap();
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut buf = vec![0u8; 4096];
-                    while let Ok(k) = s.read(&mut buf).await {
-                        if k == 0 {
-                            break;
-                        }
-                        seen.fetch_add(1, Ordering::SeqCst);
-                        let req = String::from_utf8_lossy(&buf[..k]).to_lowercase();
-                        let reply: &[u8] = if req.contains(&format!("authorization: bearer {accepted}")) {
-                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"
-                        } else {
-                            b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 27\r\n\r\n{\"message\":\"Invalid API key\"}"
-                        };
-                        let _ = s.write_all(reply).await;
-                    }
-                });
+    fn token_server(accepted: &'static str) -> Loopback {
+        Loopback::start(move |req, s| {
+            if req.head.to_lowercase().contains(&format!("authorization: bearer {accepted}")) {
+                Loopback::json(s, "200 OK", "{}");
+            } else {
+                Loopback::json(s, "401 Unauthorized", r#"{"message":"Invalid API key"}"#);
             }
-        });
-        (format!("http://{addr}"), n)
+        })
     }
 
     #[tokio::test]
     async fn a_minted_token_refused_with_401_is_renewed_once_and_the_request_sent_again_never_more() {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let (url, hits) = token_server("tok-2").await;
+        let server = token_server("tok-2");
         let source = Arc::new(Counter::default());
         let c = Client::new(
-            Config::with_auth(Some(url.parse().unwrap()), Auth::Minted(source.clone())),
+            Config::with_auth(Some(server.url.parse().unwrap()), Auth::Minted(source.clone())),
             CancellationToken::new(),
         )
         .unwrap();
         let _: serde_json::Value = c.send(Method::POST, "api/folders", Some(&serde_json::json!({}))).await.unwrap();
         assert_eq!(
-            (hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)),
+            (server.seen().len(), source.minted.load(Ordering::SeqCst)),
             (2, 1),
             "one 401, one renewal, one retry"
         );
 
         // A token that is refused again after renewal: an error, not a loop.
-        let (url, hits) = token_server("never").await;
+        let server = token_server("never");
         let source = Arc::new(Counter::default());
         let c = Client::new(
-            Config::with_auth(Some(url.parse().unwrap()), Auth::Minted(source.clone())),
+            Config::with_auth(Some(server.url.parse().unwrap()), Auth::Minted(source.clone())),
             CancellationToken::new(),
         )
         .unwrap();
         let e = c.get_folder("x").await.unwrap_err();
         assert!(matches!(e, Error::Api { status: 401, .. }), "{e:?}");
-        assert_eq!((hits.load(Ordering::SeqCst), source.minted.load(Ordering::SeqCst)), (2, 1));
+        assert_eq!((server.seen().len(), source.minted.load(Ordering::SeqCst)), (2, 1));
     }
 
     /// Fuzz target `grafana_answers`: every read the provider makes, answered with any status
@@ -709,24 +659,11 @@ mod tests {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let answer: Arc<std::sync::Mutex<Vec<u8>>> = Arc::default();
-        let addr = rt.block_on(async {
-            let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = l.local_addr().unwrap();
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                loop {
-                    let (mut s, _) = l.accept().await.unwrap();
-                    let reply = answer.lock().unwrap().clone();
-                    tokio::spawn(async move {
-                        let mut buf = vec![0u8; 4096];
-                        let _ = s.read(&mut buf).await;
-                        let _ = s.write_all(&reply).await;
-                    });
-                }
-            });
-            addr
+        let reply = answer.clone();
+        let server = Loopback::start(move |_, s| {
+            let _ = s.write_all(&reply.lock().unwrap());
         });
-        let mut cfg = Config::new(format!("http://{addr}").parse().unwrap(), None);
+        let mut cfg = Config::new(server.url.parse().unwrap(), None);
         cfg.max_retries = 0;
         cfg.timeouts = Timeouts { attempt: Duration::from_secs(2), call: Duration::from_secs(2) };
         let body = crate::fuzz::bytes_like(crate::fuzz::json().prop_map(|j| j.to_string().into_bytes()));

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::amg_auth::{SA, provider_block, signed_call, tokens, workdir};
-use crate::support::{Emulator, REQUIRED, Terraform, Workdir, provider_processes, wait_until};
+use crate::support::{Emulator, GrafanaAdmin, REQUIRED, Terraform, Workdir, provider_processes, wait_until};
 
 on_both_terraforms!(
     regression_an_orphaned_provider_kept_its_token_after_terraform_was_killed,

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, Terraform, Workdir};
+use crate::support::{Emulator, GrafanaAdmin, Terraform, Workdir};
 
 on_both_terraforms_and_profiles!(datasource_lifecycle);
 on_both_terraforms!(
@@ -14,7 +14,6 @@ on_both_terraforms!(
     datasource_conflict_names_the_existing_one,
     datasource_provisioned_is_refused_but_found,
     datasource_prometheus_converted_by_grafana_12_plans_nothing,
-    datasource_first_is_forced_default_and_plans_nothing,
     datasource_adoption_with_generate_config_out,
 );
 
@@ -157,8 +156,8 @@ fn datasource_lifecycle(tf: &Terraform, profile: &str) {
     // The next plan is empty, and refreshing costs one GET per data source.
     let gets = emu.count("GET", Some("/api/datasources/uid/:uid"));
     w.assert_plan_empty("after create");
-    // Two plans, each reading two resources and the uid lookup.
-    assert_eq!(emu.count("GET", Some("/api/datasources/uid/:uid")) - gets, 2 * 3);
+    // One plan, reading two resources and the uid lookup.
+    assert_eq!(emu.count("GET", Some("/api/datasources/uid/:uid")) - gets, 3);
 
     // A new secret version: one in-place update that sends the secrets again.
     let puts = emu.count("PUT", Some("/api/datasources/uid/:uid"));
@@ -443,19 +442,6 @@ fn datasource_prometheus_converted_by_grafana_12_plans_nothing(tf: &Terraform) {
     let r = w.apply();
     assert!(!r.all().contains("Grafana converted"), "{r:?}");
     assert_eq!(ds(&emu, "amp")["type"], "prometheus");
-}
-
-fn datasource_first_is_forced_default_and_plans_nothing(tf: &Terraform) {
-    let emu = Emulator::start(&[]);
-    let w = Workdir::new(tf);
-    w.config(
-        &emu,
-        "resource \"grafana_datasource\" \"only\" {\n  name = \"Only\"\n  type = \"loki\"\n  uid  = \"only\"\n}\n",
-    );
-    w.init();
-    w.apply();
-    assert_eq!(ds(&emu, "only")["isDefault"], true, "Grafana forces the first one default");
-    w.assert_plan_empty("a forced default");
 }
 
 /// `terraform plan -generate-config-out` adopts a data source made by hand: the generated

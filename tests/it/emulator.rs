@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{Emulator, http};
+use crate::support::{Emulator, GrafanaAdmin, http};
 
 #[test]
 fn grafana_errors_are_grafanas_bodies() {

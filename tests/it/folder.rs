@@ -4,13 +4,12 @@
 
 use serde_json::json;
 
-use crate::support::{Emulator, Terraform, Workdir};
+use crate::support::{Emulator, GrafanaAdmin, Terraform, Workdir};
 
 on_both_terraforms!(
     folder_lifecycle,
     folder_bad_input_fails_at_plan_and_writes_nothing,
     folder_nesting_refused_on_grafana_10_4,
-    folder_prevent_destroy_if_not_empty,
     folder_data_source,
     folder_over_tls_with_ca_cert,
     folder_survives_lost_responses,
@@ -205,36 +204,6 @@ fn folder_nesting_refused_on_grafana_10_4(tf: &Terraform) {
     w.assert_plan_empty("10.4 folders");
     w.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(emu.held("folders"), 0);
-}
-
-fn folder_prevent_destroy_if_not_empty(tf: &Terraform) {
-    let emu = Emulator::start(&[]);
-    let w = Workdir::new(tf);
-    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n  prevent_destroy_if_not_empty = true\n}\n");
-    w.init();
-    w.apply();
-    w.assert_plan_empty("after create");
-    let (s, _) =
-        emu.grafana("POST", "/api/dashboards/db", Some(json!({"dashboard": {"title": "Inside"}, "folderUid": "keep"})));
-    assert_eq!(s, 200);
-    let r = w.run(&["destroy", "-auto-approve", "-no-color"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("Folder is not empty") && r.stderr.contains("\"Inside\""), "{r:?}");
-    assert_eq!(emu.held("folders"), 1);
-    assert_eq!(emu.held("dashboards"), 1);
-    // Turning the guard off is an in-place change with no API call; then destroy moves what
-    // the folder holds to the General folder and deletes only the folder.
-    let writes = emu.writes();
-    w.config(&emu, "resource \"grafana_folder\" \"f\" {\n  title = \"Keep\"\n  uid   = \"keep\"\n}\n");
-    let r = w.apply();
-    r.assert_summary("0 added, 1 changed, 0 destroyed");
-    assert_eq!(emu.writes(), writes, "turning the guard off must not call Grafana");
-    w.ok(&["destroy", "-auto-approve", "-no-color"]);
-    assert_eq!(emu.held("folders"), 0);
-    assert_eq!(emu.held("dashboards"), 1, "destroying a folder never deletes a dashboard");
-    let (_, hits) = emu.grafana("GET", "/api/search?type=dash-db&query=Inside", None);
-    assert_eq!(hits[0]["title"], "Inside");
-    assert!(hits[0]["folderUid"].as_str().unwrap_or("").is_empty(), "moved to the General folder: {hits}");
 }
 
 fn folder_data_source(tf: &Terraform) {

@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, Terraform, Workdir};
+use crate::support::{Emulator, GrafanaAdmin, Terraform, Workdir};
 
 on_both_terraforms!(official_state_migrates_with_replace_provider);
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, Terraform, Workdir};
+use crate::support::{Emulator, GrafanaAdmin, Terraform, Workdir};
 
 on_both_terraforms!(
     b1_identical_uidless_dashboards_never_share_one_dashboard,

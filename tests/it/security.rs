@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::amg_auth::{SA, provider_block, signed_call, tokens, workdir};
-use crate::support::{Emulator, Hostile, REQUIRED, Terraform, Workdir, provider_peak_rss};
+use amg_local::harness::Loopback;
+
+use crate::support::{Emulator, REQUIRED, Terraform, Workdir, provider_peak_rss};
 
 on_both_terraforms!(
     regression_a_private_key_given_as_tls_key_was_quoted_in_the_error,
@@ -51,10 +53,10 @@ fn regression_a_private_key_given_as_tls_key_was_quoted_in_the_error(tf: &Terraf
 }
 
 fn regression_secrets_followed_a_redirect_to_another_host(tf: &Terraform) {
-    let elsewhere = Hostile::start(|_, s| Hostile::json(s, "200 OK", r#"{"id":1,"uid":"x","name":"x","version":1}"#));
+    let elsewhere = Loopback::start(|_, s| Loopback::json(s, "200 OK", r#"{"id":1,"uid":"x","name":"x","version":1}"#));
     let target = format!("{}/api/datasources", elsewhere.url);
-    let grafana = Hostile::start(move |req, s| {
-        if Hostile::grafana_settings(req, s) {
+    let grafana = Loopback::start(move |req, s| {
+        if Loopback::grafana_settings(req, s) {
             return;
         }
         if req.method == "POST" && req.path == "/api/datasources" {
@@ -64,7 +66,7 @@ fn regression_secrets_followed_a_redirect_to_another_host(tf: &Terraform) {
             );
             return;
         }
-        Hostile::json(s, "404 Not Found", r#"{"message":"not found"}"#);
+        Loopback::json(s, "404 Not Found", r#"{"message":"not found"}"#);
     });
     let w = Workdir::new(tf);
     w.write(
@@ -121,8 +123,8 @@ fn run_measuring(w: &Workdir, args: &[&str]) -> Measured {
 #[test]
 fn regression_a_huge_answer_exhausted_the_providers_memory() {
     let tf = crate::support::terraform("1.11.4");
-    let grafana = Hostile::start(|req, s| {
-        if Hostile::grafana_settings(req, s) {
+    let grafana = Loopback::start(|req, s| {
+        if Loopback::grafana_settings(req, s) {
             return;
         }
         if req.path.starts_with("/api/folders/announced") {
@@ -176,11 +178,11 @@ fn regression_a_search_that_repeats_its_page_for_ever_exhausted_memory() {
             .collect();
         serde_json::to_string(&hits).unwrap()
     };
-    let grafana = Hostile::start(move |req, s| {
-        if Hostile::grafana_settings(req, s) {
+    let grafana = Loopback::start(move |req, s| {
+        if Loopback::grafana_settings(req, s) {
             return;
         }
-        Hostile::json(s, "200 OK", &page);
+        Loopback::json(s, "200 OK", &page);
     });
     let w = Workdir::new(&tf);
     w.write(
@@ -200,7 +202,7 @@ fn regression_a_search_that_repeats_its_page_for_ever_exhausted_memory() {
 fn regression_the_amg_token_went_where_grafana_url_pointed(tf: &Terraform) {
     let emu = Emulator::start(&["--tls"]);
     let ws = emu.workspace_id.clone();
-    let stray = Hostile::start(|_, s| Hostile::json(s, "200 OK", "{}"));
+    let stray = Loopback::start(|_, s| Loopback::json(s, "200 OK", "{}"));
     let mut w = workdir(tf, &emu, false);
     w.env("GRAFANA_URL", &stray.url);
     w.write(

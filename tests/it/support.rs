@@ -19,12 +19,6 @@ pub fn provider_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-grafana"))
 }
 
-fn amg_local_bin() -> PathBuf {
-    let p = std::env::var_os("AMG_LOCAL_BIN").map(PathBuf::from).unwrap_or_else(|| bin_dir().join("amg-local"));
-    assert!(p.is_file(), "{} is missing: build it first (`cargo xtask test` does)", p.display());
-    p
-}
-
 /// A Terraform version under test.
 #[derive(Clone, Debug)]
 pub struct Terraform {
@@ -70,32 +64,19 @@ pub fn terraform(version: &str) -> Terraform {
 
 // ---- amg-local ----
 
-pub struct Emulator {
-    _running: amg_local::harness::Running,
-    pub control_plane_url: String,
-    pub grafana_url: String,
-    pub admin_token: String,
-    pub workspace_id: String,
-    pub ca_cert_file: Option<String>,
+/// The workspace's one emulator wrapper: amg-local started for a test, with its ready line's
+/// fields, its stats and what it holds.
+pub use amg_local::harness::Running as Emulator;
+
+/// The Grafana API as the emulator's admin, over TLS where the emulator serves it so (`--tls`,
+/// which the harness's plain loopback client does not speak).
+pub trait GrafanaAdmin {
+    /// Calls the workspace's Grafana API as the admin; returns (status, JSON body).
+    fn grafana(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value);
 }
 
-impl Emulator {
-    /// Starts amg-local (bounded: the harness gives up when no ready line comes).
-    pub fn start(args: &[&str]) -> Emulator {
-        let running = amg_local::harness::Running::start(&amg_local_bin(), args, Stdio::null())
-            .unwrap_or_else(|e| panic!("amg-local {args:?}: {e}"));
-        Emulator {
-            control_plane_url: running.get("control_plane_url"),
-            grafana_url: running.get("grafana_url"),
-            admin_token: running.get("admin_token"),
-            workspace_id: running.get("workspace_id"),
-            ca_cert_file: running.ready["ca_cert_file"].as_str().map(str::to_string),
-            _running: running,
-        }
-    }
-
-    /// Calls the workspace's Grafana API as the admin; returns (status, JSON body).
-    pub fn grafana(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+impl GrafanaAdmin for Emulator {
+    fn grafana(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         http(
             method,
             &format!("{}{path}", self.grafana_url),
@@ -103,36 +84,6 @@ impl Emulator {
             body,
             self.ca_cert_file.as_deref(),
         )
-    }
-
-    pub fn stats(&self) -> Value {
-        http("GET", &format!("{}/_amg-local/stats", self.control_plane_url), None, None, None).1
-    }
-
-    /// How many requests with `method` (and route, if given) the emulator has answered.
-    pub fn count(&self, method: &str, route: Option<&str>) -> u64 {
-        self.stats()["requests"]
-            .as_array()
-            .expect("requests")
-            .iter()
-            .filter(|r| r["method"] == method && route.is_none_or(|x| r["route"] == x))
-            .map(|r| r["count"].as_u64().unwrap_or(0))
-            .sum()
-    }
-
-    /// Requests that change something (POST, PUT, PATCH, DELETE) on the Grafana API.
-    pub fn writes(&self) -> u64 {
-        ["POST", "PUT", "PATCH", "DELETE"].iter().map(|m| self.count(m, None)).sum()
-    }
-
-    pub fn held(&self, kind: &str) -> u64 {
-        self.stats()["workspaces"][&self.workspace_id][kind].as_u64().expect("count")
-    }
-
-    /// What workspace `ws` holds: [data sources, folders, dashboards, live tokens].
-    pub fn held_in(&self, ws: &str) -> [u64; 4] {
-        let held = &self.stats()["workspaces"][ws];
-        ["datasources", "folders", "dashboards", "live_tokens"].map(|k| held[k].as_u64().unwrap_or(u64::MAX))
     }
 }
 
@@ -371,19 +322,19 @@ impl Workdir {
         self.run(&args)
     }
 
+    /// The plan is empty and the refresh before it found no drift in this provider's objects:
+    /// one `plan -detailed-exitcode -out`, then its JSON (`resource_drift` holds every object
+    /// the refresh saw change, relevant to the plan or not, as a refresh-only plan would show;
+    /// `terraform-plugin-testing` judges plans from the same JSON).
     pub fn assert_plan_empty(&self, why: &str) {
-        let r = self.plan(&[]);
+        let r = self.plan(&["-out=check.plan"]);
         assert_eq!(r.code, 0, "{why}: the plan is not empty (Terraform {}): {r:?}", self.tf.version);
-        // The refresh-only plan is judged from its JSON, as terraform-plugin-testing does: on
-        // Terraform 1.11 its detailed exit code is 2 for any resource with a number attribute,
-        // even when the plan shows no drift and no change (1.15 is fine).
-        let r = self.ok(&["plan", "-refresh-only", "-input=false", "-no-color", "-out=refresh.plan"]);
-        let plan = self.show_json(Some("refresh.plan"));
-        // Only this provider's resources are judged: the AWS provider's refresh of a new
+        assert!(r.stdout.contains("No changes."), "{why}: {r:?}");
+        let plan = self.show_json(Some("check.plan"));
+        // Only this provider's objects are judged: the AWS provider's refresh of a new
         // workspace turns its unset lists and maps from null into empty ones, which Terraform
         // reports as drift on the workspace (not ours to fix, and no change to apply).
         let ours = |c: &&Value| c["provider_name"].as_str().is_some_and(|p| p.ends_with(PROVIDER_SOURCE));
-        let all_ours = plan["resource_drift"].as_array().is_none_or(|d| d.iter().all(|c| ours(&c)));
         let drift: Vec<&Value> =
             plan["resource_drift"].as_array().map(|d| d.iter().filter(ours).collect()).unwrap_or_default();
         let changes: Vec<&Value> = plan["resource_changes"]
@@ -391,10 +342,11 @@ impl Workdir {
             .map(|c| c.iter().filter(ours).filter(|c| c["change"]["actions"] != serde_json::json!(["no-op"])).collect())
             .unwrap_or_default();
         assert!(
-            drift.is_empty() && changes.is_empty() && (!all_ours || r.stdout.contains("No changes.")),
-            "{why}: the refresh-only plan is not empty (Terraform {}): drift {drift:?}, changes {changes:?}\n{r:?}",
+            drift.is_empty() && changes.is_empty(),
+            "{why}: the refresh found drift (Terraform {}): drift {drift:?}, changes {changes:?}\n{r:?}",
             self.tf.version
         );
+        self.remove("check.plan");
     }
 
     /// `terraform show -json` of the state, or of a saved plan.
@@ -405,12 +357,29 @@ impl Workdir {
         serde_json::from_str(&r.stdout).expect("show -json output")
     }
 
-    /// The state's resources as `address → values`.
+    /// The state's resources as `address → values` (the root module's, as `show -json` lists
+    /// them), read from the local state file: no provider is started for it. Empty before the
+    /// first apply, as `show -json` says.
     pub fn state(&self) -> Value {
-        let v = self.show_json(None);
+        let path = self.dir.path().join("terraform.tfstate");
+        let Ok(text) = std::fs::read_to_string(&path) else { return Value::Object(Default::default()) };
+        let file: Value = serde_json::from_str(&text).expect("state file JSON");
         let mut out = serde_json::Map::new();
-        for r in v["values"]["root_module"]["resources"].as_array().cloned().unwrap_or_default() {
-            out.insert(r["address"].as_str().unwrap_or_default().to_string(), r["values"].clone());
+        for r in file["resources"].as_array().into_iter().flatten().filter(|r| r.get("module").is_none()) {
+            let prefix = if r["mode"] == "data" { "data." } else { "" };
+            let base = format!(
+                "{prefix}{}.{}",
+                r["type"].as_str().unwrap_or_default(),
+                r["name"].as_str().unwrap_or_default()
+            );
+            for i in r["instances"].as_array().into_iter().flatten() {
+                let address = match &i["index_key"] {
+                    Value::Null => base.clone(),
+                    Value::String(k) => format!("{base}[{}]", Value::String(k.clone())),
+                    k => format!("{base}[{k}]"),
+                };
+                out.insert(address, i["attributes"].clone());
+            }
         }
         Value::Object(out)
     }
@@ -475,107 +444,6 @@ pub fn aws_provider_block(control_plane_url: &str, credentials: bool) -> String 
     format!(
         "provider \"aws\" {{\n  region                      = \"us-east-1\"\n{keys}  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  skip_region_validation      = true\n  endpoints {{\n    grafana = \"{control_plane_url}\"\n  }}\n}}\n"
     )
-}
-
-// ---- hostile servers ----
-
-/// One request a [`Hostile`] server received.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    pub method: String,
-    pub path: String,
-    /// The request line and headers, as sent.
-    pub head: String,
-    pub body: Vec<u8>,
-}
-
-/// A small HTTP/1.1 server on loopback that answers each request as `answer` says (writing the
-/// whole response, status line included, to the stream; the connection is closed after it) and
-/// records what it received. For the security tests: redirects, endless answers, repeated pages.
-pub struct Hostile {
-    pub url: String,
-    seen: std::sync::Arc<std::sync::Mutex<Vec<Seen>>>,
-}
-
-type Answer = dyn Fn(&Seen, &mut std::net::TcpStream) + Send + Sync;
-
-impl Hostile {
-    pub fn start(answer: impl Fn(&Seen, &mut std::net::TcpStream) + Send + Sync + 'static) -> Hostile {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let answer: std::sync::Arc<Answer> = std::sync::Arc::new(answer);
-        let log = seen.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let (answer, log) = (answer.clone(), log.clone());
-                std::thread::spawn(move || {
-                    if let Some(req) = read_request(&mut stream) {
-                        log.lock().expect("log").push(req.clone());
-                        answer(&req, &mut stream);
-                    }
-                });
-            }
-        });
-        Hostile { url, seen }
-    }
-
-    pub fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().expect("log").clone()
-    }
-
-    /// A JSON answer with its length.
-    pub fn json(stream: &mut std::net::TcpStream, status: &str, body: &str) {
-        use std::io::Write;
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-    }
-
-    /// What Grafana answers to the provider's version question.
-    pub fn grafana_settings(req: &Seen, stream: &mut std::net::TcpStream) -> bool {
-        if req.path.starts_with("/api/frontend/settings") {
-            Hostile::json(stream, "200 OK", r#"{"buildInfo":{"version":"12.4.0"}}"#);
-            return true;
-        }
-        false
-    }
-}
-
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Seen> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let length = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().ok()))
-        .flatten()
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut chunk).ok()?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    let mut first = head.lines().next().unwrap_or_default().split(' ');
-    let (method, path) = (first.next().unwrap_or_default().to_string(), first.next().unwrap_or_default().to_string());
-    Some(Seen { method, path, head, body })
 }
 
 /// The highest peak resident set size (VmHWM, bytes) among the provider processes of `w`.

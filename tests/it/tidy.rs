@@ -314,10 +314,18 @@ fn a_broken_invariant_is_caught() {
     let big = "const X: u8 = 0;\n".repeat(501);
     let wide = format!("const M: &str = \"{}\";\n", "x".repeat(120));
     let breakages: &[(&str, &str, &str)] = &[
-        ("src/resources/folder.rs", "use aws_sdk_grafana::Client;\n", "only src/amg/ names AWS SDK types"),
+        ("src/resources/folder/mod.rs", "use aws_sdk_grafana::Client;\n", "only src/amg/ names AWS SDK types"),
         ("src/framework/mod.rs", "fn f(_: crate::tfplugin::pb::Schema) {}\n", "name protocol types"),
-        ("src/resources/folder.rs", "fn f(s: &mut Value) { s.set(\"uid\", Value::Null) }\n", "through their models"),
-        ("src/resources/folder.rs", "fn f(prior: &Value) -> &Value { prior.get(\"uid\") }\n", "through their models"),
+        (
+            "src/resources/folder/mod.rs",
+            "fn f(s: &mut Value) { s.set(\"uid\", Value::Null) }\n",
+            "through their models",
+        ),
+        (
+            "src/resources/folder/mod.rs",
+            "fn f(prior: &Value) -> &Value { prior.get(\"uid\") }\n",
+            "through their models",
+        ),
         ("src/diag.rs", "fn f() {\n    println!(\"hello\");\n}\n", "writes to stdout"),
         ("tests/it/folder.rs", "fn f() { std::thread::sleep(std::time::Duration::from_secs(1)); }\n", "no fixed sleep"),
         ("src/diag.rs", &long, "no function over 80 lines"),

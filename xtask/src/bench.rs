@@ -13,7 +13,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::tools::{Emulator, request};
+use crate::tools::{self, request};
 use crate::{cargo, root, run as run_cmd};
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -61,7 +61,7 @@ fn basics(target: &std::path::Path) -> Result<(), String> {
     );
 
     println!("\n## amg-local (loopback, {} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let emu = Emulator::start(&target.join("amg-local"), &[])?;
+    let emu = tools::emulator(&target.join("amg-local"), &[])?;
     let host = emu.grafana_url.trim_start_matches("http://").to_string();
     let dash = r#"{"dashboard":{"uid":"bench","title":"Bench","panels":[{"id":1,"type":"timeseries","title":"CPU","targets":[{"expr":"rate(x[5m])"}]}]},"overwrite":true}"#;
     let (s, _) = request(

@@ -62,7 +62,7 @@ pub fn run(target: &Path, opts: &Options) -> Result<(), String> {
         avg as f64 / 1000.0
     );
 
-    let emu = Emulator::start(&target.join("amg-local"), &[])?;
+    let emu = tools::emulator(&target.join("amg-local"), &[])?;
     let dashboards: Vec<String> = (0..opts.n).map(|i| dashboard_payload(&corpus[i % corpus.len()], i)).collect();
     let ours = bench.workdir("dashboards", &emu, &dashboards, Kind::Dashboard)?;
     let data = bench.workdir("dashboards-terraform-data", &emu, &dashboards, Kind::TerraformData)?;
@@ -83,7 +83,7 @@ pub fn run(target: &Path, opts: &Options) -> Result<(), String> {
     let small: Vec<String> = (0..opts.n).map(small_dashboard).collect();
     let mut times: Vec<(u64, Vec<(&str, Cost)>)> = Vec::new();
     for latency in [0, opts.latency_ms] {
-        let emu = Emulator::start(&target.join("amg-local"), &["--latency-ms", &latency.to_string()])?;
+        let emu = tools::emulator(&target.join("amg-local"), &["--latency-ms", &latency.to_string()])?;
         let w = bench.workdir(&format!("latency-{latency}"), &emu, &small, Kind::Dashboard)?;
         let apply = bench.measure(&emu, &w, &["apply", "-auto-approve", "-input=false"])?;
         let refresh = bench.measure(&emu, &w, &["plan", "-input=false", "-detailed-exitcode"])?;
@@ -348,7 +348,7 @@ fn datasource_payload(i: usize) -> String {
 
 /// Request counts by `METHOD route` on the Grafana API (the control plane and `/_amg-local` aside).
 fn requests(emu: &Emulator) -> Result<BTreeMap<String, u64>, String> {
-    let stats = emu.stats()?;
+    let stats = emu.try_stats()?;
     let mut out = BTreeMap::new();
     for r in stats["requests"].as_array().into_iter().flatten() {
         let route = r["route"].as_str().unwrap_or_default();
@@ -361,7 +361,7 @@ fn requests(emu: &Emulator) -> Result<BTreeMap<String, u64>, String> {
 }
 
 fn held(emu: &Emulator) -> Result<u64, String> {
-    let stats = emu.stats()?;
+    let stats = emu.try_stats()?;
     let ws = stats["workspaces"].as_object().and_then(|m| m.values().next()).cloned().unwrap_or_default();
     Ok(ws["dashboards"].as_u64().unwrap_or(0).max(ws["datasources"].as_u64().unwrap_or(0)))
 }

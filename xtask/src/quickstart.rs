@@ -35,7 +35,7 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
     run(cargo().current_dir(root()).args(["build", "--locked", "--workspace", "--bins"]))?;
     let built = t.elapsed();
     let target = root().join("target/debug");
-    let emu = Emulator::start(&target.join("amg-local"), &["--tls"])?;
+    let emu = tools::emulator(&target.join("amg-local"), &["--tls"])?;
 
     let work = root().join(".tools/quickstart");
     let _ = std::fs::remove_dir_all(&work);
@@ -53,7 +53,7 @@ pub fn quickstart(args: &[String]) -> Result<(), String> {
         // provider's AWS SDK from AWS_ENDPOINT_URL_GRAFANA, as any AWS SDK does.
         ("TF_VAR_local_emulator", "true".into()),
         ("TF_VAR_amg_endpoint", emu.control_plane_url.clone()),
-        ("TF_VAR_grafana_ca_cert", emu.ca_cert_file.clone()),
+        ("TF_VAR_grafana_ca_cert", emu.ca_cert_file.clone().unwrap_or_default()),
         ("GRAFANA_URL", String::new()),
         ("GRAFANA_AUTH", String::new()),
     ];
@@ -108,7 +108,7 @@ fn report(
     started: Instant,
 ) -> Result<(), String> {
     let ws = outputs["workspace_id"]["value"].as_str().unwrap_or_default().to_string();
-    let stats = emu.stats()?;
+    let stats = emu.try_stats()?;
     let held = &stats["workspaces"][&ws];
     println!(
         "\nquickstart: the AWS provider created workspace {ws} in amg-local and this provider filled it in the same apply; the next plan is empty."

@@ -78,7 +78,7 @@ impl Soak {
         let seed = seed.to_string();
         let faults = ["--fault-rate", "0.1", "--drop-rate", "0.05", "--control-fault-rate", "0.1"];
         let args = [&faults[..], &["--control-drop-rate", "0.05", "--tls", "--seed", &seed]].concat();
-        let emu = amg_local::harness::Running::start(&target.join("amg-local"), &args, Stdio::null())?;
+        let emu = amg_local::harness::Running::spawn(&target.join("amg-local"), &args, Stdio::null())?;
         let (cp, ws, ca) = (emu.get("control_plane_url"), emu.get("workspace_id"), emu.get("ca_cert_file"));
         let work = root().join(".tools/soak");
         let _ = std::fs::remove_dir_all(&work);

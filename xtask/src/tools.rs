@@ -121,42 +121,12 @@ pub fn amg_local_aws_env(dir: &Path, control_plane_url: &str) -> Vec<(&'static s
     ]
 }
 
-/// A running `amg-local`, stopped on drop (the workspace's one harness: `amg_local::harness`).
-pub struct Emulator {
-    running: amg_local::harness::Running,
-    pub control_plane_url: String,
-    pub grafana_url: String,
-    pub admin_token: String,
-    /// With `--tls`: the CA certificate that signs the workspaces' Grafana ("" without).
-    pub ca_cert_file: String,
-}
+/// A running `amg-local`, stopped on drop: the workspace's one emulator wrapper.
+pub use amg_local::harness::Running as Emulator;
 
-impl Emulator {
-    pub fn start(bin: &Path, args: &[&str]) -> Result<Emulator, String> {
-        let running = amg_local::harness::Running::start(bin, args, Stdio::inherit())?;
-        Ok(Emulator {
-            control_plane_url: running.get("control_plane_url"),
-            grafana_url: running.get("grafana_url"),
-            admin_token: running.get("admin_token"),
-            ca_cert_file: running.get("ca_cert_file"),
-            running,
-        })
-    }
-
-    /// `GET /_amg-local/stats` on the control plane.
-    pub fn stats(&self) -> Result<serde_json::Value, String> {
-        let host = self.control_plane_url.trim_start_matches("http://");
-        let mut s = std::net::TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
-        let (status, body) = request(&mut s, "GET", "/_amg-local/stats", "", "")?;
-        if status != 200 {
-            return Err(format!("/_amg-local/stats answered {status}"));
-        }
-        serde_json::from_slice(&body).map_err(|e| format!("/_amg-local/stats: {e}"))
-    }
-
-    pub fn wait(self) {
-        self.running.wait();
-    }
+/// Starts `amg-local` from `bin` with `args`, its logs on this process's stderr.
+pub fn emulator(bin: &Path, args: &[&str]) -> Result<Emulator, String> {
+    Emulator::spawn(bin, args, Stdio::inherit())
 }
 
 /// One HTTP/1.1 request on a keep-alive connection; reads exactly one response.

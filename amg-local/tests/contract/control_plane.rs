@@ -13,7 +13,7 @@ pub fn client(emu: &Emu) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDEXAMPLE", "not-a-secret", None, None, "static"))
-        .endpoint_url(emu.cp())
+        .endpoint_url(emu.control_plane_url.clone())
         .retry_config(aws_sdk_grafana::config::retry::RetryConfig::disabled())
         .build();
     Client::from_conf(conf)
@@ -123,7 +123,7 @@ async fn bad_input_comes_back_as_typed_errors() {
     assert!(e.as_service_error().unwrap().is_resource_not_found_exception(), "{e:?}");
     let e = new_workspace(&c).grafana_version("7.0").send().await.unwrap_err();
     assert!(e.as_service_error().unwrap().is_validation_exception(), "{e:?}");
-    let ws = emu.workspace_id();
+    let ws = emu.workspace_id.clone();
     let e = c
         .create_workspace_service_account()
         .workspace_id(&ws)
@@ -141,8 +141,8 @@ async fn bad_input_comes_back_as_typed_errors() {
 async fn service_accounts_and_tokens() {
     let emu = Emu::start(&[]);
     let c = client(&emu);
-    let ws = emu.workspace_id();
-    let g = emu.grafana_url();
+    let ws = emu.workspace_id.clone();
+    let g = emu.grafana_url.clone();
 
     let sa = c
         .create_workspace_service_account()
@@ -283,8 +283,8 @@ async fn service_accounts_and_tokens() {
 async fn api_keys_on_10_4_only() {
     let emu = Emu::start(&["--grafana-version", "10.4"]);
     let c = client(&emu);
-    let ws = emu.workspace_id();
-    let g = emu.grafana_url();
+    let ws = emu.workspace_id.clone();
+    let g = emu.grafana_url.clone();
     let k = c
         .create_workspace_api_key()
         .workspace_id(&ws)
@@ -320,7 +320,7 @@ async fn api_keys_on_10_4_only() {
     let c12 = client(&emu12);
     let e = c12
         .create_workspace_api_key()
-        .workspace_id(emu12.workspace_id())
+        .workspace_id(emu12.workspace_id.clone())
         .key_name("k")
         .key_role("ADMIN")
         .seconds_to_live(60)
@@ -333,7 +333,8 @@ async fn api_keys_on_10_4_only() {
 #[tokio::test]
 async fn unsigned_requests_are_refused() {
     let emu = Emu::start(&[]);
-    let (s, body) = call("GET", &format!("{}/workspaces/{}", emu.cp(), emu.workspace_id()), None, None);
+    let (s, body) =
+        call("GET", &format!("{}/workspaces/{}", emu.control_plane_url.clone(), emu.workspace_id.clone()), None, None);
     assert_eq!((s, body), (403, serde_json::json!({"message": "Missing Authentication Token"})));
 }
 
@@ -378,7 +379,7 @@ async fn throttling_and_internal_errors() {
 async fn denied_actions_are_access_denied_as_iam_says_it() {
     let emu = Emu::start(&["--deny", "grafana:CreateWorkspaceServiceAccount"]);
     let c = client(&emu);
-    let ws = emu.workspace_id();
+    let ws = emu.workspace_id.clone();
     let e = c
         .create_workspace_service_account()
         .workspace_id(&ws)
@@ -434,8 +435,12 @@ async fn settle_time_and_expired_credentials() {
         c.describe_workspace().workspace_id(&id).send().await.unwrap().workspace.unwrap().endpoint
     );
     assert_eq!(call("GET", &url, Some(&t.key), None).0, 200);
-    let (status, body) =
-        call("POST", &format!("{}/_amg-local/workspaces/{id}/expire-credentials", emu.cp()), None, None);
+    let (status, body) = call(
+        "POST",
+        &format!("{}/_amg-local/workspaces/{id}/expire-credentials", emu.control_plane_url.clone()),
+        None,
+        None,
+    );
     assert_eq!((status, body["expired"].as_u64()), (200, Some(1)));
     assert_eq!(call("GET", &url, Some(&t.key), None).0, 401);
     let listed =

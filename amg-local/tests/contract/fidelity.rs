@@ -15,7 +15,7 @@ fn save(e: &Emu, title: &str, folder: Option<&str>) -> (u16, serde_json::Value) 
     if let Some(f) = folder {
         body["folderUid"] = json!(f);
     }
-    e.g("POST", "/api/dashboards/db", Some(&body.to_string()))
+    e.api("POST", "/api/dashboards/db", Some(&body.to_string()))
 }
 
 /// `pkg/services/dashboards/database/database.go`, `getExistingDashboardByTitleAndFolder`
@@ -26,7 +26,7 @@ fn save(e: &Emu, title: &str, folder: Option<&str>) -> (u16, serde_json::Value) 
 fn row_1_on_10_4_a_dashboard_titled_like_any_folder_is_refused_even_inside_it() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
-        assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"payments","title":"Payments"}"#)).0, 200);
+        assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"payments","title":"Payments"}"#)).0, 200);
         for folder in [Some("payments"), None] {
             let (s, b) = save(&e, "Payments", folder);
             if profile == "10.4" {
@@ -53,10 +53,10 @@ fn row_2_on_10_4_a_folder_titled_like_a_root_dashboard_is_refused() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
         assert_eq!(save(&e, "Ops", None).0, 200);
-        let (s, b) = e.g("POST", "/api/folders", Some(r#"{"uid":"ops","title":"Ops"}"#));
+        let (s, b) = e.api("POST", "/api/folders", Some(r#"{"uid":"ops","title":"Ops"}"#));
         let (s2, b2) = {
-            assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"other","title":"Other"}"#)).0, 200);
-            e.g("PUT", "/api/folders/other", Some(r#"{"title":"Ops","overwrite":true}"#))
+            assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"other","title":"Other"}"#)).0, 200);
+            e.api("PUT", "/api/folders/other", Some(r#"{"title":"Ops","overwrite":true}"#))
         };
         if profile == "10.4" {
             let want = json!({"message": "Folder name cannot be the same as one of its dashboards"});
@@ -88,11 +88,11 @@ fn row_3_slugs_are_grafanas() {
         let e = emu(profile);
         for (i, (title, slug)) in cases.iter().enumerate() {
             let body = json!({"dashboard": {"uid": format!("s{i}"), "title": title, "panels": []}});
-            let (s, b) = e.g("POST", "/api/dashboards/db", Some(&body.to_string()));
+            let (s, b) = e.api("POST", "/api/dashboards/db", Some(&body.to_string()));
             assert_eq!(s, 200, "{profile} {title}: {b}");
             assert_eq!(b["slug"], *slug, "{profile} {title}");
             assert_eq!(b["url"], format!("/d/s{i}/{slug}"), "{profile} {title}");
-            let (_, got) = e.g("GET", &format!("/api/dashboards/uid/s{i}"), None);
+            let (_, got) = e.api("GET", &format!("/api/dashboards/uid/s{i}"), None);
             assert_eq!(got["meta"]["slug"], *slug, "{profile} {title}");
         }
     }
@@ -105,15 +105,15 @@ fn row_3_slugs_are_grafanas() {
 #[test]
 fn row_4_folder_updates_check_the_version_on_12_4_too() {
     let e = emu("12.4");
-    let (_, f) = e.g("POST", "/api/folders", Some(r#"{"uid":"f","title":"F"}"#));
+    let (_, f) = e.api("POST", "/api/folders", Some(r#"{"uid":"f","title":"F"}"#));
     let v = f["version"].as_i64().unwrap();
-    let (s, b) = e.g("PUT", "/api/folders/f", Some(&json!({"title": "G", "version": v + 5}).to_string()));
+    let (s, b) = e.api("PUT", "/api/folders/f", Some(&json!({"title": "G", "version": v + 5}).to_string()));
     assert_eq!((s, b), (412, json!({"message": "The dashboard has been changed by someone else"})));
-    let (s, b) = e.g("PUT", "/api/folders/f", Some(&json!({"title": "G", "version": v}).to_string()));
+    let (s, b) = e.api("PUT", "/api/folders/f", Some(&json!({"title": "G", "version": v}).to_string()));
     assert_eq!(s, 200, "{b}");
-    assert_eq!(e.g("PUT", "/api/folders/f", Some(r#"{"title":"H","overwrite":true}"#)).0, 200);
-    assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"p","title":"P"}"#)).0, 200);
-    assert_eq!(e.g("POST", "/api/folders/f/move", Some(r#"{"parentUid":"p"}"#)).0, 200, "moves are exempt");
+    assert_eq!(e.api("PUT", "/api/folders/f", Some(r#"{"title":"H","overwrite":true}"#)).0, 200);
+    assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"p","title":"P"}"#)).0, 200);
+    assert_eq!(e.api("POST", "/api/folders/f/move", Some(r#"{"parentUid":"p"}"#)).0, 200, "moves are exempt");
 }
 
 /// `pkg/services/datasources/service/datasource.go`: `prepareInstanceSettings`, which add and
@@ -126,17 +126,17 @@ fn row_5_data_source_lengths_in_bytes_on_add_and_update() {
         // 100 two-byte characters: 100 characters, 200 bytes.
         let name = "é".repeat(100);
         let add = json!({"name": name, "type": "prometheus", "access": "proxy", "url": "https://x"});
-        let (s, b) = e.g("POST", "/api/datasources", Some(&add.to_string()));
+        let (s, b) = e.api("POST", "/api/datasources", Some(&add.to_string()));
         assert_eq!((s, b["messageId"].as_str()), (400, Some("datasource.nameInvalid")), "{profile}: {b}");
         let ok = json!({"uid": "ds", "name": "ok", "type": "prometheus", "access": "proxy", "url": "https://x"});
-        assert_eq!(e.g("POST", "/api/datasources", Some(&ok.to_string())).0, 200);
+        assert_eq!(e.api("POST", "/api/datasources", Some(&ok.to_string())).0, 200);
         let mut upd = ok.clone();
         upd["name"] = json!(name);
-        let (s, b) = e.g("PUT", "/api/datasources/uid/ds", Some(&upd.to_string()));
+        let (s, b) = e.api("PUT", "/api/datasources/uid/ds", Some(&upd.to_string()));
         assert_eq!((s, b["messageId"].as_str()), (400, Some("datasource.nameInvalid")), "{profile}: {b}");
         let mut upd = ok.clone();
         upd["url"] = json!(format!("https://x/{}", "é".repeat(125)));
-        let (s, b) = e.g("PUT", "/api/datasources/uid/ds", Some(&upd.to_string()));
+        let (s, b) = e.api("PUT", "/api/datasources/uid/ds", Some(&upd.to_string()));
         assert_eq!((s, b["messageId"].as_str()), (400, Some("datasource.urlInvalid")), "{profile}: {b}");
     }
 }
@@ -148,9 +148,9 @@ fn row_11_automatic_data_source_names_compare_lower_cased() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
         let loki = json!({"name": "Loki", "type": "loki", "access": "proxy", "url": "https://l"});
-        assert_eq!(e.g("POST", "/api/datasources", Some(&loki.to_string())).0, 200);
+        assert_eq!(e.api("POST", "/api/datasources", Some(&loki.to_string())).0, 200);
         let unnamed = json!({"type": "loki", "access": "proxy", "url": "https://l2"});
-        let (s, b) = e.g("POST", "/api/datasources", Some(&unnamed.to_string()));
+        let (s, b) = e.api("POST", "/api/datasources", Some(&unnamed.to_string()));
         assert_eq!(s, 200, "{b}");
         assert_eq!(b["name"], "loki-1", "{profile}: {b}");
     }
@@ -163,8 +163,8 @@ fn row_11_automatic_data_source_names_compare_lower_cased() {
 fn row_7_a_folders_uid_read_as_a_dashboard() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
-        assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"team","title":"Team"}"#)).0, 200);
-        let (s, b) = e.g("GET", "/api/dashboards/uid/team", None);
+        assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"team","title":"Team"}"#)).0, 200);
+        let (s, b) = e.api("GET", "/api/dashboards/uid/team", None);
         if profile == "10.4" {
             assert_eq!(s, 200, "{b}");
             assert_eq!(b["meta"]["isFolder"], true);
@@ -184,23 +184,23 @@ fn row_7_a_folders_uid_read_as_a_dashboard() {
 fn row_10_folder_edges() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
-        let (s, b) = e.g("GET", "/api/folders?parentUid=missing", None);
+        let (s, b) = e.api("GET", "/api/folders?parentUid=missing", None);
         if profile == "12.4" {
             assert_eq!((s, b), (404, json!({"message": "folder not found", "status": "not-found"})));
         } else {
             assert_eq!(s, 200, "nested folders are off on 10.4: parentUid is ignored");
         }
-        let (s, b) = e.g("POST", "/api/folders", Some(r#"{"uid":"general","title":"Mine"}"#));
+        let (s, b) = e.api("POST", "/api/folders", Some(r#"{"uid":"general","title":"Mine"}"#));
         assert_eq!((s, b), (400, json!({"message": "invalid uid for folder provided"})), "{profile}");
-        assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"f","title":"F"}"#)).0, 200);
-        let (s, b) = e.g("PUT", "/api/folders/f", Some(r#"{"title":"General","overwrite":true}"#));
+        assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"f","title":"F"}"#)).0, 200);
+        let (s, b) = e.api("PUT", "/api/folders/f", Some(r#"{"title":"General","overwrite":true}"#));
         if profile == "12.4" {
             assert_eq!((s, b), (400, json!({"message": "A folder with that name already exists"})));
         } else {
             assert_eq!(s, 200, "{b}");
-            assert_eq!(e.g("PUT", "/api/folders/f", Some(r#"{"title":"F","overwrite":true}"#)).0, 200);
+            assert_eq!(e.api("PUT", "/api/folders/f", Some(r#"{"title":"F","overwrite":true}"#)).0, 200);
         }
-        let (s, b) = e.g("PUT", "/api/folders/f", Some(r#"{"title":"  ","overwrite":true}"#));
+        let (s, b) = e.api("PUT", "/api/folders/f", Some(r#"{"title":"  ","overwrite":true}"#));
         if profile == "10.4" {
             assert_eq!((s, b["title"].as_str()), (200, Some("F")), "the old title is kept: {b}");
         } else {
@@ -216,13 +216,13 @@ fn row_10_folder_edges() {
 fn row_9_search_order_and_tags() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
-        assert_eq!(e.g("POST", "/api/folders", Some(r#"{"uid":"m","title":"M folder"}"#)).0, 200);
+        assert_eq!(e.api("POST", "/api/folders", Some(r#"{"uid":"m","title":"M folder"}"#)).0, 200);
         for (uid, title) in [("a", "A dash"), ("z", "Z dash")] {
             let body = json!({"dashboard": {"uid": uid, "title": title, "tags": ["zeta", "alpha"], "panels": []}});
-            assert_eq!(e.g("POST", "/api/dashboards/db", Some(&body.to_string())).0, 200);
+            assert_eq!(e.api("POST", "/api/dashboards/db", Some(&body.to_string())).0, 200);
         }
         let titles = |path: &str| -> (Vec<String>, serde_json::Value) {
-            let (s, b) = e.g("GET", path, None);
+            let (s, b) = e.api("GET", path, None);
             assert_eq!(s, 200, "{b}");
             let list = b.as_array().unwrap();
             let tags = list.iter().find(|h| h["uid"] == "a").unwrap()["tags"].clone();
@@ -247,22 +247,22 @@ fn row_12_version_messages_and_identical_restores() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
         let first = json!({"dashboard": {"uid": "v", "title": "V", "panels": []}, "message": "first"});
-        assert_eq!(e.g("POST", "/api/dashboards/db", Some(&first.to_string())).0, 200);
+        assert_eq!(e.api("POST", "/api/dashboards/db", Some(&first.to_string())).0, 200);
         let second = json!({"dashboard": {"uid": "v", "title": "V2", "panels": [], "version": 1}, "message": "second"});
-        assert_eq!(e.g("POST", "/api/dashboards/db", Some(&second.to_string())).0, 200);
-        let (_, list) = e.g("GET", "/api/dashboards/uid/v/versions", None);
+        assert_eq!(e.api("POST", "/api/dashboards/db", Some(&second.to_string())).0, 200);
+        let (_, list) = e.api("GET", "/api/dashboards/uid/v/versions", None);
         let list = if profile == "12.4" && list.is_object() { list["versions"].clone() } else { list };
         let messages: Vec<&str> = list.as_array().unwrap().iter().map(|v| v["message"].as_str().unwrap()).collect();
         assert_eq!(messages, ["second", "Initial save"], "{profile}");
-        let (_, one) = e.g("GET", "/api/dashboards/uid/v/versions/1", None);
+        let (_, one) = e.api("GET", "/api/dashboards/uid/v/versions/1", None);
         assert_eq!(one["message"], "first", "{profile}: a single version keeps its message");
-        let (s, b) = e.g("POST", "/api/dashboards/uid/v/restore", Some(r#"{"version":2}"#));
+        let (s, b) = e.api("POST", "/api/dashboards/uid/v/restore", Some(r#"{"version":2}"#));
         if profile == "12.4" {
             assert_eq!((s, b), (400, json!({"message": "Current dashboard is identical to the specified version"})));
         } else {
             assert_eq!(s, 200, "{b}");
         }
-        assert_eq!(e.g("POST", "/api/dashboards/uid/v/restore", Some(r#"{"version":1}"#)).0, 200, "{profile}");
+        assert_eq!(e.api("POST", "/api/dashboards/uid/v/restore", Some(r#"{"version":1}"#)).0, 200, "{profile}");
     }
 }
 
@@ -273,7 +273,7 @@ fn row_12_version_messages_and_identical_restores() {
 async fn row_8_viewer_writes_are_refused_in_rbacs_shape() {
     for profile in ["10.4", "12.4"] {
         let e = emu(profile);
-        let (c, ws) = (crate::control_plane::client(&e), e.workspace_id());
+        let (c, ws) = (crate::control_plane::client(&e), e.workspace_id.clone());
         let sa = c
             .create_workspace_service_account()
             .workspace_id(&ws)
@@ -293,7 +293,7 @@ async fn row_8_viewer_writes_are_refused_in_rbacs_shape() {
             .unwrap();
         let key = token.service_account_token.unwrap().key;
         let as_viewer = |method: &str, path: &str, body: &str| {
-            crate::support::call(method, &format!("{}{path}", e.grafana_url()), Some(&key), Some(body))
+            crate::support::call(method, &format!("{}{path}", e.grafana_url.clone()), Some(&key), Some(body))
         };
         for (method, path, body, permission) in [
             ("POST", "/api/dashboards/db", r#"{"no":"dashboard"}"#, "any of dashboards:create, dashboards:write"),
@@ -323,7 +323,7 @@ fn row_6_folder_moves_count_the_moved_subtree() {
         if let Some(p) = parent {
             b["parentUid"] = json!(p);
         }
-        let (s, r) = e.g("POST", "/api/folders", Some(&b.to_string()));
+        let (s, r) = e.api("POST", "/api/folders", Some(&b.to_string()));
         (s, r)
     };
     // a > b > c: a create may still put a fourth level under `c`, not a fifth.
@@ -336,10 +336,10 @@ fn row_6_folder_moves_count_the_moved_subtree() {
     assert_eq!(mk("x", None).0, 200);
     assert_eq!(mk("y", Some("x")).0, 200);
     // Under `c`, y would sit at the fifth level.
-    let (s, r) = e.g("POST", "/api/folders/x/move", Some(r#"{"parentUid":"c"}"#));
+    let (s, r) = e.api("POST", "/api/folders/x/move", Some(r#"{"parentUid":"c"}"#));
     assert_eq!((s, r), (400, json!({"message": "Maximum nested folder depth reached"})));
     // Under `b` it sits at the fourth, as a create there allows.
-    assert_eq!(e.g("POST", "/api/folders/x/move", Some(r#"{"parentUid":"b"}"#)).0, 200);
+    assert_eq!(e.api("POST", "/api/folders/x/move", Some(r#"{"parentUid":"b"}"#)).0, 200);
 }
 
 /// Row 5, dashboards: the title limit (12.x, `title-too-long`) and the version message limit
@@ -349,10 +349,10 @@ fn row_5_dashboard_lengths_in_bytes() {
     let e = emu("12.4");
     // 2,600 two-byte characters: fewer than 5,000 characters, more than 5,000 bytes.
     let title = "é".repeat(2600);
-    let (s, b) = e.g("POST", "/api/dashboards/db", Some(&json!({"dashboard": {"title": title}}).to_string()));
+    let (s, b) = e.api("POST", "/api/dashboards/db", Some(&json!({"dashboard": {"title": title}}).to_string()));
     assert_eq!((s, b["status"].as_str()), (400, Some("title-too-long")), "{b}");
     let message = "é".repeat(300);
     let body = json!({"dashboard": {"title": "ok"}, "message": message});
-    let (s, b) = e.g("POST", "/api/dashboards/db", Some(&body.to_string()));
+    let (s, b) = e.api("POST", "/api/dashboards/db", Some(&body.to_string()));
     assert_eq!((s, b), (400, json!({"message": "message too long, max 500 characters"})));
 }

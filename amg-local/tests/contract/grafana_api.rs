@@ -500,7 +500,7 @@ fn run(p: P) {
     let emu = Emu::start(&["--grafana-version", if p == P::V10 { "10.4" } else { "12.4" }]);
     let mut failures = Vec::new();
     for row in rows() {
-        let (status, body) = emu.g(row.method, row.path, row.body);
+        let (status, body) = emu.api(row.method, row.path, row.body);
         let (want_status, want) = (row.want)(p);
         let ok = status == want_status
             && match &want {
@@ -545,20 +545,20 @@ fn behaviours_on_grafana_12_4() {
 #[test]
 fn data_source_secrets_stay_in() {
     let emu = Emu::start(&[]);
-    let (s, _) = emu.g("POST", "/api/datasources", Some(r#"{"uid":"cw","name":"CloudWatch","type":"cloudwatch","access":"proxy","jsonData":{"authType":"keys"},"secureJsonData":{"accessKey":"AKIA","secretKey":"s3cret","unused":""}}"#));
+    let (s, _) = emu.api("POST", "/api/datasources", Some(r#"{"uid":"cw","name":"CloudWatch","type":"cloudwatch","access":"proxy","jsonData":{"authType":"keys"},"secureJsonData":{"accessKey":"AKIA","secretKey":"s3cret","unused":""}}"#));
     assert_eq!(s, 200);
-    let (_, ds) = emu.g("GET", "/api/datasources/uid/cw", None);
+    let (_, ds) = emu.api("GET", "/api/datasources/uid/cw", None);
     assert_eq!(ds["secureJsonFields"], json!({"accessKey": true, "secretKey": true}));
     assert!(!ds.to_string().contains("s3cret") && ds.get("secureJsonData").is_none(), "{ds}");
     assert_eq!(ds["isDefault"], true, "the first data source is the default");
     // An update that omits a secret keeps it; "" clears it.
-    let (s, _) = emu.g(
+    let (s, _) = emu.api(
         "PUT",
         "/api/datasources/uid/cw",
         Some(r#"{"name":"CloudWatch","type":"cloudwatch","access":"proxy","secureJsonData":{"accessKey":""}}"#),
     );
     assert_eq!(s, 200);
-    let (_, ds) = emu.g("GET", "/api/datasources/uid/cw", None);
+    let (_, ds) = emu.api("GET", "/api/datasources/uid/cw", None);
     assert_eq!(ds["secureJsonFields"], json!({"secretKey": true}));
     assert_eq!(ds["version"], 1, "version omitted ⇒ stored version 1 (Grafana quirk)");
 }
@@ -567,7 +567,7 @@ fn data_source_secrets_stay_in() {
 #[test]
 fn unauthenticated_requests() {
     let emu = Emu::start(&[]);
-    let g = emu.grafana_url();
+    let g = emu.grafana_url.clone();
     let (s, b) = call("GET", &format!("{g}/api/search"), None, None);
     assert_eq!(
         (s, b),
@@ -585,12 +585,12 @@ fn unauthenticated_requests() {
 fn saved_dashboards_carry_id_uid_version_and_meta() {
     let emu = Emu::start(&[]);
     let (s, saved) =
-        emu.g("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"title":"  Padded  ","panels":[{"id":3}]}}"#));
+        emu.api("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"title":"  Padded  ","panels":[{"id":3}]}}"#));
     assert_eq!(s, 200);
     let uid = saved["uid"].as_str().unwrap().to_string();
     assert_eq!(uid.len(), 26, "generated uid like Grafana's: {uid}");
     assert_eq!(saved["url"], format!("/d/{uid}/padded"));
-    let (_, got) = emu.g("GET", &format!("/api/dashboards/uid/{uid}"), None);
+    let (_, got) = emu.api("GET", &format!("/api/dashboards/uid/{uid}"), None);
     assert_eq!(got["dashboard"]["title"], "Padded");
     assert_eq!(got["dashboard"]["uid"], uid.as_str());
     assert_eq!(got["dashboard"]["version"], 1);
@@ -607,20 +607,20 @@ fn saved_dashboards_carry_id_uid_version_and_meta() {
 #[test]
 fn restore_makes_a_new_version_from_an_old_one() {
     let emu = Emu::start(&["--grafana-version", "10.4"]);
-    assert_eq!(emu.g("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"First"}}"#)).0, 200);
+    assert_eq!(emu.api("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"First"}}"#)).0, 200);
     assert_eq!(
-        emu.g("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"Second","version":1}}"#)).0,
+        emu.api("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"uid":"r","title":"Second","version":1}}"#)).0,
         200
     );
-    let (s, saved) = emu.g("POST", "/api/dashboards/uid/r/restore", Some(r#"{"version":1}"#));
+    let (s, saved) = emu.api("POST", "/api/dashboards/uid/r/restore", Some(r#"{"version":1}"#));
     assert_eq!((s, &saved["version"]), (200, &json!(3)));
-    let (_, d) = emu.g("GET", "/api/dashboards/uid/r", None);
+    let (_, d) = emu.api("GET", "/api/dashboards/uid/r", None);
     assert_eq!(d["dashboard"]["title"], "First");
-    let (_, versions) = emu.g("GET", "/api/dashboards/uid/r/versions", None);
+    let (_, versions) = emu.api("GET", "/api/dashboards/uid/r/versions", None);
     assert_eq!(versions[0]["message"], "Restored from version 1", "{versions}");
     assert_eq!(versions[0]["restoredFrom"], 1);
     assert_eq!(versions[2]["message"], "Initial save");
-    let (s, v) = emu.g("GET", "/api/dashboards/uid/r/versions/9", None);
+    let (s, v) = emu.api("GET", "/api/dashboards/uid/r/versions/9", None);
     assert_eq!(
         (s, v),
         (

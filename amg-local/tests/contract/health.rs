@@ -15,8 +15,8 @@ fn content_type(head: &str) -> String {
 
 fn on_profile(profile: &str, version: &str) {
     let emu = Emu::start(&["--grafana-version", profile]);
-    let g = emu.grafana_url();
-    let token = emu.token();
+    let g = emu.grafana_url.clone();
+    let token = emu.admin_token.clone();
 
     // /api/health: refused to everyone, an admin token included, as AMG's front door does.
     for t in [Some(token.as_str()), None] {

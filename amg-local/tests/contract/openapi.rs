@@ -113,7 +113,7 @@ fn check(
     spec_path: &str,
     body: Option<&str>,
 ) -> Value {
-    let (status, v) = emu.g(method, path, body);
+    let (status, v) = emu.api(method, path, body);
     assert_eq!(status, 200, "{method} {path}: {v}");
     let (name, schema) = response_schema(spec, method, spec_path);
     validate(spec, schema, &v, &format!("{method} {path}"), &name, errs);

@@ -56,3 +56,53 @@ pub(super) fn check_json_settings(c: &DataSourceModel, diags: &mut Diagnostics) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::AttrPath;
+
+    fn checked(c: DataSourceModel) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        check_json_settings(&c, &mut d);
+        d
+    }
+
+    #[test]
+    fn settings_that_are_not_a_json_object_are_refused_at_their_attribute() {
+        let d = checked(DataSourceModel { json_data_encoded: "{not json".to_string().into(), ..Default::default() });
+        assert!(d.0.len() == 1 && d.0[0].path == Some(AttrPath::attr("json_data_encoded")), "{:?}", d.0);
+        assert!(d.0[0].detail.contains("jsonencode"), "{:?}", d.0);
+    }
+
+    #[test]
+    fn secrets_that_are_not_a_json_object_of_strings_are_refused_without_quoting_them() {
+        for attr in ["secure_json_data_encoded", "secure_json_data_encoded_wo"] {
+            let text = r#"{"password": ["hunter2-secret"]}"#.to_string();
+            let c = if attr.ends_with("_wo") {
+                DataSourceModel { secure_json_data_encoded_wo: text.into(), ..Default::default() }
+            } else {
+                DataSourceModel { secure_json_data_encoded: text.into(), ..Default::default() }
+            };
+            let d = checked(c);
+            assert!(d.0.len() == 1 && d.0[0].path == Some(AttrPath::attr(attr)), "{attr}: {:?}", d.0);
+            assert!(!d.0[0].detail.contains("hunter2") && !d.0[0].summary.contains("hunter2"), "{:?}", d.0);
+        }
+    }
+
+    #[test]
+    fn custom_headers_in_the_json_settings_are_sent_to_http_headers() {
+        let d = checked(DataSourceModel {
+            json_data_encoded: r#"{"httpHeaderName1":"X-Org"}"#.to_string().into(),
+            secure_json_data_encoded: r#"{"httpHeaderValue1":"v"}"#.to_string().into(),
+            ..Default::default()
+        });
+        assert_eq!(d.0.len(), 2, "{:?}", d.0);
+        assert!(d.0.iter().all(|x| x.summary == "Custom headers belong in http_headers"), "{:?}", d.0);
+        let paths: Vec<_> = d.0.iter().map(|x| x.path.clone()).collect();
+        assert_eq!(
+            paths,
+            [Some(AttrPath::attr("json_data_encoded")), Some(AttrPath::attr("secure_json_data_encoded"))]
+        );
+    }
+}

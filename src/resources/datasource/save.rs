@@ -237,3 +237,139 @@ pub(super) fn default_moved(from: &grafana::DataSourceSummary, name: &str) -> Di
     )
     .at_attr("is_default")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn grafana_holds(j: Json) -> DataSource {
+        serde_json::from_value(j).expect("a data source as Grafana answers it")
+    }
+
+    fn model(json_data: Option<&str>) -> DataSourceModel {
+        DataSourceModel {
+            name: "AMP".into(),
+            kind: "prometheus".into(),
+            url: "https://aps.example".into(),
+            json_data_encoded: Attr::from_option(json_data.map(str::to_string)),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_request_sends_the_configured_secrets_numbers_the_headers_and_blanks_secrets_no_longer_set() {
+        let p = model(Some(r#"{"httpMethod":"POST"}"#));
+        let s = Secrets {
+            secure: BTreeMap::from([("basicAuthPassword".into(), "pw".into())]),
+            headers: BTreeMap::from([("X-B".into(), "b".into()), ("X-A".into(), "a".into())]),
+        };
+        let held = BTreeSet::from(["oldKey".to_string(), "basicAuthPassword".to_string()]);
+        let req = request(&p, "amp", &s, &held, Some(3));
+        assert_eq!((req.uid.as_str(), req.access.as_str(), req.version), ("amp", "proxy", Some(3)));
+        assert_eq!(
+            Json::Object(req.json_data.clone()),
+            json!({"httpMethod": "POST", "httpHeaderName1": "X-A", "httpHeaderName2": "X-B"})
+        );
+        let sent: Vec<(&str, &str)> = req.secure_json_data.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            sent,
+            [("basicAuthPassword", "pw"), ("httpHeaderValue1", "a"), ("httpHeaderValue2", "b"), ("oldKey", "")]
+        );
+        assert_eq!(
+            s.keys(),
+            BTreeSet::from(["basicAuthPassword".into(), "httpHeaderValue1".into(), "httpHeaderValue2".into()])
+        );
+    }
+
+    #[test]
+    fn secrets_are_not_known_while_any_of_them_is_unknown() {
+        let mut c = model(None);
+        c.secure_json_data_encoded_wo = Attr::unknown();
+        assert!(Secrets::of(&c).is_none());
+        let mut c = model(None);
+        c.http_headers = Attr::unknown();
+        assert!(Secrets::of(&c).is_none());
+        let mut c = model(None);
+        c.secure_json_data_encoded = r#"{"password":"p"}"#.to_string().into();
+        let s = Secrets::of(&c).expect("known");
+        assert_eq!(s.secure.get("password").map(String::as_str), Some("p"));
+    }
+
+    #[test]
+    fn settings_held_after_a_lost_answer_are_recognised_in_any_key_order() {
+        let req = request(&model(Some(r#"{"a":1,"b":[1,2]}"#)), "amp", &Secrets::default(), &BTreeSet::new(), None);
+        let held = |json_data: Json| {
+            grafana_holds(
+                json!({"uid": "amp", "name": "AMP", "type": "prometheus", "url": "https://aps.example", "jsonData": json_data}),
+            )
+        };
+        assert!(same_settings(&req, &held(json!({"b": [1, 2], "a": 1.0}))));
+        assert!(!same_settings(&req, &held(json!({"a": 2, "b": [1, 2]}))));
+    }
+
+    #[test]
+    fn the_state_keeps_the_configurations_text_where_grafana_means_the_same_and_shows_drift_where_not() {
+        let prior = model(Some(r#"{ "timeInterval": "30s", "httpMethod": "POST" }"#));
+        let base =
+            json!({"uid": "amp", "name": "AMP", "type": "prometheus", "url": "https://aps.example", "version": 4});
+        let mut same = base.clone();
+        same["jsonData"] = json!({"httpMethod": "POST", "timeInterval": "30s", "httpHeaderName1": "X-A"});
+        let mut d = Diagnostics::default();
+        let v = DataSourceModel::decode(&state(&prior, &grafana_holds(same), &mut d));
+        assert_eq!(v.json_data_encoded, prior.json_data_encoded, "the configuration's text stands");
+        assert_eq!(v.http_header_names.known().cloned(), Some(vec!["X-A".to_string()]));
+        assert!(d.0.is_empty());
+        let mut drifted = base.clone();
+        drifted["jsonData"] = json!({"httpMethod": "GET", "timeInterval": "30s"});
+        let v = DataSourceModel::decode(&state(&prior, &grafana_holds(drifted), &mut d));
+        let text = v.json_data_encoded.as_str().expect("Grafana's settings");
+        assert_eq!(serde_json::from_str::<Json>(text).unwrap(), json!({"httpMethod": "GET", "timeInterval": "30s"}));
+    }
+
+    #[test]
+    fn the_state_holds_which_secrets_grafana_has_never_their_values() {
+        let mut prior = model(None);
+        prior.secure_json_data_encoded_wo = r#"{"password":"s3cret"}"#.to_string().into();
+        prior.secure_json_data_encoded_wo_version = 2.into();
+        let held = grafana_holds(json!({
+            "uid": "amp", "name": "AMP", "type": "prometheus", "url": "https://aps.example",
+            "secureJsonFields": {"password": true, "basicAuthPassword": true}
+        }));
+        let v = state(&prior, &held, &mut Diagnostics::default());
+        assert!(!format!("{v:?}").contains("s3cret"), "{v:?}");
+        let m = DataSourceModel::decode(&v);
+        assert!(m.secure_json_data_encoded_wo.is_null());
+        assert_eq!(m.secure_json_data_encoded_wo_version, prior.secure_json_data_encoded_wo_version);
+        assert_eq!(m.secure_json_fields.known().cloned(), Some(vec!["basicAuthPassword".into(), "password".into()]));
+    }
+
+    #[test]
+    fn a_prometheus_data_source_grafana_converted_to_amp_is_the_same_with_a_warning() {
+        let prior = model(Some(r#"{"sigV4Auth":true}"#));
+        let held = grafana_holds(json!({
+            "uid": "amp", "name": "AMP", "type": AMAZON_PROMETHEUS, "url": "https://aps.example",
+            "jsonData": {"sigV4Auth": true}
+        }));
+        let mut d = Diagnostics::default();
+        let m = DataSourceModel::decode(&state(&prior, &held, &mut d));
+        assert_eq!(m.kind.as_str(), Some("prometheus"));
+        assert!(d.0.len() == 1 && d.0[0].summary.contains("Amazon Managed Service for Prometheus"), "{:?}", d.0);
+        // Without SigV4 it is another type: drift.
+        let held = grafana_holds(json!({"uid": "amp", "name": "AMP", "type": AMAZON_PROMETHEUS, "jsonData": {}}));
+        let m = DataSourceModel::decode(&state(&model(None), &held, &mut Diagnostics::default()));
+        assert_eq!(m.kind.as_str(), Some(AMAZON_PROMETHEUS));
+    }
+
+    #[test]
+    fn a_configured_false_is_default_stays_false_when_grafana_forces_the_first_data_source_default() {
+        let mut prior = model(None);
+        prior.is_default = false.into();
+        let forced = grafana_holds(json!({"uid": "amp", "name": "AMP", "type": "prometheus", "isDefault": true}));
+        let m = DataSourceModel::decode(&state(&prior, &forced, &mut Diagnostics::default()));
+        assert_eq!(m.is_default.known(), Some(&false));
+        let m = DataSourceModel::decode(&state(&model(None), &forced, &mut Diagnostics::default()));
+        assert_eq!(m.is_default.known(), Some(&true), "unset: Grafana's value");
+    }
+}

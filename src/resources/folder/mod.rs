@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
 use crate::framework::{Ctx, PlanCtx, ReadOutcome, Resource};
-use crate::grafana::{self, Client, Folder, FolderRef};
+use crate::grafana::{Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
     check_org_id, check_uid, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of, uid_identity,
@@ -13,6 +13,12 @@ use crate::resources::{
 };
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
+
+mod messages;
+use messages::{
+    changed_since_read, create_error, is_not_found, missing_parent, titled_like_a_dashboard, uid_taken,
+    version_moved_on,
+};
 
 pub struct FolderResource;
 
@@ -166,7 +172,7 @@ impl Resource for FolderResource {
                 Some(s)
             }
             Created::No => {
-                diags.push(create_error(ctx.client, title, &uid, &err).await);
+                diags.push(create_error(ctx.client, planned, &uid, &err).await);
                 None
             }
         }
@@ -192,6 +198,11 @@ impl Resource for FolderResource {
                 Ok(f) => folder = Some(f),
                 Err(e) if e.may_have_acted() && confirm_parent(ctx.client, uid, parent).await => {
                     tracing::info!(uid, error = %e, "move confirmed after a lost answer");
+                }
+                // 404: the folder or its new parent is missing; if the folder is there, the parent.
+                Err(e) if is_not_found(&e) && parent.as_str().is_some() && ctx.client.get_folder(uid).await.is_ok() => {
+                    diags.push(missing_parent(parent.as_str().unwrap_or_default(), &e));
+                    return None;
                 }
                 Err(e) => {
                     diags.push(api_error(format!("Could not move folder {uid:?}"), &e).at_attr("parent_folder_uid"));
@@ -369,93 +380,6 @@ fn same_folder(f: &Folder, planned: &FolderModel) -> bool {
     Some(f.title.as_str()) == planned.title.as_str().map(str::trim) && parent == planned.parent_folder_uid.as_str()
 }
 
-/// The folder an existing uid belongs to, and how to adopt it.
-fn uid_taken(existing: &Folder) -> Diagnostic {
-    Diagnostic::error(
-        "A folder with this uid already exists",
-        format!(
-            "Grafana already has folder {:?} titled {}. Another resource in this configuration may manage it: give \
-                each folder a distinct uid. If it is not managed here: to manage it with Terraform, import it \
-                (`terraform import <address> {}`, or an import block); or give this folder another uid.",
-            existing.uid,
-            crate::diag::quote(&existing.title),
-            existing.uid
-        ),
-    )
-    .at_attr("uid")
-}
-
-/// Grafana 10.4's rule that a folder may not take the title of a dashboard in the General folder
-/// (where every 10.4 folder sits), told by its answer: 400 and its message.
-fn titled_like_a_dashboard(e: &grafana::Error) -> Option<Diagnostic> {
-    let grafana::Error::Api { status: 400, message, .. } = e.root() else { return None };
-    message.contains("cannot be the same as one of its dashboards").then(|| {
-        Diagnostic::error(
-            "A folder may not have a dashboard's title on Grafana 10.4",
-            "Grafana 10.4 refuses a folder titled like a dashboard in the General folder (titles are compared as URL \
-                slugs, so case and punctuation do not tell them apart). Nothing was saved. Rename the folder, or \
-                rename that dashboard or move it into a folder; Grafana 11.3 and later have no such rule.",
-        )
-        .at_attr("title")
-    })
-}
-
-/// Grafana refused a write made from a version that is no longer the folder's: 412, with
-/// 10.x's reason `version-mismatch` or 12.x's none.
-fn version_moved_on(e: &grafana::Error) -> bool {
-    let mismatch = |r: &Option<String>| r.as_deref().is_none_or(|r| r == "version-mismatch");
-    matches!(e, grafana::Error::Api { status: 412, reason, .. } if mismatch(reason))
-}
-
-/// A rename refused because the folder changed in Grafana after Terraform read it (`now` says
-/// how): nothing is lost, and the next plan shows the difference.
-fn changed_since_read(uid: &str, now: &str, title: &str) -> Diagnostic {
-    Diagnostic::error(
-        "The folder changed in Grafana since Terraform read it",
-        format!(
-            "Folder {uid:?} {now}, so it was not renamed to {title:?}, to keep from losing that change. Run `terraform \
-                plan` to see the difference; the next apply renames it to the configured title."
-        ),
-    )
-    .at_attr("title")
-}
-
-/// A refused create, naming the object in the way where Grafana's answer allows.
-async fn create_error(client: &Client, title: &str, uid: &str, e: &grafana::Error) -> Diagnostic {
-    if let Some(d) = titled_like_a_dashboard(e) {
-        return d;
-    }
-    if let grafana::Error::Api { status: 409, message, .. } = e {
-        if message.contains("same uid")
-            && let Ok(existing) = client.get_folder(uid).await
-        {
-            return uid_taken(&existing);
-        }
-        if message.contains("same name") {
-            let found = client.find_folders_by_title(title.trim()).await.unwrap_or_default();
-            let named = found
-                .iter()
-                .map(|f| format!("{} (uid {})", crate::diag::quote(&f.title), f.uid))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let import = found.first().map_or(String::new(), |f| format!(" (`terraform import <address> {}`)", f.uid));
-            return Diagnostic::error(
-                "A folder with this title already exists",
-                format!(
-                    "Grafana 10.4 requires top-level folder titles to be unique, and {} already uses {}. Another \
-                        resource in this configuration may manage it: when two folders swap titles, rename in two \
-                        applies (first to a free title). If it is not managed here, import that folder to manage \
-                        it{import}, or choose another title.",
-                    if named.is_empty() { "another folder".to_string() } else { format!("folder {named}") },
-                    crate::diag::quote(title.trim())
-                ),
-            )
-            .at_attr("title");
-        }
-    }
-    api_error(format!("Could not create folder {}", crate::diag::quote(title)), e)
-}
-
 async fn confirm_parent(client: &Client, uid: &str, parent: &Attr<String>) -> bool {
     client.get_folder(uid).await.is_ok_and(|f| f.parent_uid.as_deref().filter(|p| !p.is_empty()) == parent.as_str())
 }
@@ -485,6 +409,7 @@ async fn check_nested(client: &Client, diags: &mut Diagnostics) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grafana;
 
     #[test]
     fn regression_a_rename_racing_another_run_was_refused_without_saying_why() {
@@ -502,5 +427,69 @@ mod tests {
         let d = changed_since_read("f", "was changed in Grafana after Terraform read it", "New");
         assert_eq!(d.summary, "The folder changed in Grafana since Terraform read it");
         assert_eq!(d.path.map(|p| p.to_string()).as_deref(), Some("title"));
+    }
+
+    fn folder(title: &str, parent: Option<&str>) -> Folder {
+        let parent = parent.map(str::to_string);
+        Folder {
+            id: 7,
+            uid: "ops".into(),
+            title: title.into(),
+            url: "/dashboards/f/ops/ops".into(),
+            parent_uid: parent,
+            version: Some(1),
+        }
+    }
+
+    #[test]
+    fn the_state_keeps_the_configured_title_while_it_trims_to_grafanas() {
+        let url = url::Url::parse("http://127.0.0.1:1/").unwrap();
+        let client = Client::new(grafana::Config::new(url, None), Default::default()).unwrap();
+        let prior = FolderModel { title: "  Ops ".into(), id: "0:ops".into(), ..Default::default() };
+        let v = FolderModel::decode(&state(&client, &folder("Ops", Some("")), &prior));
+        assert_eq!(v.title.as_str(), Some("  Ops "), "the same title: the configuration's text stays");
+        assert!(v.parent_folder_uid.is_null(), "\"\" is Grafana's top level");
+        assert!(v.url.as_str().is_some_and(|u| u.ends_with("/dashboards/f/ops/ops")), "{:?}", v.url);
+        assert_eq!(v.id.as_str(), Some("0:ops"), "the official provider's id form is kept");
+        let v = FolderModel::decode(&state(&client, &folder("Ops renamed", Some("team")), &prior));
+        assert_eq!((v.title.as_str(), v.parent_folder_uid.as_str()), (Some("Ops renamed"), Some("team")), "drift");
+    }
+
+    #[test]
+    fn a_folder_found_after_a_lost_answer_is_ours_only_with_the_planned_title_and_parent() {
+        let planned = FolderModel { title: " Ops ".into(), parent_folder_uid: "team".into(), ..Default::default() };
+        assert!(same_folder(&folder("Ops", Some("team")), &planned));
+        assert!(!same_folder(&folder("Ops", None), &planned));
+        assert!(!same_folder(&folder("Other", Some("team")), &planned));
+        let top = FolderModel { title: "Ops".into(), ..Default::default() };
+        assert!(same_folder(&folder("Ops", Some("")), &top), "\"\" and none are both the top level");
+    }
+
+    #[test]
+    fn refusals_point_at_the_attribute_to_change() {
+        let d = uid_taken(&folder("Theirs", None));
+        assert!(d.detail.contains("terraform import <address> ops") && d.detail.contains("\"Theirs\""), "{}", d.detail);
+        assert_eq!(d.path, Some(AttrPath::attr("uid")));
+        let slug = grafana::Error::Api {
+            status: 400,
+            message: "a folder or dashboard in the general folder with the same name already exists; folder name \
+                cannot be the same as one of its dashboards"
+                .into(),
+            reason: None,
+            retry_after: None,
+            role: None,
+        };
+        assert_eq!(titled_like_a_dashboard(&slug).and_then(|d| d.path), Some(AttrPath::attr("title")));
+        let gone = grafana::Error::Api {
+            status: 404,
+            message: "folder not found".into(),
+            reason: None,
+            retry_after: None,
+            role: None,
+        };
+        assert!(titled_like_a_dashboard(&gone).is_none() && is_not_found(&gone));
+        let d = missing_parent("nope", &gone);
+        assert_eq!(d.path, Some(AttrPath::attr("parent_folder_uid")));
+        assert!(d.detail.contains("\"nope\""), "{}", d.detail);
     }
 }
