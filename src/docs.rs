@@ -15,6 +15,23 @@ pub fn type_names() -> (Vec<&'static str>, Vec<&'static str>) {
     (p.resources().iter().map(|r| r.type_name()).collect(), p.data_sources().iter().map(|d| d.type_name()).collect())
 }
 
+/// The page of a data source or an ephemeral resource: description, example, schema.
+fn page(repo: &Path, kind: &str, dir: &str, example_file: &str, name: &str, s: &Schema) -> (PathBuf, String) {
+    let short = name.trim_start_matches("grafana_");
+    let mut doc = format!("# {name} ({kind})\n\n{}\n\n", s.description);
+    if let Some(e) = example(repo, &format!("{dir}/{name}/{example_file}")) {
+        doc.push_str(&hcl_block("Example", &e, "terraform"));
+    }
+    doc.push_str("## Schema\n\n");
+    render_schema(&mut doc, s);
+    (PathBuf::from(format!("{dir}/{short}.md")), doc)
+}
+
+/// The ephemeral resource type names this provider serves.
+pub fn ephemeral_type_names() -> Vec<&'static str> {
+    Provider::new().ephemeral_resources().iter().map(|e| e.type_name()).collect()
+}
+
 fn example(repo: &Path, rel: &str) -> Option<String> {
     std::fs::read_to_string(repo.join("examples").join(rel)).ok()
 }
@@ -167,16 +184,11 @@ pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
         files.push((PathBuf::from(format!("resources/{short}.md")), doc));
     }
     for d in p.data_sources() {
-        let name = d.type_name();
-        let short = name.trim_start_matches("grafana_");
-        let s = d.schema();
-        let mut doc = format!("# {name} (Data Source)\n\n{}\n\n", s.description);
-        if let Some(e) = example(repo, &format!("data-sources/{name}/data-source.tf")) {
-            doc.push_str(&hcl_block("Example", &e, "terraform"));
-        }
-        doc.push_str("## Schema\n\n");
-        render_schema(&mut doc, &s);
-        files.push((PathBuf::from(format!("data-sources/{short}.md")), doc));
+        files.push(page(repo, "Data Source", "data-sources", "data-source.tf", d.type_name(), &d.schema()));
+    }
+    for e in p.ephemeral_resources() {
+        let (kind, dir) = ("Ephemeral Resource", "ephemeral-resources");
+        files.push(page(repo, kind, dir, "ephemeral-resource.tf", e.type_name(), &e.schema()));
     }
     files
 }

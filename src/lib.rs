@@ -6,7 +6,7 @@
 //! - [`value`], [`schema`], [`diag`] are the provider's own vocabulary for values, schemas and diagnostics;
 //! - [`framework`] runs the resource lifecycle (plan helpers, import, read-removes-on-404);
 //! - [`provider`] holds the provider configuration and the list of resources and data sources;
-//! - [`resources`] and [`data_sources`] hold one file per Terraform type;
+//! - [`resources`], [`data_sources`] and [`ephemeral`] hold one file per Terraform type;
 //! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform;
 //! - [`model`] and [`dashboard_json`]: typed resource models, and the dashboard JSON rules.
 //!
@@ -19,6 +19,7 @@ mod data_sources;
 mod datasource_json;
 mod diag;
 pub mod docs;
+mod ephemeral;
 mod framework;
 #[cfg(test)]
 mod fuzz;

@@ -19,7 +19,7 @@ use super::{
 use crate::grafana::{Secret, SourceError};
 
 impl Amg {
-    async fn sdk(&self) -> Result<&Client, SourceError> {
+    pub(super) async fn sdk(&self) -> Result<&Client, SourceError> {
         self.sdk
             .get_or_init(|| async {
                 let s = &self.settings;

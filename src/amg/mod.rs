@@ -99,7 +99,7 @@ const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(20);
 const REVOKE_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// A credential this process minted, to delete at the end.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 enum Held {
     Token { sa: String, id: String },
     ApiKey { name: String },
@@ -109,6 +109,25 @@ struct Minted {
     secret: Secret,
     held: Held,
     renew_at: Instant,
+}
+
+/// A token minted for another consumer: see [`Amg::lease`].
+pub struct Lease {
+    pub token: Secret,
+    /// The workspace's Grafana URL, `https://<endpoint>`.
+    pub url: url::Url,
+    pub expires_at: SystemTime,
+    /// What [`Amg::end_lease`] needs to delete it: the workspace, where to reach AWS, the
+    /// token's ids. No secret.
+    pub handle: Vec<u8>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LeaseHandle {
+    workspace_id: String,
+    region: Option<String>,
+    profile: Option<String>,
+    held: Held,
 }
 
 /// The service account to mint under, or API keys (10.4, when service accounts are denied).
@@ -152,6 +171,50 @@ impl Amg {
             current: tokio::sync::Mutex::new(None),
             retired: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The settings it was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Mints a token for a consumer other than this provider's client (the ephemeral
+    /// `grafana_amg_token`): the token, the workspace's Grafana URL, when it expires, and the
+    /// handle that deletes it ([`Amg::end_lease`]), which holds no secret. Not deleted at
+    /// [`Amg::revoke`]: its consumer ends it.
+    pub async fn lease(&self) -> Result<Lease, SourceError> {
+        let url = TokenSource::url(self).await?;
+        let minted = self.mint().await?;
+        let expires_at = SystemTime::now() + self.settings.ttl;
+        let s = &self.settings;
+        let handle = LeaseHandle {
+            workspace_id: s.workspace_id.clone(),
+            region: s.region.clone(),
+            profile: s.profile.clone(),
+            held: minted.held,
+        };
+        let handle = serde_json::to_vec(&handle).expect("a lease handle serialises");
+        Ok(Lease { token: minted.secret, url, expires_at, handle })
+    }
+
+    /// Deletes the token a [`Lease`] handle names, from the handle alone (the process that
+    /// closes may not be the one that opened). Bounded as [`Amg::revoke`]; a token it could not
+    /// delete expires with its TTL.
+    pub async fn end_lease(handle: &[u8]) -> Result<(), SourceError> {
+        let h: LeaseHandle = serde_json::from_slice(handle)
+            .map_err(|e| SourceError::at("workspace_id", format!("not a token handle of this provider: {e}")))?;
+        let amg = Amg::new(Settings {
+            workspace_id: h.workspace_id,
+            region: h.region,
+            profile: h.profile,
+            role: Role::Viewer,
+            ttl: Duration::ZERO,
+            ready_timeout: Duration::ZERO,
+        });
+        amg.sdk().await?;
+        amg.retired.lock().expect("retired lock").push(h.held);
+        amg.revoke().await;
+        Ok(())
     }
 
     /// Deletes every token (or API key) this process minted. Called when Terraform shuts the

@@ -208,3 +208,31 @@ pub trait DataSource: Send + Sync {
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, ctx: &Ctx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
 }
+
+/// What an ephemeral resource's open gives Terraform: the result, which Terraform never
+/// stores in state or plan, and the private bytes it hands back at close.
+pub struct Opened {
+    pub result: Value,
+    pub private: Vec<u8>,
+}
+
+/// What an ephemeral resource may use besides its configuration.
+pub struct EphemeralCtx<'a> {
+    /// The provider's own AMG-native auth settings, when it uses AMG-native auth.
+    pub amg: Option<&'a crate::amg::Settings>,
+}
+
+/// An ephemeral resource type (Terraform 1.10 and later, OpenTofu 1.11): opened for a run,
+/// its result never in state or plan, closed at the end of the run. One implementation per
+/// file under `ephemeral/`.
+#[async_trait]
+pub trait EphemeralResource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// As [`Resource::model_attributes`].
+    fn model_attributes(&self) -> Vec<(&'static str, crate::value::Type)>;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn open(&self, ctx: &EphemeralCtx<'_>, config: &Value, diags: &mut Diagnostics) -> Option<Opened>;
+    /// Ends what `open` made, from the private bytes it returned.
+    async fn close(&self, private: &[u8], diags: &mut Diagnostics);
+}

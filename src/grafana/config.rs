@@ -15,6 +15,11 @@ impl Secret {
     pub(super) fn expose(&self) -> &str {
         &self.0
     }
+    /// The value, for the one place a token goes to Terraform: an ephemeral resource's result,
+    /// which Terraform keeps out of state and plan.
+    pub(crate) fn expose_to_terraform(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for Secret {

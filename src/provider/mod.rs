@@ -13,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::amg;
 use crate::data_sources;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{DataSource, Options, Resource};
+use crate::ephemeral;
+use crate::framework::{DataSource, EphemeralResource, Options, Resource};
 use crate::grafana::{self, Client};
 use crate::model::Model;
 use crate::resources;
@@ -21,7 +22,7 @@ use crate::value::Value;
 
 mod messages;
 mod schema;
-mod settings;
+pub(crate) mod settings;
 
 use schema::ProviderModel;
 pub use schema::schema;
@@ -37,6 +38,7 @@ enum State {
 pub struct Provider {
     resources: Vec<Arc<dyn Resource>>,
     data_sources: Vec<Arc<dyn DataSource>>,
+    ephemeral_resources: Vec<Arc<dyn EphemeralResource>>,
     state: RwLock<State>,
     /// Cancelled by `StopProvider`: every Grafana request in flight returns at once.
     pub cancel: CancellationToken,
@@ -65,9 +67,16 @@ impl Provider {
                 crate::model::check_against_schema(d.type_name(), d.model_attributes(), &d.schema()).unwrap();
             }
         }
+        let ephemeral_resources = ephemeral::all();
+        if cfg!(debug_assertions) {
+            for e in &ephemeral_resources {
+                crate::model::check_against_schema(e.type_name(), e.model_attributes(), &e.schema()).unwrap();
+            }
+        }
         Provider {
             resources,
             data_sources,
+            ephemeral_resources,
             state: RwLock::new(State::NotConfigured),
             cancel: CancellationToken::new(),
             options: RwLock::new(Options::default()),
@@ -86,6 +95,18 @@ impl Provider {
     }
     pub fn data_source(&self, name: &str) -> Option<&dyn DataSource> {
         self.data_sources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
+    }
+    pub fn ephemeral_resources(&self) -> &[Arc<dyn EphemeralResource>] {
+        &self.ephemeral_resources
+    }
+    pub fn ephemeral_resource(&self, name: &str) -> Option<&dyn EphemeralResource> {
+        self.ephemeral_resources.iter().find(|r| r.type_name() == name).map(|r| r.as_ref())
+    }
+
+    /// The provider's own AMG-native auth settings, when it is configured with them (what an
+    /// ephemeral token defaults to).
+    pub fn amg_settings(&self) -> Option<crate::amg::Settings> {
+        self.amg.lock().expect("amg lock").as_ref().map(|a| a.settings().clone())
     }
 
     /// Checks the provider block alone (no call, no environment): [`settings::check_block`].

@@ -223,8 +223,8 @@ fn amg_settings(m: &ProviderModel, env: &dyn Env) -> Result<amg::Settings, Diagn
 
 /// `token_ttl_seconds`: AMG takes 1 to 2592000 (30 days); below 5 s a token would expire
 /// between minting and use.
-const TOKEN_TTL: RangeInclusive<i64> = 5..=2_592_000;
-const DEFAULT_TOKEN_TTL: i64 = 900;
+pub(crate) const TOKEN_TTL: RangeInclusive<i64> = 5..=2_592_000;
+pub(crate) const DEFAULT_TOKEN_TTL: i64 = 900;
 /// `retries`: enough for any outage a plan should wait out (each pause is at most 5 s, and a
 /// call at most 75 s in all).
 const RETRIES: RangeInclusive<i64> = 0..=50;
@@ -232,12 +232,17 @@ const RETRIES: RangeInclusive<i64> = 0..=50;
 const RETRY_WAIT: RangeInclusive<i64> = 0..=60;
 /// `workspace_ready_timeout_seconds`: an hour; AMG creates a workspace in minutes.
 const READY_TIMEOUT: RangeInclusive<i64> = 0..=3600;
-const DEFAULT_READY_TIMEOUT: i64 = 600;
+pub(crate) const DEFAULT_READY_TIMEOUT: i64 = 600;
 /// `org_id`: any whole number parses; [`org`] then takes only AMG's one organisation.
 const ORG: RangeInclusive<i64> = i64::MIN..=i64::MAX;
 
 /// A number setting within its range; `None` when unset.
-fn number(a: &Attr<Number>, name: &str, range: &RangeInclusive<i64>, unit: &str) -> Result<Option<i64>, Diagnostic> {
+pub(crate) fn number(
+    a: &Attr<Number>,
+    name: &str,
+    range: &RangeInclusive<i64>,
+    unit: &str,
+) -> Result<Option<i64>, Diagnostic> {
     match a.known() {
         None => Ok(None),
         Some(n) => match n.as_i64().filter(|n| range.contains(n)) {
@@ -289,13 +294,13 @@ pub(super) fn parse_url(u: &str) -> Result<url::Url, Diagnostic> {
 }
 
 /// An AMG workspace id, as the AMG API's model has it: `g-` and ten hex digits.
-fn workspace_id(w: &str) -> Result<(), Diagnostic> {
+pub(crate) fn workspace_id(w: &str) -> Result<(), Diagnostic> {
     let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
     let ok = w.len() == 12 && w.starts_with("g-") && w[2..].bytes().all(hex);
     if ok { Ok(()) } else { Err(bad_workspace_id(w)) }
 }
 
-fn role(r: &str) -> Result<amg::Role, Diagnostic> {
+pub(crate) fn role(r: &str) -> Result<amg::Role, Diagnostic> {
     amg::Role::parse(r).ok_or_else(|| bad_role(r))
 }
 

@@ -40,6 +40,10 @@ fn every_resource_and_data_source_has_examples() {
         let path = repo().join("examples/data-sources").join(d).join("data-source.tf");
         assert!(path.is_file(), "missing {}", path.display());
     }
+    for e in docs::ephemeral_type_names() {
+        let path = repo().join("examples/ephemeral-resources").join(e).join("ephemeral-resource.tf");
+        assert!(path.is_file(), "missing {}", path.display());
+    }
 }
 
 on_both_terraforms!(resource_examples_apply);
@@ -122,7 +126,7 @@ on_both_terraforms!(every_example_directory_validates);
 fn every_example_directory_validates(tf: &Terraform) {
     let mut dirs: Vec<PathBuf> =
         vec![repo().join("examples/provider"), repo().join("examples/quickstart"), repo().join("examples/amg-stack")];
-    for group in ["resources", "data-sources"] {
+    for group in ["resources", "data-sources", "ephemeral-resources"] {
         for e in std::fs::read_dir(repo().join("examples").join(group)).unwrap() {
             dirs.push(e.unwrap().path());
         }

@@ -50,6 +50,7 @@ mod dashboard;
 mod datasource;
 mod docs;
 mod emulator;
+mod ephemeral;
 mod folder;
 mod migration;
 mod official_examples;

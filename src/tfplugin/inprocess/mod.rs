@@ -286,6 +286,34 @@ impl Harness {
         (decode(resp.state, &ty), Said::of(&resp.diagnostics))
     }
 
+    /// ValidateEphemeralResourceConfig, then (when valid) OpenEphemeralResource of a
+    /// configuration with `set`: the result and the private bytes for close.
+    pub async fn open_ephemeral(&self, type_name: &str, set: &[(&str, Value)]) -> (Value, Option<Vec<u8>>, Said) {
+        let schema =
+            self.svc.provider.ephemeral_resource(type_name).unwrap_or_else(|| panic!("no {type_name}")).schema();
+        let mut config = nulls(&schema);
+        for (k, x) in set {
+            config.set(k, x.clone());
+        }
+        let ty = schema.ty();
+        let req = pb::validate_ephemeral_resource_config::Request {
+            type_name: type_name.into(),
+            config: dynamic(&config, &ty),
+        };
+        let resp = self.svc.validate_ephemeral_resource_config(Request::new(req)).await.unwrap().into_inner();
+        let said = Said::of(&resp.diagnostics);
+        if !said.errors.is_empty() {
+            return (Value::Null, None, said);
+        }
+        let req = pb::open_ephemeral_resource::Request {
+            type_name: type_name.into(),
+            config: dynamic(&config, &ty),
+            client_capabilities: Some(capabilities()),
+        };
+        let resp = self.svc.open_ephemeral_resource(Request::new(req)).await.unwrap().into_inner();
+        (decode(resp.result, &ty), resp.private, Said::of(&resp.diagnostics))
+    }
+
     /// MoveResourceState (a `moved` block across types or providers) of a raw JSON state.
     pub async fn move_state(&self, from: (&str, &str, i64), json: &str, target: &str) -> (Value, Said) {
         let (source_provider_address, source_type_name, source_schema_version) = from;
@@ -387,6 +415,7 @@ fn assert_consistent(planned: &Value, new: &Value) {
 // Each type's lifecycle edge cases, driven as Terraform drives them, in milliseconds.
 mod dashboard;
 mod data_source;
+mod ephemeral;
 mod folder;
 mod provider;
 mod types;
