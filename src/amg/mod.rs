@@ -51,6 +51,14 @@ impl Role {
             _ => None,
         }
     }
+    /// As Terraform configurations and AMG write it: `ADMIN`, `EDITOR`, `VIEWER`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::Editor => "EDITOR",
+            Role::Viewer => "VIEWER",
+        }
+    }
     fn aws(self) -> aws_sdk_grafana::types::Role {
         match self {
             Role::Admin => aws_sdk_grafana::types::Role::Admin,
@@ -184,8 +192,9 @@ impl Amg {
     /// [`Amg::revoke`]: its consumer ends it.
     pub async fn lease(&self) -> Result<Lease, SourceError> {
         let url = TokenSource::url(self).await?;
-        let minted = self.mint().await?;
+        // Taken before the mint, so never later than AMG's own expiry (creation + TTL).
         let expires_at = SystemTime::now() + self.settings.ttl;
+        let minted = self.mint().await?;
         let s = &self.settings;
         let handle = LeaseHandle {
             workspace_id: s.workspace_id.clone(),
@@ -460,6 +469,9 @@ mod tests {
             "a lower role is only warned about"
         );
         assert_eq!(at_workspace("gone".into()).setting, "workspace_id");
+        for r in [Role::Admin, Role::Editor, Role::Viewer] {
+            assert_eq!(Role::parse(r.name()), Some(r), "a role's name reads back as the role");
+        }
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl EphemeralResource for AmgToken {
         let result = AmgTokenModel {
             workspace_id: amg.settings().workspace_id.clone().into(),
             region: c.region.clone(),
-            grafana_role: role_word(amg.settings().role).to_string().into(),
+            grafana_role: amg.settings().role.name().to_string().into(),
             ttl_seconds: Number::Int(amg.settings().ttl.as_secs() as i64).into(),
             token: lease.token.expose_to_terraform().to_string().into(),
             url: lease.url.as_str().trim_end_matches('/').to_string().into(),
@@ -161,12 +161,4 @@ fn settings(c: &AmgTokenModel, provider: Option<&amg::Settings>, diags: &mut Dia
         ttl: Duration::from_secs(ttl as u64),
         ready_timeout: provider.map_or(Duration::from_secs(DEFAULT_READY_TIMEOUT as u64), |p| p.ready_timeout),
     })
-}
-
-fn role_word(r: amg::Role) -> &'static str {
-    match r {
-        amg::Role::Admin => "ADMIN",
-        amg::Role::Editor => "EDITOR",
-        amg::Role::Viewer => "VIEWER",
-    }
 }
