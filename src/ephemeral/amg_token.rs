@@ -133,7 +133,8 @@ fn settings(c: &AmgTokenModel, provider: Option<&amg::Settings>, diags: &mut Dia
         diags.push(
             Diagnostic::error(
                 "No AMG workspace",
-                "Set `workspace_id`: the provider uses `url` and `auth`, so it has no workspace to lend.",
+                "Set `workspace_id`: the provider has no AMG workspace to lend (it uses `url` and `auth`, or its own \
+                    `workspace_id` is not known until apply).",
             )
             .at_attr("workspace_id"),
         );
