@@ -309,7 +309,7 @@ impl TokenSource for Amg {
     }
 
     fn role(&self) -> Option<String> {
-        Some(self.settings.role.aws().as_str().to_string())
+        Some(self.settings.role.name().to_string())
     }
 
     async fn renew(&self, rejected: &Secret) -> Result<Secret, SourceError> {

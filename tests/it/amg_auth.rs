@@ -77,7 +77,12 @@ resource "grafana_data_source" "amp" {
 
 /// The provider's tokens in workspace `ws`: (live, total) in its admin service account.
 pub fn tokens(emu: &Emulator, ws: &str) -> (u64, u64) {
-    let s = &emu.stats()["workspaces"][ws]["tokens_by_service_account"][SA];
+    tokens_of(emu, ws, SA)
+}
+
+/// The tokens of service account `sa` in workspace `ws`: (live, total).
+pub fn tokens_of(emu: &Emulator, ws: &str, sa: &str) -> (u64, u64) {
+    let s = &emu.stats()["workspaces"][ws]["tokens_by_service_account"][sa];
     (s["live"].as_u64().unwrap_or(0), s["total"].as_u64().unwrap_or(0))
 }
 

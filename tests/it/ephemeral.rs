@@ -10,8 +10,7 @@ const EDITOR_SA: &str = "terraform-provider-grafana-editor";
 
 /// The editor service account's tokens in the emulator's workspace: (live, total).
 fn editor_tokens(emu: &Emulator) -> (u64, u64) {
-    let s = &emu.stats()["workspaces"][&emu.workspace_id]["tokens_by_service_account"][EDITOR_SA];
-    (s["live"].as_u64().unwrap_or(0), s["total"].as_u64().unwrap_or(0))
+    crate::amg_auth::tokens_of(emu, &emu.workspace_id, EDITOR_SA)
 }
 
 fn an_ephemeral_token_signs_a_second_provider_in_and_nothing_of_it_outlives_the_run(tf: &Terraform) {

@@ -118,9 +118,7 @@ impl Soak {
     }
 
     fn stats(&self) -> Value {
-        let url = format!("{}/_amg-local/stats", self.emu.get("control_plane_url"));
-        let out = Command::new("curl").args(["-sS", &url]).output();
-        out.ok().and_then(|o| serde_json::from_slice(&o.stdout).ok()).unwrap_or(Value::Null)
+        self.emu.try_stats().unwrap_or(Value::Null)
     }
 
     /// The emulator's open file descriptors.

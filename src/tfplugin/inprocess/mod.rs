@@ -117,11 +117,7 @@ impl Harness {
 
     /// A provider block with `set` and every other attribute null.
     fn provider_config(&self, set: &[(&str, Value)]) -> Value {
-        let mut v = nulls(&crate::provider::schema());
-        for (k, x) in set {
-            v.set(k, x.clone());
-        }
-        v
+        filled(&crate::provider::schema(), set)
     }
 
     pub fn schema(&self, type_name: &str) -> Schema {
@@ -130,11 +126,7 @@ impl Harness {
 
     /// A configuration of `type_name`: `set`, every other attribute null.
     pub fn config(&self, type_name: &str, set: &[(&str, Value)]) -> Value {
-        let mut v = nulls(&self.schema(type_name));
-        for (k, x) in set {
-            v.set(k, x.clone());
-        }
-        v
+        filled(&self.schema(type_name), set)
     }
 
     pub async fn validate(&self, type_name: &str, config: &Value) -> Said {
@@ -263,10 +255,7 @@ impl Harness {
     /// ReadDataSource of a lookup's configuration (`set`, every other attribute null).
     pub async fn read_data(&self, type_name: &str, set: &[(&str, Value)]) -> (Value, Said) {
         let schema = self.svc.provider.data_source(type_name).unwrap_or_else(|| panic!("no {type_name}")).schema();
-        let mut config = nulls(&schema);
-        for (k, x) in set {
-            config.set(k, x.clone());
-        }
+        let config = filled(&schema, set);
         let ty = schema.ty();
         let req =
             pb::validate_data_resource_config::Request { type_name: type_name.into(), config: dynamic(&config, &ty) };
@@ -291,10 +280,7 @@ impl Harness {
     pub async fn open_ephemeral(&self, type_name: &str, set: &[(&str, Value)]) -> (Value, Option<Vec<u8>>, Said) {
         let schema =
             self.svc.provider.ephemeral_resource(type_name).unwrap_or_else(|| panic!("no {type_name}")).schema();
-        let mut config = nulls(&schema);
-        for (k, x) in set {
-            config.set(k, x.clone());
-        }
+        let config = filled(&schema, set);
         let ty = schema.ty();
         let req = pb::validate_ephemeral_resource_config::Request {
             type_name: type_name.into(),
@@ -367,6 +353,15 @@ fn s(v: &str) -> Value {
 
 fn capabilities() -> pb::ClientCapabilities {
     pb::ClientCapabilities { deferral_allowed: false, write_only_attributes_allowed: true }
+}
+
+/// A value of `schema` with `set`, every other attribute null (list and set blocks empty).
+fn filled(schema: &Schema, set: &[(&str, Value)]) -> Value {
+    let mut v = nulls(schema);
+    for (k, x) in set {
+        v.set(k, x.clone());
+    }
+    v
 }
 
 /// A value of `schema` with every attribute null (list and set blocks empty).
