@@ -27,10 +27,22 @@ fn page(repo: &Path, kind: &str, dir: &str, example_file: &str, name: &str, s: &
     (PathBuf::from(format!("{dir}/{short}.md")), doc)
 }
 
+/// The list resource type names this provider serves (`terraform query`).
+pub fn list_type_names() -> Vec<&'static str> {
+    Provider::new().resources().iter().filter(|r| r.lister().is_some()).map(|r| r.type_name()).collect()
+}
+
 /// The ephemeral resource type names this provider serves.
 pub fn ephemeral_type_names() -> Vec<&'static str> {
     Provider::new().ephemeral_resources().iter().map(|e| e.type_name()).collect()
 }
+
+/// What a list resource page says before its filters.
+const LIST_SCHEMA: &str = "## Schema\n\nIn a `list` block of a `.tfquery.hcl` file (`terraform query`, \
+    Terraform ≥ 1.14). The block takes `provider`, `limit` (at most this many results; Terraform's default is 100) and \
+    `include_resource`; the filters below go in its `config { … }` block. `terraform query \
+    -generate-config-out=FILE` writes a resource block and an import block for each result. See the guide \
+    [Adopting an existing workspace](../guides/adopting-an-existing-workspace.md).\n\n";
 
 fn example(repo: &Path, rel: &str) -> Option<String> {
     std::fs::read_to_string(repo.join("examples").join(rel)).ok()
@@ -189,6 +201,12 @@ pub fn render(repo: &Path) -> Vec<(PathBuf, String)> {
     for e in p.ephemeral_resources() {
         let (kind, dir) = ("Ephemeral Resource", "ephemeral-resources");
         files.push(page(repo, kind, dir, "ephemeral-resource.tf", e.type_name(), &e.schema()));
+    }
+    for (r, l) in p.resources().iter().filter_map(|r| Some((r, r.lister()?))) {
+        let (kind, dir) = ("List Resource", "list-resources");
+        let (path, doc) = page(repo, kind, dir, "list-resource.tfquery.hcl", r.type_name(), &l.schema());
+        let doc = doc.replacen("## Schema\n\n", LIST_SCHEMA, 1);
+        files.push((path, doc));
     }
     files
 }

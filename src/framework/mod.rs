@@ -10,6 +10,8 @@
 //! - [`plan`] is the plan pipeline: defaults, write-only values nulled, computed attributes
 //!   unknown where a change may alter them (unless `use_state_for_unknown`), in nested blocks
 //!   too, replacement paths, then the resource's own `modify_plan`.
+//! - [`list`] is `terraform query`: paging a type's listing, reading whole objects with the
+//!   type's own read, and the configuration generated from a listed object.
 //! - [`outcome`] holds the beats every type's CRUD repeats: what a read found
 //!   ([`ReadOutcome`], a 404 meaning gone), a create confirmed after a lost answer
 //!   ([`outcome::confirm_create`]), a delete's outcome.
@@ -17,9 +19,11 @@
 //! Nothing here names protobuf types (that is `tfplugin`) or Grafana's wire format (that is `grafana`).
 
 pub mod lifecycle;
+pub mod list;
 pub mod outcome;
 pub mod plan;
 
+pub use list::{ListMemo, Listed, Lister, Page};
 pub use outcome::ReadOutcome;
 pub use plan::validate_resource;
 
@@ -126,6 +130,18 @@ pub trait Resource: Send + Sync {
     /// The identity of a (wholly known) state.
     fn identity_of(&self, _state: &Value) -> Option<Value> {
         None
+    }
+
+    /// How `terraform query` lists this type (Terraform ≥ 1.13); None: it is not listed.
+    /// Every managed type with an identity should have one.
+    fn lister(&self) -> Option<&'static dyn Lister> {
+        None
+    }
+    /// The type's own touches to the configuration generated from `state` (GenerateResourceConfig),
+    /// after the generic ones of [`list::generate`]: drop what a person would not write, warn
+    /// about what they must add.
+    fn generated_config(&self, config: Value, _state: &Value, _diags: &mut Diagnostics) -> Value {
+        config
     }
 
     /// The official grafana/grafana provider's schema version for this type, when it has the

@@ -103,6 +103,9 @@ pub struct DataSourceSummary {
     pub url: String,
     #[serde(default)]
     pub is_default: bool,
+    /// Provisioned from a file: Grafana refuses every write to it.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 #[derive(Deserialize)]

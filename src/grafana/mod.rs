@@ -14,6 +14,7 @@ mod datasources;
 mod error;
 mod folders;
 mod limits;
+mod listing;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
 pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
+pub use listing::Search;
 
 /// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),
 /// else exponential from 0.2 s doubling to at most 5 s with full jitter (each pause uniform

@@ -12,6 +12,7 @@ use crate::value::{Type, Value};
 pub mod dashboard;
 pub mod datasource;
 pub mod folder;
+mod listing;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {

@@ -40,6 +40,8 @@ with_diagnostics!(
     open_ephemeral_resource,
     renew_ephemeral_resource,
     close_ephemeral_resource,
+    validate_list_resource_config,
+    generate_resource_config,
 );
 
 /// StopProvider answers with an error string, not diagnostics.
@@ -63,17 +65,22 @@ pub(super) async fn guarded<T: WithDiagnostics, F: std::future::Future<Output = 
         Err(_) => {
             tracing::error!(rpc, "internal error: a request handler panicked; answered with a diagnostic");
             let mut resp = T::default();
-            resp.set_diagnostics(convert::diagnostics(Diagnostics::from(Diagnostic::error(
-                "Internal error in the Grafana provider",
-                format!(
-                    "The provider hit a bug while handling {rpc} and stopped that one request; nothing else was \
-                        affected, and it kept serving. Please report it, with the output of TF_LOG_PROVIDER=debug (it \
-                        holds the details and no credentials)."
-                ),
-            ))));
+            resp.set_diagnostics(convert::diagnostics(Diagnostics::from(internal_error(rpc))));
             Ok(Response::new(resp))
         }
     }
+}
+
+/// What a panic in `rpc`'s handler answers: no detail of the panic (see [`guarded`]).
+pub(super) fn internal_error(rpc: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Internal error in the Grafana provider",
+        format!(
+            "The provider hit a bug while handling {rpc} and stopped that one request; nothing else was affected, and \
+                it kept serving. Please report it, with the output of TF_LOG_PROVIDER=debug (it holds the details and \
+                no credentials)."
+        ),
+    )
 }
 
 /// Debug builds only: `GRAFANA_PROVIDER_TEST_PANIC=<rpc>:<type>` makes that call panic, once

@@ -10,6 +10,8 @@ mod ephemeral;
 mod guard;
 #[cfg(test)]
 mod inprocess;
+mod list;
+mod schemas;
 
 use std::sync::Arc;
 
@@ -86,33 +88,7 @@ impl pb::provider_server::Provider for Service {
         _req: Request<pb::get_provider_schema::Request>,
     ) -> Res<pb::get_provider_schema::Response> {
         guarded::<pb::get_provider_schema::Response, _>("GetProviderSchema", async move {
-            let p = &self.provider;
-            Ok(Response::new(pb::get_provider_schema::Response {
-                provider: Some(convert::schema(&provider::schema())),
-                resource_schemas: p
-                    .resources()
-                    .iter()
-                    .map(|r| (r.type_name().to_string(), convert::schema(&r.schema())))
-                    .collect(),
-                data_source_schemas: p
-                    .data_sources()
-                    .iter()
-                    .map(|d| (d.type_name().to_string(), convert::schema(&d.schema())))
-                    .collect(),
-                ephemeral_resource_schemas: p
-                    .ephemeral_resources()
-                    .iter()
-                    .map(|e| (e.type_name().to_string(), convert::schema(&e.schema())))
-                    .collect(),
-                diagnostics: Vec::new(),
-                provider_meta: None,
-                server_capabilities: Some(pb::ServerCapabilities {
-                    plan_destroy: false,
-                    get_provider_schema_optional: true,
-                    move_resource_state: true,
-                    generate_resource_config: false,
-                }),
-            }))
+            Ok(Response::new(schemas::provider_schema(&self.provider)))
         })
         .await
     }
@@ -122,13 +98,7 @@ impl pb::provider_server::Provider for Service {
         _req: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Res<pb::get_resource_identity_schemas::Response> {
         guarded::<pb::get_resource_identity_schemas::Response, _>("GetResourceIdentitySchemas", async move {
-            let identity_schemas = self
-                .provider
-                .resources()
-                .iter()
-                .filter_map(|r| Some((r.type_name().to_string(), convert::identity_schema(&r.identity_schema()?))))
-                .collect();
-            Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: Vec::new() }))
+            Ok(Response::new(schemas::identity_schemas(&self.provider)))
         })
         .await
     }
@@ -460,6 +430,34 @@ impl pb::provider_server::Provider for Service {
         guarded::<pb::close_ephemeral_resource::Response, _>(
             "CloseEphemeralResource",
             self.close_ephemeral(req.into_inner()),
+        )
+        .await
+    }
+
+    type ListResourceStream = list::ListStream;
+
+    async fn list_resource(&self, req: Request<pb::list_resource::Request>) -> Res<list::ListStream> {
+        guarded::<list::ListStream, _>("ListResource", self.list(req.into_inner())).await
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Res<pb::validate_list_resource_config::Response> {
+        guarded::<pb::validate_list_resource_config::Response, _>(
+            "ValidateListResourceConfig",
+            self.validate_list(req.into_inner()),
+        )
+        .await
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Res<pb::generate_resource_config::Response> {
+        guarded::<pb::generate_resource_config::Response, _>(
+            "GenerateResourceConfig",
+            self.generate_config(req.into_inner()),
         )
         .await
     }

@@ -44,6 +44,12 @@ fn every_resource_and_data_source_has_examples() {
         let path = repo().join("examples/ephemeral-resources").join(e).join("ephemeral-resource.tf");
         assert!(path.is_file(), "missing {}", path.display());
     }
+    // Every managed type is listed (`terraform query`); `adoption` runs these examples.
+    assert_eq!(docs::list_type_names(), resources, "every managed type has a list resource");
+    for l in docs::list_type_names() {
+        let path = repo().join("examples/list-resources").join(l).join("list-resource.tfquery.hcl");
+        assert!(path.is_file(), "missing {}", path.display());
+    }
 }
 
 on_both_terraforms!(resource_examples_apply);

@@ -43,6 +43,7 @@ macro_rules! on_both_terraforms_and_profiles {
     )*};
 }
 
+mod adoption;
 mod amg_auth;
 mod aws_provider;
 mod broken;

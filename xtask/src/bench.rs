@@ -4,9 +4,10 @@
 //! - provider: time from process start to the handshake line (median of 20), binary size;
 //! - amg-local: requests per second for GET and POST of a dashboard, with keep-alive
 //!   connections from this process (client and server share the machine's cores);
-//! - the provider under real Terraform beside `terraform_data` (see `bench_provider.rs`).
+//! - the provider under real Terraform beside `terraform_data` (see `bench_provider.rs`);
+//! - adoption: `terraform query` over N dashboards (see `bench_query.rs`).
 //!
-//! `cargo xtask bench [--n 100|300|1000] [--latency-ms 400] [--only basics|provider]`
+//! `cargo xtask bench [--n 100|300|1000] [--latency-ms 400] [--only basics|provider|query]`
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -27,11 +28,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let only = value("--only").map(String::as_str);
     run_cmd(cargo().current_dir(root()).args(["build", "--locked", "--release", "--workspace", "--bins"]))?;
     let target = root().join("target/release");
-    if only != Some("provider") {
+    if only.is_none() || only == Some("basics") {
         basics(&target)?;
     }
-    if only != Some("basics") {
+    if only.is_none() || only == Some("provider") {
         crate::bench_provider::run(&target, &opts)?;
+    }
+    if only.is_none() || only == Some("query") {
+        crate::bench_query::run(&target, opts.n)?;
     }
     Ok(())
 }

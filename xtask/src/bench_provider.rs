@@ -28,20 +28,20 @@ pub struct Options {
 }
 
 /// What one Terraform command cost.
-struct Cost {
-    wall: Duration,
+pub(crate) struct Cost {
+    pub(crate) wall: Duration,
     /// Provider CPU (user + system) summed over its processes, and the peak RSS of any of them.
-    cpu: Duration,
-    rss_kib: u64,
-    processes: usize,
+    pub(crate) cpu: Duration,
+    pub(crate) rss_kib: u64,
+    pub(crate) processes: usize,
     /// Terraform's own CPU plus its plugins' (this process's waited-for children).
-    total_cpu: Duration,
+    pub(crate) total_cpu: Duration,
     /// Grafana API requests, by `METHOD route`.
-    calls: BTreeMap<String, u64>,
+    pub(crate) calls: BTreeMap<String, u64>,
 }
 
 impl Cost {
-    fn calls_total(&self) -> u64 {
+    pub(crate) fn calls_total(&self) -> u64 {
         self.calls.values().sum()
     }
 }
@@ -119,12 +119,12 @@ enum Kind {
     TerraformDataSource,
 }
 
-struct Workdir {
-    dir: PathBuf,
-    env: Vec<(String, String)>,
+pub(crate) struct Workdir {
+    pub(crate) dir: PathBuf,
+    pub(crate) env: Vec<(String, String)>,
 }
 
-struct Bench {
+pub(crate) struct Bench {
     tf: PathBuf,
     rc: PathBuf,
     /// Where the wrapper appends one line per plugin process.
@@ -133,7 +133,7 @@ struct Bench {
 
 impl Bench {
     /// A filesystem mirror whose provider is the wrapper around `provider`.
-    fn new(base: &Path, tf: &Path, provider: &Path) -> Result<Bench, String> {
+    pub(crate) fn new(base: &Path, tf: &Path, provider: &Path) -> Result<Bench, String> {
         let log = base.join("plugin-usage.log");
         let wrapper = base.join("wrapper");
         let me = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -180,21 +180,23 @@ impl Bench {
         let cfg =
             format!("{provider}locals {{\n  files = fileset(\"${{path.module}}/payloads\", \"*.json\")\n}}\n\n{body}");
         std::fs::write(dir.join("main.tf"), cfg).map_err(|e| e.to_string())?;
-        let w = Workdir {
-            dir,
-            env: vec![
-                ("TF_CLI_CONFIG_FILE".into(), self.rc.to_string_lossy().into_owned()),
-                ("GRAFANA_URL".into(), emu.grafana_url.clone()),
-                ("GRAFANA_AUTH".into(), emu.admin_token.clone()),
-                ("CHECKPOINT_DISABLE".into(), "1".into()),
-                ("TF_IN_AUTOMATION".into(), "1".into()),
-            ],
-        };
+        let w = Workdir { dir, env: self.env(emu) };
         self.terraform(&w, &["init", "-input=false"])?;
         Ok(w)
     }
 
-    fn terraform(&self, w: &Workdir, args: &[&str]) -> Result<(), String> {
+    /// The environment Terraform runs in: the mirror with the wrapper, the provider on `emu`.
+    pub(crate) fn env(&self, emu: &Emulator) -> Vec<(String, String)> {
+        vec![
+            ("TF_CLI_CONFIG_FILE".into(), self.rc.to_string_lossy().into_owned()),
+            ("GRAFANA_URL".into(), emu.grafana_url.clone()),
+            ("GRAFANA_AUTH".into(), emu.admin_token.clone()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+        ]
+    }
+
+    pub(crate) fn terraform(&self, w: &Workdir, args: &[&str]) -> Result<(), String> {
         let out = Command::new(&self.tf)
             .current_dir(&w.dir)
             .args(args)
@@ -217,7 +219,7 @@ impl Bench {
     }
 
     /// Runs one Terraform command and returns what it cost.
-    fn measure(&self, emu: &Emulator, w: &Workdir, args: &[&str]) -> Result<Cost, String> {
+    pub(crate) fn measure(&self, emu: &Emulator, w: &Workdir, args: &[&str]) -> Result<Cost, String> {
         let _ = std::fs::remove_file(&self.log);
         let before = requests(emu)?;
         let children = children_cpu();
@@ -305,7 +307,7 @@ pub fn verdict(ok: bool) -> &'static str {
 }
 
 /// The corpus: the test fixtures (real exported dashboards, see tests/fixtures/dashboards).
-fn corpus() -> Result<Vec<String>, String> {
+pub(crate) fn corpus() -> Result<Vec<String>, String> {
     let dir = crate::root().join("tests/fixtures/dashboards");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -318,7 +320,7 @@ fn corpus() -> Result<Vec<String>, String> {
 
 /// A corpus dashboard with a distinct uid and title; the export-only keys dropped (no inputs to
 /// fill, so both sides carry the same text).
-fn dashboard_payload(text: &str, i: usize) -> String {
+pub(crate) fn dashboard_payload(text: &str, i: usize) -> String {
     let mut model: Value = serde_json::from_str(text).unwrap_or_default();
     if let Some(m) = model.as_object_mut() {
         for k in ["__inputs", "__requires", "__elements", "id"] {

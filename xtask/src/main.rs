@@ -6,7 +6,7 @@
 //! - `quickstart [--keep]`: starts `amg-local` and applies `examples/quickstart` with the AWS
 //!   provider and this one (AMG-native auth), then shows the next plan is empty (`quickstart.rs`).
 //! - `release <version> [--dist DIR]`: the registry's release files in `dist/` (`release.rs`).
-//! - `bench [--n N] [--latency-ms L] [--only basics|provider]`: prints the numbers in
+//! - `bench [--n N] [--latency-ms L] [--only basics|provider|query]`: prints the numbers in
 //!   `docs/benchmarks.md` (start-up, size, emulator throughput, the provider under Terraform beside
 //!   `terraform_data`: time, CPU, memory, API calls, latency hiding).
 //! - `fuzz <target> [--minutes N]`: runs one property-based fuzz target (see `src/fuzz.rs`) for
@@ -16,6 +16,7 @@
 
 mod bench;
 mod bench_provider;
+mod bench_query;
 mod quickstart;
 mod release;
 mod soak;
@@ -39,7 +40,7 @@ fn main() -> ExitCode {
                 println!("terraform {v}: {}", p.display());
             }
         }),
-        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | release <version> [--dist DIR] | bench [--n N] [--latency-ms L] [--only basics|provider] | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
+        _ => Err("usage: cargo xtask <test [cargo test args…] | quickstart [--keep] | release <version> [--dist DIR] | bench [--n N] [--latency-ms L] [--only basics|provider|query] | fuzz <target> [--minutes N] | soak [--cycles N] [--seed S] | tools>".into()),
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,8 @@
 //! - [`envelope`]: response envelopes and errors, the JSON body extractor (malformed JSON gets
 //!   Grafana's `400 bad request data`, bodies over 32 MiB 413);
 //! - [`auth`]: bearer tokens and API keys, the caller and its role guard;
-//! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`];
+//! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
+//!   plugins and the dashboards they imported);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ mod datasources;
 mod envelope;
 mod folders;
 mod health;
+mod plugins;
 mod search;
 
 use auth::authenticate;
@@ -61,6 +63,8 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(get_version))
         .route("/api/dashboards/uid/{uid}/restore", post(restore_version))
         .route("/api/search", get(search))
+        .route("/api/plugins", get(plugins::list_plugins))
+        .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))
         .route("/api/datasources", get(list_datasources).post(add_datasource))
         .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
         .route("/api/datasources/name/{name}", get(get_datasource_by_name).delete(delete_datasource_by_name))

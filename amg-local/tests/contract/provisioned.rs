@@ -61,3 +61,34 @@ fn plugin_dashboards_refuse_a_save_without_overwrite() {
     let (s, got) = emu.api("GET", "/api/dashboards/uid/xray", None);
     assert_eq!((s, &got["dashboard"]["title"]), (200, &json!("X-Ray")));
 }
+
+/// `GET /api/plugins?type=app` and `GET /api/plugins/{id}/dashboards` (Grafana's
+/// `PluginDashboardInfoDTO`, `pkg/plugins/dashboards.go`): how a client tells the dashboards an
+/// app plugin imported, which `/api/search` does not mark.
+#[test]
+fn plugin_dashboards_are_listed_under_their_app_plugin() {
+    let emu = Emu::start(&[]);
+    let url = format!("{}/_amg-local/workspaces/{}/provisioned/dashboards", emu.control_plane_url, emu.workspace_id);
+    let body = r#"{"pluginId":"grafana-x-ray-app","dashboard":{"uid":"xray","title":"X-Ray Insights"}}"#;
+    assert_eq!(call("POST", &url, None, Some(body)).0, 200);
+    assert_eq!(emu.api("POST", "/api/dashboards/db", Some(r#"{"dashboard":{"title":"Mine","uid":"mine"}}"#)).0, 200);
+
+    let (s, apps) = emu.api("GET", "/api/plugins?type=app&embedded=0", None);
+    assert_eq!(s, 200);
+    let ids: Vec<&str> = apps.as_array().unwrap().iter().filter_map(|a| a["id"].as_str()).collect();
+    assert_eq!(ids, ["grafana-x-ray-app"]);
+    assert_eq!(apps[0]["type"], "app");
+    assert_eq!(emu.api("GET", "/api/plugins?type=datasource", None), (200, json!([])), "only app plugins here");
+
+    let (s, owned) = emu.api("GET", "/api/plugins/grafana-x-ray-app/dashboards", None);
+    assert_eq!(s, 200);
+    let d = &owned[0];
+    assert_eq!((owned.as_array().unwrap().len(), &d["uid"], &d["imported"]), (1, &json!("xray"), &json!(true)));
+    assert_eq!(
+        (&d["pluginId"], &d["title"], &d["removed"]),
+        (&json!("grafana-x-ray-app"), &json!("X-Ray Insights"), &json!(false))
+    );
+    assert_eq!(d["importedUrl"], "/d/xray/x-ray-insights");
+    let (s, b) = emu.api("GET", "/api/plugins/nope/dashboards", None);
+    assert_eq!((s, &b["message"]), (404, &json!("Plugin not found, no installed plugin with that id")));
+}

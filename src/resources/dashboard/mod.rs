@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use crate::dashboard_json::{self as dj, About, Invalid};
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, too_long};
 use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
-use crate::framework::{Ctx, Options, PlanCtx, ReadOutcome, Resource};
+use crate::framework::{Ctx, Lister, Options, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{self, MAX_VERSION_MESSAGE};
 use crate::model::{Attr, Model};
 use crate::resources::{
@@ -26,6 +26,7 @@ use crate::resources::{
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
+mod list;
 mod save;
 
 use save::{Wanted, save_error, save_error_named, state_after_save, state_from_remote, uid_taken};
@@ -453,6 +454,14 @@ impl Resource for DashboardResource {
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
         Some(uid_identity(&DashboardModel::decode(state).uid))
+    }
+
+    fn lister(&self) -> Option<&'static dyn Lister> {
+        Some(&list::DashboardList)
+    }
+
+    fn generated_config(&self, config: Value, _state: &Value, _diags: &mut Diagnostics) -> Value {
+        list::generated(DashboardModel::decode(&config))
     }
 }
 

@@ -7,7 +7,9 @@
 //! values included, which Terraform hands to plan and apply but never stores), so a secret
 //! removed outside Terraform shows as a change and the apply restores it. An update sends every
 //! configured secret and clears (`""`) the ones the configuration no longer sets: Grafana keeps
-//! secrets it is not sent. The JSON rules are in [`crate::datasource_json`].
+//! secrets it is not sent. A configuration that sets no secret attribute at all leaves Grafana's
+//! secrets alone (`Secrets::left_alone`): the plan keeps what Grafana holds and an update sends
+//! only the header names back. The JSON rules are in [`crate::datasource_json`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +18,7 @@ use async_trait::async_trait;
 use crate::datasource_json as dsj;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error, quote, too_long};
 use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
-use crate::framework::{Ctx, PlanCtx, ReadOutcome, Resource};
+use crate::framework::{Ctx, Lister, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{self, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL};
 use crate::model::{Attr, Model};
 use crate::resources::{
@@ -26,6 +28,7 @@ use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 mod checks;
+mod list;
 mod save;
 
 use checks::check_json_settings;
@@ -82,7 +85,9 @@ impl Resource for DataSourceResource {
                 Secrets go in `secure_json_data_encoded_wo` and `http_headers_wo` (write-only: never in state; \
                 Terraform and OpenTofu ≥ 1.11) or `secure_json_data_encoded` and `http_headers` (sensitive, kept in \
                 state). A secret removed or emptied in Grafana shows as a change and is restored by the next apply; a \
-                secret key removed from the configuration is removed from Grafana. `grafana_datasource` and \
+                secret key removed from the configuration is removed from Grafana. A configuration that sets none of \
+                the four secret attributes leaves Grafana's secrets as they are, as the official provider does (an \
+                adopted data source keeps them). `grafana_datasource` and \
                 `grafana_data_source` (the official provider's name) are the same resource; a `moved` block switches \
                 between them.",
             vec![
@@ -226,6 +231,12 @@ impl Resource for DataSourceResource {
         let mut plan = DataSourceModel::decode(planned);
         // What Grafana should hold, from the configuration (write-only values included).
         match Secrets::of(&config) {
+            // Left alone: what Grafana holds stays (unknown where the state does not say yet).
+            _ if Secrets::left_alone(&config) && !ctx.prior.is_null() => {
+                let held = |a: &Attr<Vec<String>>| if a.is_null() { Attr::unknown() } else { a.clone() };
+                plan.secure_json_fields = held(&prior.secure_json_fields);
+                plan.http_header_names = held(&prior.http_header_names);
+            }
             Some(s) => {
                 plan.secure_json_fields = s.keys().into_iter().collect::<Vec<_>>().into();
                 plan.http_header_names = s.headers.keys().cloned().collect::<Vec<_>>().into();
@@ -312,9 +323,13 @@ impl Resource for DataSourceResource {
     async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Option<Value> {
         let (prior, planned) = (DataSourceModel::decode(prior), DataSourceModel::decode(planned));
         let config = DataSourceModel::decode(ctx.config);
-        let secrets = Secrets::of(&config).unwrap_or_default();
+        let (mut secrets, left_alone) = (Secrets::of(&config).unwrap_or_default(), Secrets::left_alone(&config));
         let uid = prior.uid.as_str().unwrap_or_default().to_string();
-        let held: BTreeSet<String> = prior.secure_json_fields.known().into_iter().flatten().cloned().collect();
+        let mut held: BTreeSet<String> = prior.secure_json_fields.known().into_iter().flatten().cloned().collect();
+        if left_alone {
+            held.clear();
+            secrets.kept_header_names = prior.http_header_names.known().cloned().unwrap_or_default();
+        }
         let req = request(&planned, &uid, &secrets, &held, prior.version.known().copied());
         let moved = default_to_move(ctx.client, &uid, &req, prior.is_default.is_true()).await;
         match ctx.client.update_datasource(&uid, &req).await {
@@ -402,6 +417,14 @@ impl Resource for DataSourceResource {
 
     fn accepts_move_from(&self, source_type: &str) -> bool {
         matches!(source_type, "grafana_datasource" | "grafana_data_source")
+    }
+
+    fn lister(&self) -> Option<&'static dyn Lister> {
+        Some(&list::DataSourceList)
+    }
+
+    fn generated_config(&self, config: Value, state: &Value, diags: &mut Diagnostics) -> Value {
+        list::generated(DataSourceModel::decode(&config), &DataSourceModel::decode(state), diags)
     }
 }
 
@@ -534,6 +557,7 @@ mod tests {
         let s = Secrets {
             secure: BTreeMap::from([("password".into(), "p".into())]),
             headers: BTreeMap::from([("X-B".into(), "b".into()), ("X-A".into(), "a".into())]),
+            kept_header_names: Vec::new(),
         };
         let held = BTreeSet::from(["password".to_string(), "apiKey".to_string(), "httpHeaderValue3".to_string()]);
         let req = request(&p, "u", &s, &held, Some(4));

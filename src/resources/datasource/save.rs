@@ -17,9 +17,22 @@ use crate::value::Value;
 pub(super) struct Secrets {
     pub(super) secure: BTreeMap<String, String>,
     pub(super) headers: BTreeMap<String, String>,
+    /// Header names Grafana holds, sent back in order with no value (Grafana keeps the values
+    /// it is not sent) when the configuration leaves secrets alone ([`Secrets::left_alone`]).
+    pub(super) kept_header_names: Vec<String>,
 }
 
 impl Secrets {
+    /// Whether the configuration sets none of the four secret attributes: the data source's
+    /// secrets are then left as Grafana holds them, as the official provider leaves them (an
+    /// adopted data source keeps the secrets its generated configuration cannot carry).
+    pub(super) fn left_alone(c: &DataSourceModel) -> bool {
+        c.secure_json_data_encoded.is_null()
+            && c.secure_json_data_encoded_wo.is_null()
+            && c.http_headers.is_null()
+            && c.http_headers_wo.is_null()
+    }
+
     /// None while a value is unknown (at plan time).
     pub(super) fn of(c: &DataSourceModel) -> Option<Secrets> {
         let text = match (&c.secure_json_data_encoded_wo, &c.secure_json_data_encoded) {
@@ -33,7 +46,7 @@ impl Secrets {
             _ => BTreeMap::new(),
         };
         let secure = text.map(dsj::parse_secrets).transpose().ok()?.unwrap_or_default();
-        Some(Secrets { secure, headers })
+        Some(Secrets { secure, headers, kept_header_names: Vec::new() })
     }
 
     pub(super) fn keys(&self) -> BTreeSet<String> {
@@ -53,6 +66,9 @@ pub(super) fn request(
     let mut json_data = p.json_data_encoded.as_str().and_then(|t| dsj::parse_object(t).ok()).unwrap_or_default();
     let (names, values) = dsj::number_headers(&s.headers);
     json_data.extend(names);
+    for (i, name) in s.kept_header_names.iter().enumerate() {
+        json_data.insert(format!("httpHeaderName{}", i + 1), Json::String(name.clone()));
+    }
     let mut secure: BTreeMap<String, String> = held.iter().map(|k| (k.clone(), String::new())).collect();
     secure.extend(s.secure.clone());
     secure.extend(values);
@@ -264,6 +280,7 @@ mod tests {
         let s = Secrets {
             secure: BTreeMap::from([("basicAuthPassword".into(), "pw".into())]),
             headers: BTreeMap::from([("X-B".into(), "b".into()), ("X-A".into(), "a".into())]),
+            kept_header_names: Vec::new(),
         };
         let held = BTreeSet::from(["oldKey".to_string(), "basicAuthPassword".to_string()]);
         let req = request(&p, "amp", &s, &held, Some(3));

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
-use crate::framework::{Ctx, PlanCtx, ReadOutcome, Resource};
+use crate::framework::{Ctx, Lister, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{Client, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
@@ -14,6 +14,7 @@ use crate::resources::{
 use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
+mod list;
 mod messages;
 use messages::{
     changed_since_read, create_error, is_not_found, missing_parent, titled_like_a_dashboard, uid_taken,
@@ -342,6 +343,15 @@ impl Resource for FolderResource {
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
         Some(uid_identity(&FolderModel::decode(state).uid))
+    }
+
+    fn lister(&self) -> Option<&'static dyn Lister> {
+        Some(&list::FolderList)
+    }
+
+    /// AMG workspaces have one organisation: a generated configuration leaves `org_id` out.
+    fn generated_config(&self, config: Value, _state: &Value, _diags: &mut Diagnostics) -> Value {
+        FolderModel { org_id: Attr::Null, ..FolderModel::decode(&config) }.encode()
     }
 }
 

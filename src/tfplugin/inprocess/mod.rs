@@ -412,5 +412,6 @@ mod dashboard;
 mod data_source;
 mod ephemeral;
 mod folder;
+mod list;
 mod provider;
 mod types;

@@ -1,0 +1,72 @@
+//! What the listed types share (`terraform query`): folder paths for display names, a page
+//! from one answer of Grafana's.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostics, api_error};
+use crate::framework::list::MAX_PAGE;
+use crate::framework::{Listed, Page};
+use crate::grafana::{Client, Error, Search};
+
+/// The most folder pages a listing reads for its display names (a million folders).
+const MAX_FOLDER_PAGES: usize = 1000;
+
+/// Every folder's path of titles, `Team A/Service X` (nested folders; on Grafana 10 every
+/// folder is at the top): one search request per 1,000 folders.
+pub async fn folder_paths(client: &Client, diags: &mut Diagnostics) -> Option<BTreeMap<String, String>> {
+    let mut folders: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    let search = Search { kind: "dash-folder", ..Default::default() };
+    for page in 1..=MAX_FOLDER_PAGES {
+        let hits = match client.search_page(&search, page, MAX_PAGE).await {
+            Ok(h) => h,
+            Err(e) => {
+                diags.push(api_error("Could not list the folders (GET /api/search)", &e));
+                return None;
+            }
+        };
+        let n = hits.len();
+        folders.extend(hits.into_iter().map(|h| (h.uid, (h.title, h.folder_uid.filter(|p| !p.is_empty())))));
+        if n < MAX_PAGE {
+            break;
+        }
+    }
+    let path = |uid: &str| {
+        let mut titles = Vec::new();
+        let mut at = Some(uid.to_string());
+        // Grafana nests folders at most 8 deep; the bound also ends a cycle.
+        while let Some((title, parent)) = at.as_deref().and_then(|u| folders.get(u)).filter(|_| titles.len() < 16) {
+            titles.push(title.as_str());
+            at = parent.clone();
+        }
+        titles.reverse();
+        titles.join("/")
+    };
+    Some(folders.keys().map(|uid| (uid.clone(), path(uid))).collect())
+}
+
+/// A page from one answer: each item `listed` keeps, and whether a page follows (an answer
+/// shorter than the page size is the last).
+pub fn page_of<T>(
+    answer: Result<Vec<T>, Error>,
+    size: usize,
+    what: &str,
+    diags: &mut Diagnostics,
+    listed: impl Fn(T) -> Option<Listed>,
+) -> Option<Page> {
+    match answer {
+        Ok(items) => {
+            let last = items.len() < size;
+            Some(Page { items: items.into_iter().filter_map(listed).collect(), last })
+        }
+        Err(e) => {
+            diags.push(api_error(format!("Could not list {what}"), &e));
+            None
+        }
+    }
+}
+
+/// `title (Team A/Service X)`, or `title (General)` outside any folder.
+pub fn display_in(title: &str, folder_uid: Option<&str>, paths: &BTreeMap<String, String>) -> String {
+    let folder = folder_uid.filter(|f| !f.is_empty()).map(|f| paths.get(f).map_or(f, String::as_str));
+    format!("{title} ({})", folder.unwrap_or("General"))
+}
