@@ -169,6 +169,8 @@ pub struct Store {
     pub dashboards: BTreeMap<String, DashRec>,
     pub versions: BTreeMap<String, Vec<VersionRec>>,
     pub datasources: Vec<DsRec>,
+    /// Alerting notification template groups by name: (content as stored, provenance: `api` or `""`).
+    pub templates: BTreeMap<String, (String, String)>,
 }
 
 impl Store {

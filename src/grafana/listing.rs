@@ -1,14 +1,14 @@
 //! One page at a time, for `terraform query`: `/api/search` (dashboards, folders),
 //! `/api/folders?parentUid=` (a folder's sub-folders), and the dashboards app plugins own
 //! (`/api/plugins?type=app`, `/api/plugins/:id/dashboards`). The caller pages: each call is
-//! one request.
+//! one request. `Client::paged` is the other way: every page of a list, bounded.
 
 use std::collections::BTreeSet;
 
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::{Client, Error, FolderRef, seg};
+use super::{Client, Error, FolderRef, MAX_LISTED, seg};
 
 /// What a search page asks for besides its number and size.
 #[derive(Clone, Debug, Default)]
@@ -89,5 +89,45 @@ impl Client {
             uids.extend(owned.into_iter().filter(|d| d.imported && !d.uid.is_empty()).map(|d| d.uid));
         }
         Ok(uids)
+    }
+}
+
+impl Client {
+    /// Every item of a paged list: `fetch(page)` for pages 1, 2, … until one holds fewer than
+    /// `per_page`. Bounded: a page that repeats the one before (a server that ignores `page`)
+    /// or more than [`MAX_LISTED`] items end it with an error, never an endless loop.
+    pub(super) async fn paged<T, F, Fut>(
+        &self,
+        what: &str,
+        per_page: usize,
+        key: impl Fn(&T) -> &str,
+        fetch: F,
+    ) -> Result<Vec<T>, Error>
+    where
+        F: Fn(usize) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
+    {
+        let mut out: Vec<T> = Vec::new();
+        let mut last: Vec<String> = Vec::new();
+        for page in 1.. {
+            let batch = fetch(page).await?;
+            let keys: Vec<String> = batch.iter().map(|t| key(t).to_string()).collect();
+            if page > 1 && !keys.is_empty() && keys == last {
+                return Err(Error::Paging {
+                    what: what.to_string(),
+                    reason: format!("page {page} repeats page {} (does the server ignore `page`?)", page - 1),
+                });
+            }
+            let n = batch.len();
+            out.extend(batch);
+            if out.len() > MAX_LISTED {
+                return Err(Error::Paging { what: what.to_string(), reason: format!("more than {MAX_LISTED} items") });
+            }
+            if n < per_page {
+                break;
+            }
+            last = keys;
+        }
+        Ok(out)
     }
 }

@@ -8,6 +8,7 @@
 //! Requests that failed before Grafana acted on them (429, 502–504, connection refused) are
 //! retried a bounded number of times; see [`Client::send`].
 
+mod alerting;
 mod config;
 mod dashboards;
 mod datasources;
@@ -24,6 +25,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
+pub use alerting::MessageTemplate;
 pub use config::{Auth, Config, Secret, SourceError, Timeouts, TokenSource};
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
@@ -242,10 +244,25 @@ impl Client {
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<T, Error> {
-        match body {
-            Some(b) => self.send_json(method, path, b).await,
-            None => self.send_body(method, path, None).await,
-        }
+        self.send_with(method, path, body, &[]).await
+    }
+
+    /// [`Client::send`] with extra request headers (`X-Disable-Provenance`).
+    pub(crate) async fn send_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        headers: &[(&'static str, &'static str)],
+    ) -> Result<T, Error> {
+        let bytes = match body {
+            Some(b) => {
+                let v = serde_json::to_vec(b).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
+                Some(bytes::Bytes::from(v))
+            }
+            None => None,
+        };
+        self.send_body(method, path, bytes, headers).await
     }
 
     /// [`Client::send`] with any serialisable body, written out once for every attempt.
@@ -256,7 +273,7 @@ impl Client {
         body: &B,
     ) -> Result<T, Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
-        self.send_body(method, path, Some(bytes::Bytes::from(bytes))).await
+        self.send_body(method, path, Some(bytes::Bytes::from(bytes)), &[]).await
     }
 
     async fn send_body<T: DeserializeOwned>(
@@ -264,6 +281,7 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<bytes::Bytes>,
+        headers: &[(&'static str, &'static str)],
     ) -> Result<T, Error> {
         let body = body.as_ref();
         let ready = async {
@@ -275,7 +293,7 @@ impl Client {
             r = ready => r?,
             _ = self.cancel.cancelled() => return Err(Error::Stopped),
         };
-        let first = self.send_as(&method, &url, body, token.as_ref()).await;
+        let first = self.send_as(&method, &url, body, headers, token.as_ref()).await;
         let Auth::Minted(source) = &self.auth else { return first };
         let out = match first {
             Err(Error::Api { status: 401, .. }) => {
@@ -284,7 +302,7 @@ impl Client {
                     r = source.renew(&rejected) => r.map_err(Error::Credentials)?,
                     _ = self.cancel.cancelled() => return Err(Error::Stopped),
                 };
-                self.send_as(&method, &url, body, Some(&renewed)).await
+                self.send_as(&method, &url, body, headers, Some(&renewed)).await
             }
             r => r,
         };
@@ -303,6 +321,7 @@ impl Client {
         method: &Method,
         url: &url::Url,
         body: Option<&bytes::Bytes>,
+        headers: &[(&'static str, &'static str)],
         token: Option<&Secret>,
     ) -> Result<T, Error> {
         let (method, url) = (method.clone(), url.clone());
@@ -318,6 +337,9 @@ impl Client {
             if let Some(t) = token {
                 req = req.bearer_auth(t.expose());
             }
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
             if let Some(b) = body {
                 req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone());
             }
@@ -332,7 +354,9 @@ impl Client {
             let bytes = read_capped(resp, &method, &url, self.timeouts.attempt).await?;
             tracing::debug!(method = %method, path = %url.path(), status = status.as_u16(), "grafana response");
             if status.is_success() {
-                return serde_json::from_slice(&bytes)
+                // 204 No Content (and any empty answer) reads as `null`.
+                let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+                return serde_json::from_slice(bytes)
                     .map_err(|e| Error::Decode { what: format!("{method} {}", url.path()), reason: e.to_string() });
             }
             Err(Error::from_response(status, &bytes, retry_after))
@@ -403,46 +427,6 @@ async fn read_capped(
         out.extend_from_slice(&chunk);
     }
     Ok(out.freeze())
-}
-
-impl Client {
-    /// Every item of a paged list: `fetch(page)` for pages 1, 2, … until one holds fewer than
-    /// `per_page`. Bounded: a page that repeats the one before (a server that ignores `page`)
-    /// or more than [`MAX_LISTED`] items end it with an error, never an endless loop.
-    async fn paged<T, F, Fut>(
-        &self,
-        what: &str,
-        per_page: usize,
-        key: impl Fn(&T) -> &str,
-        fetch: F,
-    ) -> Result<Vec<T>, Error>
-    where
-        F: Fn(usize) -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
-    {
-        let mut out: Vec<T> = Vec::new();
-        let mut last: Vec<String> = Vec::new();
-        for page in 1.. {
-            let batch = fetch(page).await?;
-            let keys: Vec<String> = batch.iter().map(|t| key(t).to_string()).collect();
-            if page > 1 && !keys.is_empty() && keys == last {
-                return Err(Error::Paging {
-                    what: what.to_string(),
-                    reason: format!("page {page} repeats page {} (does the server ignore `page`?)", page - 1),
-                });
-            }
-            let n = batch.len();
-            out.extend(batch);
-            if out.len() > MAX_LISTED {
-                return Err(Error::Paging { what: what.to_string(), reason: format!("more than {MAX_LISTED} items") });
-            }
-            if n < per_page {
-                break;
-            }
-            last = keys;
-        }
-        Ok(out)
-    }
 }
 
 /// Scheme, host and port: where a request goes.

@@ -65,6 +65,26 @@ pub fn page_of<T>(
     }
 }
 
+/// A listing Grafana answers whole (no paging): page 1 is all of it, and the last; no request
+/// for another page.
+pub async fn whole<T, F>(
+    page: usize,
+    fetch: impl FnOnce() -> F,
+    what: &str,
+    diags: &mut Diagnostics,
+    listed: impl Fn(T) -> Option<Listed>,
+) -> Option<Page>
+where
+    F: std::future::Future<Output = Result<Vec<T>, Error>>,
+{
+    if page > 1 {
+        return Some(Page { items: Vec::new(), last: true });
+    }
+    let mut p = page_of(fetch().await, 0, what, diags, listed)?;
+    p.last = true;
+    Some(p)
+}
+
 /// `title (Team A/Service X)`, or `title (General)` outside any folder.
 pub fn display_in(title: &str, folder_uid: Option<&str>, paths: &BTreeMap<String, String>) -> String {
     let folder = folder_uid.filter(|f| !f.is_empty()).map(|f| paths.get(f).map_or(f, String::as_str));

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod datasource;
 pub mod folder;
 mod listing;
+pub mod message_template;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(datasource::DataSourceResource { type_name: "grafana_datasource" }),
         // The official provider's name for the same resource: its configurations run unchanged.
         Arc::new(datasource::DataSourceResource { type_name: "grafana_data_source" }),
+        Arc::new(message_template::MessageTemplateResource),
     ]
 }
 

@@ -44,6 +44,7 @@ macro_rules! on_both_terraforms_and_profiles {
 }
 
 mod adoption;
+mod alerting;
 mod amg_auth;
 mod aws_provider;
 mod broken;

@@ -7,7 +7,7 @@
 //!   Grafana's `400 bad request data`, bodies over 32 MiB 413);
 //! - [`auth`]: bearer tokens and API keys, the caller and its role guard;
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
-//!   plugins and the dashboards they imported);
+//!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -30,6 +30,7 @@ mod folders;
 mod health;
 mod plugins;
 mod search;
+mod templates;
 
 use auth::authenticate;
 use envelope::{gerr, msg};
@@ -63,6 +64,11 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(get_version))
         .route("/api/dashboards/uid/{uid}/restore", post(restore_version))
         .route("/api/search", get(search))
+        .route("/api/v1/provisioning/templates", get(templates::list_templates))
+        .route(
+            "/api/v1/provisioning/templates/{name}",
+            get(templates::get_template).put(templates::put_template).delete(templates::delete_template),
+        )
         .route("/api/plugins", get(plugins::list_plugins))
         .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))
         .route("/api/datasources", get(list_datasources).post(add_datasource))

@@ -15,6 +15,17 @@ pub fn call(
     token: Option<&str>,
     body: Option<&[u8]>,
 ) -> Result<(u16, String, Vec<u8>), String> {
+    call_with(method, url, token, body, &[])
+}
+
+/// [`call`] with extra request headers.
+pub fn call_with(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+    headers: &[(&str, &str)],
+) -> Result<(u16, String, Vec<u8>), String> {
     let rest = url.strip_prefix("http://").ok_or_else(|| format!("{url}: not a plain-HTTP URL"))?;
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let path = if path.is_empty() { "/" } else { path };
@@ -23,6 +34,9 @@ pub fn call(
         format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\n");
     if let Some(t) = token {
         req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     let body = body.unwrap_or_default();
     req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));

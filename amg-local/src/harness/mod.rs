@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod http;
-pub use http::{Loopback, Seen, call};
+pub use http::{Loopback, Seen, call, call_with};
 
 /// How long `amg-local` may take to print its ready line (it takes milliseconds).
 pub const READY_WITHIN: Duration = Duration::from_secs(30);

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::{ListMemo, Listed, Lister, Page};
 use crate::grafana::Client;
 use crate::model::{Attr, Model};
-use crate::resources::listing::page_of;
+use crate::resources::listing::whole;
 use crate::schema::{Attribute, Schema};
 use crate::value::Value;
 
@@ -47,17 +47,18 @@ impl Lister for DataSourceList {
         _size: usize,
         diags: &mut Diagnostics,
     ) -> Option<Page> {
-        if page > 1 {
-            return Some(Page { items: Vec::new(), last: true });
-        }
         let kind = DataSourceFilter::decode(config).kind.as_str().map(str::to_string);
-        let answer = client.list_datasources().await;
-        let mut p = page_of(answer, 0, "the data sources (GET /api/datasources)", diags, |d| {
-            let wanted = !d.read_only && kind.as_ref().is_none_or(|k| *k == d.kind);
-            wanted.then(|| Listed { display_name: format!("{} ({})", d.name, d.kind), id: d.uid })
-        })?;
-        p.last = true;
-        Some(p)
+        whole(
+            page,
+            || client.list_datasources(),
+            "the data sources (GET /api/datasources)",
+            diags,
+            |d| {
+                let wanted = !d.read_only && kind.as_ref().is_none_or(|k| *k == d.kind);
+                wanted.then(|| Listed { display_name: format!("{} ({})", d.name, d.kind), id: d.uid })
+            },
+        )
+        .await
     }
 }
 

@@ -13,6 +13,7 @@ use crate::value::Value;
 /// One result of a listing, decoded.
 #[derive(Debug)]
 pub struct Found {
+    /// The identity's `uid` (its `name` for types named by name).
     pub uid: String,
     pub display_name: String,
     pub object: Option<Value>,
@@ -50,8 +51,9 @@ impl Harness {
             diags.extend(event.diagnostic);
             let Some(identity) = event.identity else { continue };
             let identity = decode(identity.identity_data, &id_ty);
+            let key = identity.get("uid").as_str().or(identity.get("name").as_str());
             found.push(Found {
-                uid: identity.get("uid").as_str().expect("a uid").to_string(),
+                uid: key.expect("a uid or a name").to_string(),
                 display_name: event.display_name,
                 object: event.resource_object.map(|o| decode(Some(o), &ty)),
             });

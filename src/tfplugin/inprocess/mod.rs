@@ -413,5 +413,6 @@ mod data_source;
 mod ephemeral;
 mod folder;
 mod list;
+mod message_template;
 mod provider;
 mod types;
