@@ -157,6 +157,10 @@ async fn event(res: &dyn Resource, client: &Client, item: Listed, include_object
 /// Terraform computes, write-only and deprecated attributes and values equal to their
 /// defaults left out, then the type's own touches ([`Resource::generated_config`]).
 pub fn generate(res: &dyn Resource, state: &Value, diags: &mut Diagnostics) -> Value {
+    if state.is_null() {
+        diags.push(Diagnostic::error("No state to generate from", "Terraform sent no state for this resource."));
+        return Value::Null;
+    }
     let schema = res.schema();
     let mut config = state.clone();
     for a in &schema.attributes {
@@ -170,10 +174,6 @@ pub fn generate(res: &dyn Resource, state: &Value, diags: &mut Diagnostics) -> V
         if !keep {
             config.set(a.name, Value::Null);
         }
-    }
-    if state.is_null() {
-        diags.push(Diagnostic::error("No state to generate from", "Terraform sent no state for this resource."));
-        return Value::Null;
     }
     res.generated_config(config, state, diags)
 }

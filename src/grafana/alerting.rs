@@ -22,7 +22,7 @@ pub struct MessageTemplate {
 
 impl Client {
     pub async fn get_message_template(&self, name: &str) -> Result<MessageTemplate, Error> {
-        self.send(Method::GET, &format!("api/v1/provisioning/templates/{}", seg(name)), None).await
+        self.send(Method::GET, &template_path(name), None).await
     }
 
     /// Every template group (Grafana 12 answers `null` for none).
@@ -38,17 +38,24 @@ impl Client {
         template: &str,
         disable_provenance: bool,
     ) -> Result<MessageTemplate, Error> {
-        let path = format!("api/v1/provisioning/templates/{}", seg(name));
-        let headers: &[_] = if disable_provenance { &DISABLE_PROVENANCE } else { &[] };
-        self.send_with(Method::PUT, &path, Some(&json!({ "template": template })), headers).await
+        let body = json!({ "template": template });
+        self.send_with(Method::PUT, &template_path(name), Some(&body), provenance(disable_provenance)).await
     }
 
     /// Deletes the group `name`, with the provenance it was written with (Grafana 12 refuses a
     /// delete that would change it). A group that is not there is no error (Grafana answers 204).
     pub async fn delete_message_template(&self, name: &str, disable_provenance: bool) -> Result<(), Error> {
-        let path = format!("api/v1/provisioning/templates/{}", seg(name));
-        let headers: &[_] = if disable_provenance { &DISABLE_PROVENANCE } else { &[] };
-        let _: serde_json::Value = self.send_with(Method::DELETE, &path, None, headers).await?;
+        let path = template_path(name);
+        let _: serde_json::Value = self.send_with(Method::DELETE, &path, None, provenance(disable_provenance)).await?;
         Ok(())
     }
+}
+
+fn template_path(name: &str) -> String {
+    format!("api/v1/provisioning/templates/{}", seg(name))
+}
+
+/// The headers of a provisioning write: `X-Disable-Provenance` when the object stays editable.
+fn provenance(disable: bool) -> &'static [(&'static str, &'static str)] {
+    if disable { &DISABLE_PROVENANCE } else { &[] }
 }

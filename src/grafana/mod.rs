@@ -255,13 +255,7 @@ impl Client {
         body: Option<&serde_json::Value>,
         headers: &[(&'static str, &'static str)],
     ) -> Result<T, Error> {
-        let bytes = match body {
-            Some(b) => {
-                let v = serde_json::to_vec(b).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
-                Some(bytes::Bytes::from(v))
-            }
-            None => None,
-        };
+        let bytes = body.map(|b| encode(path, b)).transpose()?;
         self.send_body(method, path, bytes, headers).await
     }
 
@@ -272,8 +266,7 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
-        self.send_body(method, path, Some(bytes::Bytes::from(bytes)), &[]).await
+        self.send_body(method, path, Some(encode(path, body)?), &[]).await
     }
 
     async fn send_body<T: DeserializeOwned>(
@@ -427,6 +420,12 @@ async fn read_capped(
         out.extend_from_slice(&chunk);
     }
     Ok(out.freeze())
+}
+
+/// A request body, written out once for every attempt.
+fn encode<B: serde::Serialize + ?Sized>(path: &str, body: &B) -> Result<bytes::Bytes, Error> {
+    let v = serde_json::to_vec(body).map_err(|e| Error::Encode(format!("request body for {path}: {e}")))?;
+    Ok(bytes::Bytes::from(v))
 }
 
 /// Scheme, host and port: where a request goes.

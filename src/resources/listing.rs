@@ -80,9 +80,8 @@ where
     if page > 1 {
         return Some(Page { items: Vec::new(), last: true });
     }
-    let mut p = page_of(fetch().await, 0, what, diags, listed)?;
-    p.last = true;
-    Some(p)
+    // No answer is shorter than usize::MAX: page_of marks it the last.
+    page_of(fetch().await, usize::MAX, what, diags, listed)
 }
 
 /// `title (Team A/Service X)`, or `title (General)` outside any folder.

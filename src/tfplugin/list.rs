@@ -20,10 +20,10 @@ use crate::value::{Type, Value};
 
 type Event = pb::list_resource::Event;
 
-/// Results waiting to be read: the first ones set here, then the listing task's.
+/// Results waiting to be read: one set here (a listing that could not start), then the listing task's.
 #[derive(Default)]
 pub struct ListStream {
-    first: Vec<Event>,
+    first: Option<Event>,
     rx: Option<mpsc::Receiver<Result<Event, Status>>>,
 }
 
@@ -31,7 +31,7 @@ impl futures_util::Stream for ListStream {
     type Item = Result<Event, Status>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let Some(e) = self.first.pop() {
+        if let Some(e) = self.first.take() {
             return Poll::Ready(Some(Ok(e)));
         }
         match self.rx.as_mut() {
@@ -45,7 +45,7 @@ impl futures_util::Stream for ListStream {
 /// reports them and ends the list).
 impl WithDiagnostics for ListStream {
     fn set_diagnostics(&mut self, d: Vec<pb::Diagnostic>) {
-        self.first = vec![Event { diagnostic: d, ..Default::default() }];
+        self.first = Some(Event { diagnostic: d, ..Default::default() });
         self.rx = None;
     }
 }
@@ -111,7 +111,7 @@ impl Service {
                 let _ = tx.send(Ok(Event { diagnostic, ..Default::default() })).await;
             }
         });
-        Ok(Response::new(ListStream { first: Vec::new(), rx: Some(rx) }))
+        Ok(Response::new(ListStream { first: None, rx: Some(rx) }))
     }
 
     pub(super) async fn validate_list(

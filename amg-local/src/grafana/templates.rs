@@ -72,9 +72,7 @@ pub(super) async fn put_template(
     let provenance = provenance_of(ws.profile, &headers);
     let mut g = ws.grafana.lock().expect("lock");
     if let (Profile::V12_4, Some((current, stored))) = (ws.profile, g.templates.get(&name)) {
-        if stored != provenance && !stored.is_empty() {
-            return Err(provenance_refused(stored, provenance));
-        }
+        provenance_may_change(stored, provenance)?;
         if let Some(v) = b.get("version").and_then(Value::as_str).filter(|v| !v.is_empty())
             && *v != fingerprint(current)
         {
@@ -97,10 +95,7 @@ pub(super) async fn delete_template(
     caller.require_permission(Role::Admin, "alert.provisioning:write")?;
     let mut g = ws.grafana.lock().expect("lock");
     if let (Profile::V12_4, Some((_, stored))) = (ws.profile, g.templates.get(&name)) {
-        let provenance = provenance_of(ws.profile, &headers);
-        if stored != provenance && !stored.is_empty() {
-            return Err(provenance_refused(stored, provenance));
-        }
+        provenance_may_change(stored, provenance_of(ws.profile, &headers))?;
     }
     g.templates.remove(&name);
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -190,15 +185,19 @@ fn invalid(profile: Profile, why: &str) -> Response {
     }
 }
 
-fn provenance_refused(from: &str, to: &str) -> Response {
+/// Grafana 12's `ValidateProvenanceRelaxed`: from none, anything; otherwise only the same.
+fn provenance_may_change(from: &str, to: &str) -> Result<(), Response> {
+    if from.is_empty() || from == to {
+        return Ok(());
+    }
     let label = |p: &str| if p.is_empty() { "none".to_string() } else { p.to_string() };
-    gerr(
+    Err(gerr(
         StatusCode::FORBIDDEN,
         json!({"message": format!("Resource with provenance status '{}' cannot be managed via API that handles \
                     resources with provenance status '{}'. You must use appropriate API to manage this resource",
                     label(from), label(to)),
                "messageId": "alerting.notifications.invalidProvenance", "statusCode": 403}),
-    )
+    ))
 }
 
 fn conflict(name: &str, wanted: &str, current: &str) -> Response {
