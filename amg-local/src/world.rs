@@ -171,6 +171,17 @@ pub struct Store {
     pub datasources: Vec<DsRec>,
     /// Alerting notification template groups by name: (content as stored, provenance: `api` or `""`).
     pub templates: BTreeMap<String, (String, String)>,
+    /// Alerting mute timings, in creation order.
+    pub mute_timings: Vec<MuteTiming>,
+    /// The notification policy tree and its provenance, once a PUT replaced Grafana's default.
+    pub policies: Option<(serde_json::Value, String)>,
+}
+
+/// An alerting mute timing: its time intervals in Alertmanager's form, its provenance (`api` or `""`).
+pub struct MuteTiming {
+    pub name: String,
+    pub intervals: serde_json::Value,
+    pub provenance: String,
 }
 
 impl Store {
@@ -360,6 +371,8 @@ impl World {
                     "dashboards": g.dashboards.len(),
                     "folders": g.folders.len(),
                     "datasources": g.datasources.len(),
+                    "templates": g.templates.len(),
+                    "mute_timings": g.mute_timings.len(),
                     "service_accounts": acc.service_accounts.len(),
                     "live_tokens": live_tokens,
                     "api_keys": acc.api_keys.values().filter(|k| k.expires > now).count(),

@@ -25,7 +25,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
-pub use alerting::MessageTemplate;
+pub use alerting::{MessageTemplate, MuteTiming, TimeInterval, TimeRange};
 pub use config::{Auth, Config, Secret, SourceError, Timeouts, TokenSource};
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};

@@ -10,12 +10,15 @@ use async_trait::async_trait;
 
 use crate::diag::{Diagnostic, Diagnostics, api_error};
 use crate::framework::outcome::{delete_outcome, read_outcome};
-use crate::framework::{Ctx, ListMemo, Listed, Lister, Page, ReadOutcome, Resource};
+use crate::framework::{Ctx, Lister, ReadOutcome, Resource};
 use crate::grafana::{Client, Error, MessageTemplate};
 use crate::model::{Attr, Model};
-use crate::resources::listing::whole;
+use crate::resources::alerting::{
+    ByName, NameIdentity, already_exists, disable_provenance_attribute, name_identity_schema, name_of_identity,
+    name_of_import_id, provenance_read_back, provenance_refused,
+};
 use crate::resources::{check_org_id, official_id, org_id_of};
-use crate::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
+use crate::schema::{Attribute, Schema};
 use crate::value::{Type, Value};
 
 pub struct MessageTemplateResource;
@@ -28,13 +31,6 @@ crate::model! {
         disable_provenance: bool,
         id: String,
         org_id: String,
-    }
-}
-
-crate::model! {
-    /// The identity of a template group: its name.
-    struct NameIdentity {
-        name: String,
     }
 }
 
@@ -58,11 +54,7 @@ impl Resource for MessageTemplateResource {
                         named after the group; the provider takes Grafana's form as meaning the same, so neither \
                         shows as a change.",
                 ),
-                Attribute::bool("disable_provenance").default(Value::Bool(false)).requires_replace().describe(
-                    "Leave the group editable in Grafana's UI (the `X-Disable-Provenance` header). Grafana 12 \
-                        refuses to change a group's provenance in place, so changing this replaces the group. \
-                        Defaults to `false`.",
-                ),
+                disable_provenance_attribute(),
                 Attribute::string("id")
                     .computed()
                     .use_state_for_unknown()
@@ -83,16 +75,8 @@ impl Resource for MessageTemplateResource {
         TemplateModel::attributes()
     }
 
-    fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "name",
-                ty: Type::String,
-                description: "The name of the notification template group.",
-                required_for_import: true,
-            }],
-        })
+    fn identity_schema(&self) -> Option<crate::schema::IdentitySchema> {
+        Some(name_identity_schema("The name of the notification template group."))
     }
 
     fn official_schema_version(&self) -> Option<i64> {
@@ -133,7 +117,7 @@ impl Resource for MessageTemplateResource {
         let name = planned.name.as_str().unwrap_or_default();
         match ctx.client.get_message_template(name).await {
             Ok(_) => {
-                diags.push(already_exists(name));
+                diags.push(already_exists("template group", name));
                 return None;
             }
             Err(e) if e.is_not_found() => {}
@@ -167,27 +151,12 @@ impl Resource for MessageTemplateResource {
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        // `<name>` or `<orgID>:<name>`: a prefix that is a number is an organisation.
-        let name = match id.split_once(':') {
-            Some(("0" | "1", name)) => name,
-            Some((org, _)) if !org.is_empty() && org.bytes().all(|b| b.is_ascii_digit()) => {
-                diags.push(Diagnostic::error(
-                    "Invalid import id",
-                    format!(
-                        "Import a template group by its name (`<name>` or `1:<name>`): organisation {org:?} is not \
-                            supported; AMG workspaces have organisation 1 only."
-                    ),
-                ));
-                return None;
-            }
-            _ => id,
-        };
+        let name = name_of_import_id(id, "template group", diags)?;
         Some(TemplateModel { name: name.into(), disable_provenance: false.into(), ..Default::default() }.encode())
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let name = NameIdentity::decode(identity).name.as_str().unwrap_or_default().to_string();
-        self.import_id(&name, diags)
+        self.import_id(&name_of_identity(identity), diags)
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
@@ -195,7 +164,7 @@ impl Resource for MessageTemplateResource {
     }
 
     fn lister(&self) -> Option<&'static dyn Lister> {
-        Some(&TemplateList)
+        Some(&TEMPLATE_LIST)
     }
 
     fn generated_config(&self, config: Value, _state: &Value, _diags: &mut Diagnostics) -> Value {
@@ -204,34 +173,13 @@ impl Resource for MessageTemplateResource {
 }
 
 /// `list "grafana_message_template"`: every group, in one request.
-struct TemplateList;
-
-#[async_trait]
-impl Lister for TemplateList {
-    fn schema(&self) -> Schema {
-        Schema::new("The workspace's notification template groups, by name.", Vec::new())
-    }
-
-    async fn page(
-        &self,
-        client: &Client,
-        _config: &Value,
-        _memo: &ListMemo,
-        page: usize,
-        _size: usize,
-        diags: &mut Diagnostics,
-    ) -> Option<Page> {
-        let what = "the template groups (GET /api/v1/provisioning/templates)";
-        whole(
-            page,
-            || client.list_message_templates(),
-            what,
-            diags,
-            |t| Some(Listed { id: t.name.clone(), display_name: t.name }),
-        )
-        .await
-    }
-}
+static TEMPLATE_LIST: ByName = ByName {
+    description: "The workspace's notification template groups, by name.",
+    what: "the template groups (GET /api/v1/provisioning/templates)",
+    names: |client| {
+        Box::pin(async { Ok(client.list_message_templates().await?.into_iter().map(|t| t.name).collect()) })
+    },
+};
 
 /// Writes the planned group; a write whose answer was lost is confirmed by reading it back.
 async fn put(client: &Client, planned: &TemplateModel, action: &str, diags: &mut Diagnostics) -> Option<Value> {
@@ -259,10 +207,7 @@ fn state(prior: &TemplateModel, t: &MessageTemplate) -> Value {
         _ => Attr::from(t.template.clone()),
     };
     // Grafana 10.4 does not say a group's provenance: the prior value stands.
-    let disable_provenance = match &t.provenance {
-        Some(p) => Attr::from(p.is_empty()),
-        None => Attr::from(prior.disable_provenance.is_true()),
-    };
+    let disable_provenance = provenance_read_back(t.provenance.as_deref(), &prior.disable_provenance);
     TemplateModel {
         name: t.name.clone().into(),
         template,
@@ -285,18 +230,6 @@ fn stored_form(name: &str, content: &str) -> String {
     format!("{{{{ define \"{name}\" }}}}\n{}\n{{{{ end }}}}", indented.join("\n"))
 }
 
-fn already_exists(name: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Template group already exists",
-        format!(
-            "Grafana already holds a notification template group named {name:?}, and creating it would replace its \
-                content. To manage it with Terraform, import it: `terraform import <address> {name:?}` (or an \
-                `import` block with `id = \"{name}\"`); otherwise choose another `name`."
-        ),
-    )
-    .at_attr("name")
-}
-
 /// Grafana refused the write: at `template` when it is the content (400), else the API's words.
 fn refused(name: &str, action: &str, e: &Error) -> Diagnostic {
     match e {
@@ -308,14 +241,9 @@ fn refused(name: &str, action: &str, e: &Error) -> Diagnostic {
             ),
         )
         .at_attr("template"),
-        Error::Api { status: 403, message, .. } if message.contains("provenance") => Diagnostic::error(
-            "The template group's provenance cannot change",
-            format!(
-                "Grafana holds group {name:?} with another provenance than this write asks for (Grafana: {message}). \
-                    Set `disable_provenance` to match how it was made, or delete it in Grafana and apply again."
-            ),
-        )
-        .at_attr("disable_provenance"),
+        Error::Api { status: 403, message, .. } if message.contains("provenance") => {
+            provenance_refused("template group", name, message)
+        }
         e => api_error(format!("Could not {action} template group {name:?}"), e),
     }
 }

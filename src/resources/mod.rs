@@ -9,11 +9,13 @@ use crate::model::{Attr, Model};
 use crate::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
+mod alerting;
 pub mod dashboard;
 pub mod datasource;
 pub mod folder;
 mod listing;
 pub mod message_template;
+pub mod mute_timing;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -24,6 +26,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         // The official provider's name for the same resource: its configurations run unchanged.
         Arc::new(datasource::DataSourceResource { type_name: "grafana_data_source" }),
         Arc::new(message_template::MessageTemplateResource),
+        Arc::new(mute_timing::MuteTimingResource),
     ]
 }
 
@@ -69,6 +72,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
                     folder uid is expected)."
             }
             "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
+            "mute timing" => "The official provider's id of the mute timing, `<orgID>:<name>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(

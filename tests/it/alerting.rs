@@ -2,11 +2,12 @@
 //! provider's documentation example and its heredoc acceptance configuration
 //! (`examples/resources/grafana_message_template/resource.tf` and `_acc_template_heredoc.tf` in
 //! grafana/terraform-provider-grafana, MPL-2.0), verbatim, on both Terraform versions and both
-//! Grafana profiles: apply, an empty plan, import by name, drift healed, destroy.
+//! Grafana profiles: apply, an empty plan, import by name, drift healed, destroy. The same for
+//! `grafana_mute_timing`'s documentation example; and both types under faults.
 
 use serde_json::{Value, json};
 
-use crate::support::{Emulator, GrafanaAdmin, Terraform, Workdir};
+use crate::support::{Emulator, GrafanaAdmin, REQUIRED, Terraform, Workdir};
 
 on_both_terraforms_and_profiles!(message_template_official_examples_live_their_lifecycle);
 
@@ -64,4 +65,97 @@ fn message_template_official_examples_live_their_lifecycle(tf: &Terraform, profi
     let (status, left) = emu.grafana("GET", "/api/v1/provisioning/templates", None);
     assert_eq!(status, 200);
     assert!(left.is_null() || left == Value::Array(Vec::new()), "nothing left: {left}");
+}
+
+on_both_terraforms_and_profiles!(mute_timing_official_example_lives_its_lifecycle);
+
+/// `examples/resources/grafana_mute_timing/resource.tf` of grafana/terraform-provider-grafana
+/// (MPL-2.0), verbatim: its comment says `"december"` breaks where `"12"` works there.
+const OFFICIAL_MUTE_TIMING: &str = r#"resource "grafana_mute_timing" "my_mute_timing" {
+    name = "My Mute Timing"
+
+    intervals {
+        times {
+            start = "04:56"
+            end = "14:17"
+        }
+        weekdays = ["monday", "tuesday:thursday"]
+        days_of_month = ["1:7", "-1"]
+        # TODO: This breaks on "december" but works on "12."
+        months = ["1:3", "12"]
+        years = ["2030", "2025:2026"]
+    }
+}"#;
+
+const MUTE: &str = "/api/v1/provisioning/mute-timings/My%20Mute%20Timing";
+
+fn mute_timing_official_example_lives_its_lifecycle(tf: &Terraform, profile: &str) {
+    let emu = Emulator::start(&["--grafana-version", profile]);
+    let w = Workdir::new(tf);
+    w.config(&emu, OFFICIAL_MUTE_TIMING);
+    w.init();
+    w.apply().assert_summary("1 added, 0 changed, 0 destroyed");
+    let (status, held) = emu.grafana("GET", MUTE, None);
+    assert_eq!(status, 200);
+    assert_eq!(held["time_intervals"][0]["months"], json!(["1:3", "12"]));
+    assert_eq!(held["provenance"], "api", "provisioned by default");
+    w.assert_plan_empty("the official example");
+    assert_eq!(w.state()["grafana_mute_timing.my_mute_timing"]["id"], "1:My Mute Timing");
+
+    // What its comment says breaks there: the month by name plans no change here.
+    w.config(&emu, &OFFICIAL_MUTE_TIMING.replace(r#"months = ["1:3", "12"]"#, r#"months = ["1:3", "December"]"#));
+    w.assert_plan_empty("december for 12");
+
+    // Imported by the official id: the same state, an empty plan.
+    w.ok(&["state", "rm", "grafana_mute_timing.my_mute_timing"]);
+    w.ok(&["import", "-no-color", "grafana_mute_timing.my_mute_timing", "1:My Mute Timing"]);
+    w.config(&emu, OFFICIAL_MUTE_TIMING);
+    w.assert_plan_empty("after the import");
+
+    // A change made in Grafana is drift: one update heals it.
+    let drift = json!({"name": "My Mute Timing", "time_intervals": [{"weekdays": ["saturday"]}]});
+    assert_eq!(emu.grafana("PUT", MUTE, Some(drift)).0, 202);
+    let r = w.plan(&[]);
+    assert!(r.stdout.lines().any(|l| l.trim() == "Plan: 0 to add, 1 to change, 0 to destroy."), "{r:?}");
+    w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
+    assert_eq!(
+        emu.grafana("GET", MUTE, None).1["time_intervals"][0]["weekdays"],
+        json!(["monday", "tuesday:thursday"])
+    );
+    w.assert_plan_empty("after healing the drift");
+
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("1 destroyed");
+    assert_eq!(emu.grafana("GET", "/api/v1/provisioning/mute-timings", None).1, json!([]));
+}
+
+on_both_terraforms!(alerting_objects_under_faults_are_written_exactly_once);
+
+/// Throttling, 5xx and lost answers to writes: 10 template groups and 10 mute timings (with
+/// and without provenance), each exactly once in Grafana, then an empty plan and a clean destroy.
+fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
+    let faults = ["--fault-rate", "0.3", "--drop-rate", "0.2", "--seed", "23"];
+    let emu = Emulator::start(&faults);
+    let w = Workdir::new(tf);
+    let mut config = String::new();
+    for i in 0..10 {
+        config.push_str(&format!(
+            "resource \"grafana_message_template\" \"t{i}\" {{\n  name = \"Team {i}\"\n  template = \"{{{{ define \\\"t{i}\\\" }}}}Team {i}{{{{ end }}}}\"\n}}\n\
+             resource \"grafana_mute_timing\" \"m{i}\" {{\n  name = \"Nights {i}\"\n  disable_provenance = {}\n  intervals {{\n    times {{\n      start = \"22:00\"\n      end   = \"24:00\"\n    }}\n    months = [\"december\"]\n  }}\n}}\n",
+            i % 2 == 0
+        ));
+    }
+    let provider = format!(
+        "provider \"grafana\" {{\n  url     = \"{}\"\n  auth    = \"{}\"\n  retries = 8\n}}\n",
+        emu.grafana_url, emu.admin_token
+    );
+    w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{config}"));
+    w.init();
+    w.apply().assert_summary("20 added, 0 changed, 0 destroyed");
+    let held = || (emu.held("templates"), emu.held("mute_timings"));
+    assert_eq!(held(), (10, 10), "each exactly once under {faults:?}");
+    let met = &emu.stats()["faults"]["grafana"];
+    assert!(met["injected"].as_u64() > Some(0) && met["dropped"].as_u64() > Some(0), "faults met: {met}");
+    w.assert_plan_empty(&format!("under {faults:?}"));
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("20 destroyed");
+    assert_eq!(held(), (0, 0));
 }

@@ -7,7 +7,8 @@
 //!   Grafana's `400 bad request data`, bodies over 32 MiB 413);
 //! - [`auth`]: bearer tokens and API keys, the caller and its role guard;
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
-//!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups);
+//!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups),
+//!   [`mute_timings`], [`policies`] (the notification policy tree), sharing [`alerting`]'s provenance rules;
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -22,13 +23,16 @@ use serde_json::json;
 use crate::world::Shared;
 use crate::world::{FolderRec, Store, Workspace};
 
+mod alerting;
 mod auth;
 mod dashboards;
 mod datasources;
 mod envelope;
 mod folders;
 mod health;
+mod mute_timings;
 mod plugins;
+mod policies;
 mod search;
 mod templates;
 
@@ -68,6 +72,20 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route(
             "/api/v1/provisioning/templates/{name}",
             get(templates::get_template).put(templates::put_template).delete(templates::delete_template),
+        )
+        .route(
+            "/api/v1/provisioning/mute-timings",
+            get(mute_timings::list_mute_timings).post(mute_timings::create_mute_timing),
+        )
+        .route(
+            "/api/v1/provisioning/mute-timings/{name}",
+            get(mute_timings::get_mute_timing)
+                .put(mute_timings::put_mute_timing)
+                .delete(mute_timings::delete_mute_timing),
+        )
+        .route(
+            "/api/v1/provisioning/policies",
+            get(policies::get_policies).put(policies::put_policies).delete(policies::reset_policies),
         )
         .route("/api/plugins", get(plugins::list_plugins))
         .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))

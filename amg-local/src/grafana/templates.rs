@@ -21,11 +21,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Ctx;
+use super::alerting::{errutil, fingerprint, provenance_from, provenance_may_change};
 use super::auth::Caller;
-use super::envelope::{Body, R, gerr, msg, ok};
+use super::envelope::{Body, R, msg, ok};
 use crate::world::{Profile, Role};
-
-const DISABLE_PROVENANCE: &str = "x-disable-provenance";
 
 /// One template as the profile answers it.
 fn answer(profile: Profile, name: &str, content: &str, provenance: &str) -> Value {
@@ -104,8 +103,8 @@ pub(super) async fn delete_template(
 /// `api`, or `""` when the request carries `X-Disable-Provenance` (12.4 only).
 fn provenance_of(profile: Profile, headers: &HeaderMap) -> &'static str {
     match profile {
-        Profile::V12_4 if headers.contains_key(DISABLE_PROVENANCE) => "",
-        _ => "api",
+        Profile::V12_4 => provenance_from(headers),
+        Profile::V10_4 => "api",
     }
 }
 
@@ -154,58 +153,27 @@ fn check_syntax(text: &str) -> Result<(), String> {
     }
 }
 
-/// Grafana's `calculateTemplateFingerprint`: FNV-1 64 of the content, 16 hex digits.
-fn fingerprint(content: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in content.bytes() {
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        h ^= u64::from(b);
-    }
-    format!("{h:016x}")
-}
-
 fn not_found(profile: Profile) -> Response {
     match profile {
-        Profile::V12_4 => gerr(
-            StatusCode::NOT_FOUND,
-            json!({"message": "Not found", "messageId": "alerting.notifications.templates.notFound", "statusCode": 404}),
-        ),
+        Profile::V12_4 => errutil(StatusCode::NOT_FOUND, "alerting.notifications.templates.notFound", "Not found"),
         Profile::V10_4 => StatusCode::NOT_FOUND.into_response(),
     }
 }
 
 fn invalid(profile: Profile, why: &str) -> Response {
     match profile {
-        Profile::V12_4 => gerr(
+        Profile::V12_4 => errutil(
             StatusCode::BAD_REQUEST,
-            json!({"message": "Template is in invalid format. Correct the payload and try again.",
-                   "messageId": "alerting.notifications.templates.invalidFormat", "statusCode": 400}),
+            "alerting.notifications.templates.invalidFormat",
+            "Template is in invalid format. Correct the payload and try again.",
         ),
         Profile::V10_4 => msg(StatusCode::BAD_REQUEST, &format!("invalid object specification: {why}")),
     }
 }
 
-/// Grafana 12's `ValidateProvenanceRelaxed`: from none, anything; otherwise only the same.
-fn provenance_may_change(from: &str, to: &str) -> Result<(), Response> {
-    if from.is_empty() || from == to {
-        return Ok(());
-    }
-    let label = |p: &str| if p.is_empty() { "none".to_string() } else { p.to_string() };
-    Err(gerr(
-        StatusCode::FORBIDDEN,
-        json!({"message": format!("Resource with provenance status '{}' cannot be managed via API that handles \
-                    resources with provenance status '{}'. You must use appropriate API to manage this resource",
-                    label(from), label(to)),
-               "messageId": "alerting.notifications.invalidProvenance", "statusCode": 403}),
-    ))
-}
-
 fn conflict(name: &str, wanted: &str, current: &str) -> Response {
-    gerr(
-        StatusCode::CONFLICT,
-        json!({"message": format!("provided version {wanted} of template {name} does not match current version {current}"),
-               "messageId": "alerting.notifications.conflict", "statusCode": 409}),
-    )
+    let m = format!("provided version {wanted} of template {name} does not match current version {current}");
+    errutil(StatusCode::CONFLICT, "alerting.notifications.conflict", &m)
 }
 
 #[cfg(test)]
@@ -222,12 +190,5 @@ mod tests {
         assert!(stored_form("g", "{{ define \"a\" }}{{ .X").unwrap_err().contains("unclosed action"));
         assert!(stored_form("g", "{{ define \"a\" }}x{{ end }}{{ end }}").unwrap_err().contains("unexpected {{end}}"));
         assert!(stored_form("g", "{{- define \"a\" -}}{{ if .X }}y{{ else }}z{{ end }}{{- end -}}").is_ok());
-    }
-
-    #[test]
-    fn fingerprints_are_fnv1_64() {
-        // FNV-1 64 of "" is the offset basis; of "a", a known value.
-        assert_eq!(fingerprint(""), "cbf29ce484222325");
-        assert_eq!(fingerprint("a"), "af63bd4c8601b7be");
     }
 }

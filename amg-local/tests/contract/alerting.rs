@@ -1,6 +1,6 @@
 //! Alerting provisioning, as Grafana answers it (`pkg/services/ngalert/api/api_provisioning.go`,
-//! `provisioning/templates.go`; 12.x errutil errors, 10.x `ErrResp`): notification template
-//! groups on both profiles.
+//! `provisioning/templates.go`, `mute_timings.go`, `notification_policies.go`; 12.x errutil errors, 10.x `ErrResp`): notification template
+//! groups, mute timings and the notification policy tree on both profiles.
 
 use serde_json::{Value, json};
 
@@ -101,4 +101,112 @@ fn grafana_12_keeps_a_template_groups_provenance() {
     let stale = Some(json!({"template": "y", "version": "0000000000000000"}));
     let (s, b) = api(&emu, "PUT", &format!("{T}/v"), stale, &[]);
     assert_eq!((s, &b["messageId"]), (409, &json!("alerting.notifications.conflict")));
+}
+
+const M: &str = "/api/v1/provisioning/mute-timings";
+const P: &str = "/api/v1/provisioning/policies";
+
+/// The official provider's documentation example, as its client sends it.
+fn weekly() -> Value {
+    json!({"name": "weekly", "time_intervals": [{
+        "times": [{"start_time": "04:56", "end_time": "14:17"}],
+        "weekdays": ["Monday", "tuesday:thursday"], "days_of_month": ["1:7", "-1"],
+        "months": ["1:3", "december"], "years": ["2030", "2025:2026"]}]})
+}
+
+#[test]
+fn mute_timings_are_parsed_stored_and_answered_as_each_version_does() {
+    for profile in ["10.4", "12.4"] {
+        let emu = Emu::start(&["--grafana-version", profile]);
+        let v12 = profile == "12.4";
+        assert_eq!(api(&emu, "GET", M, None, &[]), (200, json!([])), "{profile}: an empty list");
+
+        let (s, created) = api(&emu, "POST", M, Some(weekly()), &[]);
+        assert_eq!(s, 201, "{profile}: {created}");
+        // Alertmanager's form: weekday names lower-cased, months as numbers.
+        let stored = json!([{"times": [{"start_time": "04:56", "end_time": "14:17"}],
+            "weekdays": ["monday", "tuesday:thursday"], "days_of_month": ["1:7", "-1"],
+            "months": ["1:3", "12"], "years": ["2030", "2025:2026"]}]);
+        assert_eq!((&created["time_intervals"], &created["provenance"]), (&stored, &json!("api")), "{profile}");
+        let (s, got) = api(&emu, "GET", &format!("{M}/weekly"), None, &[]);
+        assert_eq!((s, &got["time_intervals"]), (200, &stored));
+        assert_eq!(got["version"].as_str().map(str::len), v12.then_some(16), "{profile}: version on 12 only");
+
+        // A second create of the name is refused; an update replaces the intervals.
+        let (s, b) = api(&emu, "POST", M, Some(weekly()), &[]);
+        assert_eq!((s, &b["messageId"]), (400, &json!("alerting.notifications.time-intervals.nameExists")));
+        let always = json!({"name": "weekly", "time_intervals": [{}]});
+        let (s, b) = api(&emu, "PUT", &format!("{M}/weekly"), Some(always), &[]);
+        assert_eq!((s, &b["time_intervals"]), (202, &json!([{}])), "{profile}: an empty interval mutes always");
+
+        // What Alertmanager cannot parse is Grafana's binding error; no name its validation error.
+        let bad = json!({"name": "bad", "time_intervals": [{"weekdays": ["funday"]}]});
+        assert_eq!(api(&emu, "POST", M, Some(bad), &[]), (400, json!({"message": "bad request data", "traceID": ""})));
+        let (s, b) = api(&emu, "POST", M, Some(json!({"time_intervals": []})), &[]);
+        assert_eq!((s, &b["messageId"]), (400, &json!("alerting.notifications.time-intervals.invalidFormat")));
+        let (s, b) = api(&emu, "PUT", &format!("{M}/nope"), Some(json!({"name": "nope"})), &[]);
+        assert_eq!((s, &b["messageId"]), (404, &json!("alerting.notifications.time-intervals.notFound")));
+
+        // Without provenance: none, left out of the answer.
+        let none = [("X-Disable-Provenance", "true")];
+        let (s, b) = api(&emu, "POST", M, Some(json!({"name": "ui", "time_intervals": []})), &none);
+        assert_eq!((s, b.get("provenance")), (201, None), "{profile}");
+
+        // A policy naming it keeps it from being deleted; the reset tree lets it go.
+        let tree = json!({"receiver": "grafana-default-email",
+            "routes": [{"receiver": "grafana-default-email", "mute_time_intervals": ["weekly"]}]});
+        assert_eq!(api(&emu, "PUT", P, Some(tree), &[]).0, 202);
+        let (s, b) = api(&emu, "DELETE", &format!("{M}/weekly"), None, &[]);
+        assert_eq!((s, &b["messageId"]), (409, &json!("alerting.notifications.time-intervals.used")), "{profile}");
+        assert_eq!(api(&emu, "DELETE", P, None, &[]).0, 202);
+        assert_eq!(api(&emu, "DELETE", &format!("{M}/weekly"), None, &[]).0, 204);
+        assert_eq!(api(&emu, "DELETE", &format!("{M}/weekly"), None, &[]).0, 204, "{profile}: gone is a 204");
+        assert_eq!(api(&emu, "GET", &format!("{M}/weekly"), None, &[]).0, 404);
+    }
+}
+
+#[test]
+fn the_policy_tree_is_grafanas_default_until_replaced_and_names_only_what_exists() {
+    let emu = Emu::start(&[]);
+    let default = json!({"receiver": "grafana-default-email", "group_by": ["grafana_folder", "alertname"]});
+    assert_eq!(api(&emu, "GET", P, None, &[]), (200, default.clone()));
+    for (tree, why) in [
+        (json!({"group_by": ["x"]}), "root route must specify a default receiver"),
+        (json!({"receiver": "nobody"}), "receiver 'nobody' does not exist"),
+        (
+            json!({"receiver": "grafana-default-email", "routes": [{"mute_time_intervals": ["missing"]}]}),
+            "mute time interval 'missing' does not exist",
+        ),
+    ] {
+        let (s, b) = api(&emu, "PUT", P, Some(tree), &[]);
+        assert_eq!((s, &b["message"]), (400, &json!(format!("invalid object specification: {why}"))));
+    }
+    let tree = json!({"receiver": "grafana-default-email", "group_by": ["alertname"]});
+    assert_eq!(api(&emu, "PUT", P, Some(tree.clone()), &[("X-Disable-Provenance", "true")]).0, 202);
+    assert_eq!(api(&emu, "GET", P, None, &[]), (200, tree.clone()), "no provenance: none said");
+    assert_eq!(api(&emu, "PUT", P, Some(tree.clone()), &[]).0, 202);
+    let (_, held) = api(&emu, "GET", P, None, &[]);
+    assert_eq!(held["provenance"], "api");
+    // 12.x: from `api` back to none is refused; a reset clears it.
+    assert_eq!(api(&emu, "PUT", P, Some(tree), &[("X-Disable-Provenance", "true")]).0, 403);
+    assert_eq!(api(&emu, "DELETE", P, None, &[]), (202, json!({"message": "policies resetted"})));
+    assert_eq!(api(&emu, "GET", P, None, &[]), (200, default));
+}
+
+#[test]
+fn grafana_12_keeps_a_mute_timings_provenance_and_version() {
+    let emu = Emu::start(&[]);
+    let none = [("X-Disable-Provenance", "true")];
+    let (_, created) = api(&emu, "POST", M, Some(weekly()), &[]);
+    let mut change = weekly();
+    assert_eq!(api(&emu, "PUT", &format!("{M}/weekly"), Some(change.clone()), &none).0, 403);
+    assert_eq!(api(&emu, "DELETE", &format!("{M}/weekly"), None, &none).0, 403);
+    change["version"] = json!("0000000000000000");
+    let (s, b) = api(&emu, "PUT", &format!("{M}/weekly"), Some(change.clone()), &[]);
+    assert_eq!((s, &b["messageId"]), (409, &json!("alerting.notifications.conflict")));
+    change["version"] = created["version"].clone();
+    assert_eq!(api(&emu, "PUT", &format!("{M}/weekly"), Some(change), &[]).0, 202);
+    let stale = format!("{M}/weekly?version=0000000000000000");
+    assert_eq!(api(&emu, "DELETE", &stale, None, &[]).0, 409);
+    assert_eq!(api(&emu, "DELETE", &format!("{M}/weekly"), None, &[]).0, 204);
 }

@@ -20,6 +20,16 @@ pub struct Found {
 }
 
 impl Harness {
+    /// Lists `type_name` with whole objects: the display names are `names`, in that order, and
+    /// the first object is what an import of it stores.
+    pub async fn assert_listed_as_imported(&self, type_name: &str, names: &[&str]) {
+        let (found, said) = self.list(type_name, &[], true, 100).await;
+        said.assert_clean();
+        assert_eq!(found.iter().map(|f| f.display_name.as_str()).collect::<Vec<_>>(), names);
+        let (imported, _) = self.import(type_name, &found[0].uid).await;
+        assert_eq!(found[0].object.as_ref(), Some(&imported.expect("imported").state));
+    }
+
     /// ListResource of `type_name` with the filters `set`; reads at most `take` results, then
     /// drops the stream (as Terraform does at its limit).
     pub async fn list(&self, type_name: &str, set: &[(&str, Value)], include: bool, limit: i64) -> (Vec<Found>, Said) {

@@ -130,11 +130,7 @@ async fn template_groups_are_listed_by_name() {
         let body = json!({"template": format!("{{{{ define \"{name}\" }}}}x{{{{ end }}}}")});
         assert_eq!(h.grafana("PUT", &templates_api(name), Some(body)).await.0, 202);
     }
-    let (found, said) = h.list(TYPE, &[], true, 100).await;
-    said.assert_clean();
-    assert_eq!(found.iter().map(|f| f.display_name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-    let (imported, _) = h.import(TYPE, "a").await;
-    assert_eq!(found[0].object.as_ref(), Some(&imported.expect("imported").state));
+    h.assert_listed_as_imported(TYPE, &["a", "b"]).await;
 }
 
 #[tokio::test]
@@ -147,11 +143,7 @@ async fn a_state_of_the_official_provider_plans_nothing_after_replace_provider()
     // the template trimmed, org_id as a string.
     let official = json!({"id": "1:My Group", "org_id": "1", "name": "My Group", "template": content,
                           "disable_provenance": false});
-    let (upgraded, said) = h.upgrade(TYPE, 0, &official.to_string()).await;
-    said.assert_clean();
-    let stored = super::Stored { state: upgraded, private: Vec::new(), identity: None };
-    let (read, said) = h.read(TYPE, &stored).await;
-    said.assert_clean();
+    let read = h.upgraded_and_read(TYPE, 0, &official).await;
     let config = h.config(TYPE, &[("name", s("My Group")), ("template", s(&format!("{content}\n")))]);
     let (planned, replace, _, said) = h.plan(TYPE, Some(&read), &config).await;
     said.assert_clean();

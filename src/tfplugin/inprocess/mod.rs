@@ -329,6 +329,16 @@ impl Harness {
         (decode(resp.upgraded_state, &ty), Said::of(&resp.diagnostics))
     }
 
+    /// A state the official provider wrote (`json`, at its schema `version`), upgraded and
+    /// refreshed as Terraform does after `terraform state replace-provider`.
+    pub async fn upgraded_and_read(&self, type_name: &str, version: i64, json: &serde_json::Value) -> Stored {
+        let (upgraded, said) = self.upgrade(type_name, version, &json.to_string()).await;
+        said.assert_clean();
+        let (read, said) = self.read(type_name, &Stored { state: upgraded, private: Vec::new(), identity: None }).await;
+        said.assert_clean();
+        read
+    }
+
     /// The emulator's counters (`GET /_amg-local/stats`).
     pub async fn stats(&self) -> serde_json::Value {
         self.emu.stats()
@@ -337,9 +347,20 @@ impl Harness {
     /// A call on the workspace's Grafana API as its admin: (status, JSON body); status 0 when
     /// the emulator dropped the answer (`--drop-rate`: the write was done).
     pub async fn grafana(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        self.grafana_with(method, path, body, &[]).await
+    }
+
+    /// [`Harness::grafana`] with extra request headers.
+    pub async fn grafana_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
         let url = format!("{}{path}", self.emu.grafana_url);
         let body = body.map(|b| b.to_string().into_bytes());
-        match amg_local::harness::call(method, &url, Some(&self.emu.admin_token), body.as_deref()) {
+        match amg_local::harness::call_with(method, &url, Some(&self.emu.admin_token), body.as_deref(), headers) {
             Ok((status, _, raw)) => (status, serde_json::from_slice(&raw).unwrap_or(serde_json::Value::Null)),
             Err(_) => (0, serde_json::Value::Null),
         }
@@ -414,5 +435,6 @@ mod ephemeral;
 mod folder;
 mod list;
 mod message_template;
+mod mute_timing;
 mod provider;
 mod types;
