@@ -193,11 +193,6 @@ impl<M: Model> AttrType for Vec<M> {
 
 /// A set of objects, each a [`Model`]: a set block (`matcher { … }`), whose order means nothing.
 #[derive(Clone, Debug, PartialEq, Default)]
-#[allow(
-    dead_code,
-    reason = "nested blocks are served to Terraform and tested; the first types written with them are alerting's and \
-        access's"
-)]
 pub struct SetOf<M>(pub Vec<M>);
 
 impl<M: Model> AttrType for SetOf<M> {

@@ -44,10 +44,6 @@ fn object_type(attributes: &[Attribute], blocks: &[Block]) -> Type {
 
 /// How a block repeats (protocol 6 `NestedBlock.nesting`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "set blocks are served to Terraform and tested; the notification policy's `matcher` is the first"
-)]
 pub enum BlockNesting {
     /// At most one (`email {}`): an object, null when the configuration has none.
     Single,
@@ -73,8 +69,8 @@ pub struct Block {
 
 #[allow(
     dead_code,
-    reason = "single and set blocks and their bounds are served to Terraform and tested; contact points and policies \
-        are the first to use them"
+    reason = "single blocks and block bounds are served to Terraform and tested; contact points are the first to use \
+        them"
 )]
 impl Block {
     fn new(name: &'static str, nesting: BlockNesting, attributes: Vec<Attribute>) -> Block {

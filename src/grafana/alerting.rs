@@ -134,6 +134,12 @@ impl Client {
         self.send(Method::GET, POLICIES, None).await
     }
 
+    /// Resets the notification policy tree to Grafana's default (provenance none).
+    pub async fn reset_policy_tree(&self) -> Result<(), Error> {
+        let _: serde_json::Value = self.send(Method::DELETE, POLICIES, None).await?;
+        Ok(())
+    }
+
     /// Replaces the whole notification policy tree.
     pub async fn put_policy_tree(&self, tree: &serde_json::Value, disable_provenance: bool) -> Result<(), Error> {
         let _: serde_json::Value =

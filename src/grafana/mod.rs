@@ -221,9 +221,14 @@ impl Client {
 
     /// Whether this Grafana has nested folders (Grafana 11 and later).
     pub async fn has_nested_folders(&self) -> Result<bool, Error> {
+        self.version_at_least(11, 0).await
+    }
+
+    /// Whether this Grafana is `major.minor` or later.
+    pub async fn version_at_least(&self, major: u32, minor: u32) -> Result<bool, Error> {
         let v = self.version().await?;
-        let major: u32 = v.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
-        Ok(major >= 11)
+        let mut parts = v.split(['.', '-']).map(|p| p.parse::<u32>().unwrap_or(0));
+        Ok((parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (major, minor))
     }
 
     /// Sends one request and decodes a JSON answer.

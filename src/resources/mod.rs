@@ -16,6 +16,7 @@ pub mod folder;
 mod listing;
 pub mod message_template;
 pub mod mute_timing;
+pub mod notification_policy;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(datasource::DataSourceResource { type_name: "grafana_data_source" }),
         Arc::new(message_template::MessageTemplateResource),
         Arc::new(mute_timing::MuteTimingResource),
+        Arc::new(notification_policy::NotificationPolicyResource),
     ]
 }
 

@@ -210,3 +210,29 @@ fn grafana_12_keeps_a_mute_timings_provenance_and_version() {
     assert_eq!(api(&emu, "DELETE", &stale, None, &[]).0, 409);
     assert_eq!(api(&emu, "DELETE", &format!("{M}/weekly"), None, &[]).0, 204);
 }
+
+#[test]
+fn the_policy_tree_is_stored_in_alertmanagers_form_and_10_4_drops_what_it_does_not_know() {
+    for profile in ["10.4", "12.4"] {
+        let emu = Emu::start(&["--grafana-version", profile]);
+        assert_eq!(api(&emu, "POST", M, Some(weekly()), &[]).0, 201);
+        let tree = json!({"receiver": "grafana-default-email", "group_by": ["..."], "group_interval": "300s",
+            "routes": [{"continue": false, "mute_time_intervals": [], "active_time_intervals": ["weekly"],
+                        "object_matchers": [["team", "=~", "a|b"]], "repeat_interval": "90m", "routes": []}]});
+        assert_eq!(api(&emu, "PUT", P, Some(tree), &[("X-Disable-Provenance", "true")]).0, 202);
+        let route = if profile == "12.4" {
+            json!({"active_time_intervals": ["weekly"], "object_matchers": [["team", "=~", "a|b"]], "repeat_interval": "1h30m"})
+        } else {
+            json!({"object_matchers": [["team", "=~", "a|b"]], "repeat_interval": "1h30m"})
+        };
+        let want = json!({"receiver": "grafana-default-email", "group_by": ["..."], "group_interval": "5m", "routes": [route]});
+        assert_eq!(api(&emu, "GET", P, None, &[]), (200, want), "{profile}");
+        for bad in [
+            json!({"receiver": "grafana-default-email", "group_by": ["...", "a"]}),
+            json!({"receiver": "grafana-default-email", "repeat_interval": "0s"}),
+            json!({"receiver": "grafana-default-email", "routes": [{"object_matchers": [["a", "==", "b"]]}]}),
+        ] {
+            assert_eq!(api(&emu, "PUT", P, Some(bad.clone()), &[]).0, 400, "{profile}: {bad}");
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::value::Value;
 /// One result of a listing, decoded.
 #[derive(Debug)]
 pub struct Found {
-    /// The identity's `uid` (its `name` for types named by name).
+    /// The identity's `uid` (its `name` for types named by name, `id` for a singleton).
     pub uid: String,
     pub display_name: String,
     pub object: Option<Value>,
@@ -61,9 +61,9 @@ impl Harness {
             diags.extend(event.diagnostic);
             let Some(identity) = event.identity else { continue };
             let identity = decode(identity.identity_data, &id_ty);
-            let key = identity.get("uid").as_str().or(identity.get("name").as_str());
+            let key = ["uid", "name", "id"].iter().find_map(|k| identity.get(k).as_str());
             found.push(Found {
-                uid: key.expect("a uid or a name").to_string(),
+                uid: key.expect("a uid, name or id").to_string(),
                 display_name: event.display_name,
                 object: event.resource_object.map(|o| decode(Some(o), &ty)),
             });

@@ -436,5 +436,6 @@ mod folder;
 mod list;
 mod message_template;
 mod mute_timing;
+mod notification_policy;
 mod provider;
 mod types;
