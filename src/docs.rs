@@ -28,6 +28,12 @@ fn page(repo: &Path, kind: &str, dir: &str, example_file: &str, name: &str, s: &
 }
 
 /// The list resource type names this provider serves (`terraform query`).
+/// The resource types served only to refuse them (their docs say what to use instead).
+pub fn refused_type_names() -> Vec<&'static str> {
+    Provider::new().resources().iter().filter(|r| r.refusal().is_some()).map(|r| r.type_name()).collect()
+}
+
+/// The managed types that are listed (`terraform query`).
 pub fn list_type_names() -> Vec<&'static str> {
     Provider::new().resources().iter().filter(|r| r.lister().is_some()).map(|r| r.type_name()).collect()
 }

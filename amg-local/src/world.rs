@@ -171,10 +171,23 @@ pub struct Store {
     pub datasources: Vec<DsRec>,
     /// Alerting notification template groups by name: (content as stored, provenance: `api` or `""`).
     pub templates: BTreeMap<String, (String, String)>,
+    /// Users who signed in (through IAM Identity Center or SAML on AMG), in sign-in order.
+    pub users: Vec<UserRec>,
     /// Alerting mute timings, in creation order.
     pub mute_timings: Vec<MuteTiming>,
     /// The notification policy tree and its provenance, once a PUT replaced Grafana's default.
     pub policies: Option<(serde_json::Value, String)>,
+}
+
+/// A user of the workspace's organisation, as single sign-on makes them on first sign-in.
+pub struct UserRec {
+    pub id: i64,
+    pub uid: String,
+    pub login: String,
+    pub email: String,
+    pub name: String,
+    /// `Admin`, `Editor` or `Viewer`: the organisation role.
+    pub role: String,
 }
 
 /// An alerting mute timing: its time intervals in Alertmanager's form, its provenance (`api` or `""`).

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod dashboards;
 pub mod datasource;
 pub mod folder;
+pub mod user;
 
 /// Every data source this provider serves.
 pub fn all() -> Vec<Arc<dyn DataSource>> {
@@ -18,6 +19,7 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(datasource::DataSourceLookup { type_name: "grafana_datasource" }),
         Arc::new(datasource::DataSourceLookup { type_name: "grafana_data_source" }),
         Arc::new(datasource::DataSourcesLookup),
+        Arc::new(user::UserLookup),
     ]
 }
 

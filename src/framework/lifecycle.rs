@@ -145,6 +145,10 @@ pub async fn read_data(ds: &dyn DataSource, client: &Client, config: &Value, dia
 /// ImportResourceState: a minimal state from an import id or an identity object, marked for
 /// the read that follows.
 pub fn import(res: &dyn Resource, id: &str, identity: &Value, diags: &mut Diagnostics) -> Option<Answer> {
+    if let Some(d) = res.refusal() {
+        diags.push(d);
+        return None;
+    }
     let state = if identity.is_null() { res.import_id(id, diags) } else { res.import_identity(identity, diags) }?;
     let identity = res.identity_of(&state);
     Some(Answer { state, identity, private: IMPORTED.to_vec(), legacy_type_system: false })

@@ -101,6 +101,13 @@ pub trait Resource: Send + Sync {
     /// Checks the configuration alone (no API calls). Unknown values must be let through.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
+    /// Why every configuration of this type is refused, for a type served only to say what to
+    /// use instead (`grafana_user`: AMG's users come from single sign-on). The framework
+    /// refuses it at validate and at import, before any call.
+    fn refusal(&self) -> Option<Diagnostic> {
+        None
+    }
+
     /// Runs before computed attributes are marked unknown: replace planned values that mean
     /// the same as the prior state's by the prior ones (semantic equality), so an unchanged
     /// meaning plans no change at all.

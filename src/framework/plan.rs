@@ -39,6 +39,10 @@ pub async fn plan(res: &dyn Resource, ctx: &PlanCtx<'_>, proposed: Value, diags:
 /// Validates a configuration: the resource's own checks, and write-only values refused when
 /// the client cannot keep them out of state (in nested blocks too, each with its path).
 pub fn validate_resource(res: &dyn Resource, config: &Value, write_only_allowed: bool, diags: &mut Diagnostics) {
+    if let Some(d) = res.refusal() {
+        diags.push(d);
+        return;
+    }
     if !write_only_allowed {
         Body::of(&res.schema()).refuse_write_only(config, &AttrPath::default(), diags);
     }

@@ -16,6 +16,7 @@ mod error;
 mod folders;
 mod limits;
 mod listing;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +34,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
+pub use users::OrgUser;
 
 /// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),
 /// else exponential from 0.2 s doubling to at most 5 s with full jitter (each pause uniform

@@ -17,6 +17,7 @@ mod listing;
 pub mod message_template;
 pub mod mute_timing;
 pub mod notification_policy;
+pub mod user;
 
 /// Every resource type this provider serves.
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -29,6 +30,8 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(message_template::MessageTemplateResource),
         Arc::new(mute_timing::MuteTimingResource),
         Arc::new(notification_policy::NotificationPolicyResource),
+        // Served only to be refused, saying what to use instead (AMG users come from single sign-on).
+        Arc::new(user::UserResource),
     ]
 }
 

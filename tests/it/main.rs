@@ -43,6 +43,7 @@ macro_rules! on_both_terraforms_and_profiles {
     )*};
 }
 
+mod access;
 mod adoption;
 mod alerting;
 mod amg_auth;

@@ -110,3 +110,28 @@ pub(super) async fn provision_dashboard(State(world): State<Shared>, Path(id): P
     );
     ok(StatusCode::OK, json!({"uid": uid, "id": rec_id}))
 }
+
+/// `POST /_amg-local/workspaces/{id}/users` with `{"login", "email", "name", "role"}`: a user
+/// appears in the workspace's organisation as single sign-on (IAM Identity Center or SAML)
+/// makes them on their first sign-in; answers `{"id"}`. A login or email already there is a 409.
+pub(super) async fn sign_in_user(State(world): State<Shared>, Path(id): Path<String>, body: Bytes) -> R {
+    let ws = workspace(&world, &id)?;
+    let b = body_json(&body)?;
+    let login = require_str(&b, "login")?.to_string();
+    let email = b.get("email").and_then(Value::as_str).unwrap_or(&login).to_string();
+    let name = b.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let role = b.get("role").and_then(Value::as_str).unwrap_or("Viewer").to_string();
+    if !["Admin", "Editor", "Viewer"].contains(&role.as_str()) {
+        return ok(StatusCode::BAD_REQUEST, json!({"message": "role is Admin, Editor or Viewer"}));
+    }
+    let mut g = ws.grafana.lock().expect("lock");
+    let taken =
+        |u: &crate::world::UserRec| u.login.eq_ignore_ascii_case(&login) || u.email.eq_ignore_ascii_case(&email);
+    if g.users.iter().any(taken) {
+        return ok(StatusCode::CONFLICT, json!({"message": "a user with this login or email already exists"}));
+    }
+    let user_id = g.next_id();
+    let uid = world.new_uid();
+    g.users.push(crate::world::UserRec { id: user_id, uid, login, email, name, role });
+    ok(StatusCode::OK, json!({ "id": user_id }))
+}

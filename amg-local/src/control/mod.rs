@@ -78,6 +78,7 @@ pub fn router(world: Shared, host: Arc<dyn Host>) -> Router {
         .route("/_amg-local/issued-credentials", get(issued_credentials))
         .route("/_amg-local/workspaces/{id}/provisioned/datasources", post(provision_datasource))
         .route("/_amg-local/workspaces/{id}/provisioned/dashboards", post(provision_dashboard))
+        .route("/_amg-local/workspaces/{id}/users", post(sign_in_user))
         .fallback(|| async { aws_error(StatusCode::NOT_FOUND, "UnknownOperationException", "Unknown operation", None) })
         .with_state(Ctl { world, host })
 }

@@ -9,6 +9,7 @@
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
 //!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups),
 //!   [`mute_timings`], [`policies`] (the notification policy tree), sharing [`alerting`]'s provenance rules;
+//!   [`users`] (the organisation's users, who appear on single sign-on);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ mod plugins;
 mod policies;
 mod search;
 mod templates;
+mod users;
 
 use auth::authenticate;
 use envelope::{gerr, msg};
@@ -87,6 +89,8 @@ pub fn router(world: Shared, ws_id: String) -> Router {
             "/api/v1/provisioning/policies",
             get(policies::get_policies).put(policies::put_policies).delete(policies::reset_policies),
         )
+        .route("/api/org/users", get(users::org_users))
+        .route("/api/org/users/lookup", get(users::lookup_org_users))
         .route("/api/plugins", get(plugins::list_plugins))
         .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))
         .route("/api/datasources", get(list_datasources).post(add_datasource))

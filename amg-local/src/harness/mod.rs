@@ -134,6 +134,17 @@ impl Running {
         (status, serde_json::from_slice(&raw).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&raw).into())))
     }
 
+    /// A user signs in to the ready-made workspace (as single sign-on makes them on AMG):
+    /// `POST /_amg-local/workspaces/{id}/users`; the user's id.
+    pub fn sign_in(&self, login: &str, email: &str, name: &str, role: &str) -> i64 {
+        let url = format!("{}/_amg-local/workspaces/{}/users", self.control_plane_url, self.workspace_id);
+        let body = serde_json::json!({"login": login, "email": email, "name": name, "role": role}).to_string();
+        let (status, _, raw) =
+            call("POST", &url, None, Some(body.as_bytes())).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        assert_eq!(status, 200, "POST {url}: {}", String::from_utf8_lossy(&raw));
+        serde_json::from_slice::<Value>(&raw).ok().and_then(|v| v["id"].as_i64()).expect("the user's id")
+    }
+
     /// The emulator's process id (to look at its open files, say).
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -2,6 +2,7 @@
 //! (`aws-sdk-grafana`) for the control plane, Grafana's OpenAPI spec for response shapes, and
 //! the wire contracts of `amg-local/reference/grafana-api.md` (table-driven, both version profiles).
 
+mod access;
 mod alerting;
 mod control_plane;
 mod fidelity;

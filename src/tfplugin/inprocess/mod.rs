@@ -429,6 +429,7 @@ fn assert_consistent(planned: &Value, new: &Value) {
 }
 
 // Each type's lifecycle edge cases, driven as Terraform drives them, in milliseconds.
+mod access;
 mod dashboard;
 mod data_source;
 mod ephemeral;
