@@ -173,6 +173,8 @@ pub struct Store {
     pub templates: BTreeMap<String, (String, String)>,
     /// Users who signed in (through IAM Identity Center or SAML on AMG), in sign-in order.
     pub users: Vec<UserRec>,
+    /// Teams, in creation order.
+    pub teams: Vec<TeamRec>,
     /// Alerting mute timings, in creation order.
     pub mute_timings: Vec<MuteTiming>,
     /// The notification policy tree and its provenance, once a PUT replaced Grafana's default.
@@ -188,6 +190,17 @@ pub struct UserRec {
     pub name: String,
     /// `Admin`, `Editor` or `Viewer`: the organisation role.
     pub role: String,
+}
+
+/// A team: its members by user id, its preferences (`theme`, `homeDashboardUID`, `timezone`,
+/// `weekStart`, as last put).
+pub struct TeamRec {
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    pub email: String,
+    pub members: Vec<i64>,
+    pub preferences: serde_json::Value,
 }
 
 /// An alerting mute timing: its time intervals in Alertmanager's form, its provenance (`api` or `""`).
@@ -386,6 +399,7 @@ impl World {
                     "datasources": g.datasources.len(),
                     "templates": g.templates.len(),
                     "mute_timings": g.mute_timings.len(),
+                    "teams": g.teams.len(),
                     "service_accounts": acc.service_accounts.len(),
                     "live_tokens": live_tokens,
                     "api_keys": acc.api_keys.values().filter(|k| k.expires > now).count(),

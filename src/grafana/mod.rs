@@ -16,6 +16,7 @@ mod error;
 mod folders;
 mod limits;
 mod listing;
+mod teams;
 mod users;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
+pub use teams::{TeamMember, TeamPreferences};
 pub use users::OrgUser;
 
 /// The pauses between retries: `retry_wait` when set (the official provider's fixed wait),

@@ -2,17 +2,9 @@
 //! identity `{name}`, the `disable_provenance` attribute and how Grafana's `provenance` reads
 //! back into it, and the diagnostics for a name already taken or a provenance Grafana keeps.
 
-use std::future::Future;
-use std::pin::Pin;
-
-use async_trait::async_trait;
-
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::framework::{ListMemo, Listed, Lister, Page};
-use crate::grafana::{Client, Error};
 use crate::model::{Attr, Model};
-use crate::resources::listing::whole;
-use crate::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
+use crate::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
 crate::model! {
@@ -93,37 +85,4 @@ pub fn provenance_refused(kind: &str, name: &str, message: &str) -> Diagnostic {
         ),
     )
     .at_attr("disable_provenance")
-}
-
-/// The names Grafana holds of one alerting type, from one request.
-pub type Names<'a> = Pin<Box<dyn Future<Output = Result<Vec<String>, Error>> + Send + 'a>>;
-
-/// `list "<type>"` for an alerting type keyed by name: every object, in one request, its name
-/// both the import id and what a person reads.
-pub struct ByName {
-    /// The list resource's description.
-    pub description: &'static str,
-    /// What is listed and how, for an error: "the mute timings (GET …)".
-    pub what: &'static str,
-    pub names: for<'a> fn(&'a Client) -> Names<'a>,
-}
-
-#[async_trait]
-impl Lister for ByName {
-    fn schema(&self) -> Schema {
-        Schema::new(self.description, Vec::new())
-    }
-
-    async fn page(
-        &self,
-        client: &Client,
-        _config: &Value,
-        _memo: &ListMemo,
-        page: usize,
-        _size: usize,
-        diags: &mut Diagnostics,
-    ) -> Option<Page> {
-        let listed = |name: String| Some(Listed { id: name.clone(), display_name: name });
-        whole(page, || (self.names)(client), self.what, diags, listed).await
-    }
 }

@@ -1,12 +1,14 @@
 //! What the listed types share (`terraform query`): folder paths for display names, a page
-//! from one answer of Grafana's.
+//! from one answer of Grafana's, the lister of types listed in one request.
 
 use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostics, api_error};
 use crate::framework::list::MAX_PAGE;
-use crate::framework::{Listed, Page};
+use crate::framework::{ListMemo, Listed, Lister, Page};
 use crate::grafana::{Client, Error, Search};
+use crate::schema::Schema;
+use crate::value::Value;
 
 /// The most folder pages a listing reads for its display names (a million folders).
 const MAX_FOLDER_PAGES: usize = 1000;
@@ -88,4 +90,41 @@ where
 pub fn display_in(title: &str, folder_uid: Option<&str>, paths: &BTreeMap<String, String>) -> String {
     let folder = folder_uid.filter(|f| !f.is_empty()).map(|f| paths.get(f).map_or(f, String::as_str));
     format!("{title} ({})", folder.unwrap_or("General"))
+}
+
+/// What one request lists: each object's import id and display name.
+pub type Items<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Listed>, Error>> + Send + 'a>>;
+
+/// `list "<type>"` for a type whose objects come in one request (template groups, mute
+/// timings, teams, the one policy tree): no filters, one page.
+pub struct OneRequest {
+    /// The list resource's description.
+    pub description: &'static str,
+    /// What is listed and how, for an error: "the mute timings (GET …)".
+    pub what: &'static str,
+    pub items: for<'a> fn(&'a Client) -> Items<'a>,
+}
+
+#[async_trait::async_trait]
+impl Lister for OneRequest {
+    fn schema(&self) -> Schema {
+        Schema::new(self.description, Vec::new())
+    }
+
+    async fn page(
+        &self,
+        client: &Client,
+        _config: &Value,
+        _memo: &ListMemo,
+        page: usize,
+        _size: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<Page> {
+        whole(page, || (self.items)(client), self.what, diags, Some).await
+    }
+}
+
+/// A listed object named by its name: the name is its import id too.
+pub fn by_name(name: String) -> Listed {
+    Listed { id: name.clone(), display_name: name }
 }

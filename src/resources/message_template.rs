@@ -14,9 +14,10 @@ use crate::framework::{Ctx, Lister, ReadOutcome, Resource};
 use crate::grafana::{Client, Error, MessageTemplate};
 use crate::model::{Attr, Model};
 use crate::resources::alerting::{
-    ByName, NameIdentity, already_exists, disable_provenance_attribute, name_identity_schema, name_of_identity,
+    NameIdentity, already_exists, disable_provenance_attribute, name_identity_schema, name_of_identity,
     name_of_import_id, provenance_read_back, provenance_refused,
 };
+use crate::resources::listing::{OneRequest, by_name};
 use crate::resources::{check_org_id, official_id, org_id_of};
 use crate::schema::{Attribute, Schema};
 use crate::value::{Type, Value};
@@ -173,11 +174,11 @@ impl Resource for MessageTemplateResource {
 }
 
 /// `list "grafana_message_template"`: every group, in one request.
-static TEMPLATE_LIST: ByName = ByName {
+static TEMPLATE_LIST: OneRequest = OneRequest {
     description: "The workspace's notification template groups, by name.",
     what: "the template groups (GET /api/v1/provisioning/templates)",
-    names: |client| {
-        Box::pin(async { Ok(client.list_message_templates().await?.into_iter().map(|t| t.name).collect()) })
+    items: |client| {
+        Box::pin(async { Ok(client.list_message_templates().await?.into_iter().map(|t| by_name(t.name)).collect()) })
     },
 };
 

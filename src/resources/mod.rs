@@ -17,6 +17,7 @@ mod listing;
 pub mod message_template;
 pub mod mute_timing;
 pub mod notification_policy;
+pub mod team;
 pub mod user;
 
 /// Every resource type this provider serves.
@@ -30,6 +31,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(message_template::MessageTemplateResource),
         Arc::new(mute_timing::MuteTimingResource),
         Arc::new(notification_policy::NotificationPolicyResource),
+        Arc::new(team::TeamResource),
         // Served only to be refused, saying what to use instead (AMG users come from single sign-on).
         Arc::new(user::UserResource),
     ]
@@ -78,6 +80,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
             }
             "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
             "mute timing" => "The official provider's id of the mute timing, `<orgID>:<name>`.",
+            "team" => "The official provider's id of the team, `<orgID>:<teamID>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(

@@ -56,11 +56,15 @@ fn every_resource_and_data_source_has_examples() {
 
 on_both_terraforms!(resource_examples_apply);
 
-/// Applies each resource example (with the provider from GRAFANA_URL/GRAFANA_AUTH): an empty
-/// plan after, and a clean destroy.
+/// Applies each resource example (with the provider from GRAFANA_URL/GRAFANA_AUTH, in a
+/// workspace where the users the examples name have signed in): an empty plan after, and a
+/// clean destroy.
 fn resource_examples_apply(tf: &Terraform) {
     for r in docs::type_names().0.into_iter().filter(|r| !docs::refused_type_names().contains(r)) {
         let emu = Emulator::start(&[]);
+        // The users the examples name, signed in as single sign-on makes them.
+        emu.sign_in("alice", "alice@example.com", "Alice", "Editor");
+        emu.sign_in("bob", "bob@example.com", "Bob", "Viewer");
         let mut w = Workdir::new(tf);
         w.env("GRAFANA_URL", &emu.grafana_url);
         w.env("GRAFANA_AUTH", &emu.admin_token);

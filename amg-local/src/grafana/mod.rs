@@ -9,7 +9,7 @@
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
 //!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups),
 //!   [`mute_timings`], [`policies`] (the notification policy tree), sharing [`alerting`]'s provenance rules;
-//!   [`users`] (the organisation's users, who appear on single sign-on);
+//!   [`users`] (the organisation's users, who appear on single sign-on), [`teams`] (teams, members, preferences);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -35,6 +35,7 @@ mod mute_timings;
 mod plugins;
 mod policies;
 mod search;
+mod teams;
 mod templates;
 mod users;
 
@@ -89,6 +90,12 @@ pub fn router(world: Shared, ws_id: String) -> Router {
             "/api/v1/provisioning/policies",
             get(policies::get_policies).put(policies::put_policies).delete(policies::reset_policies),
         )
+        .route("/api/teams", post(teams::create_team))
+        .route("/api/teams/search", get(teams::search_teams))
+        .route("/api/teams/{id}", get(teams::get_team).put(teams::update_team).delete(teams::delete_team))
+        .route("/api/teams/{id}/members", get(teams::team_members).post(teams::add_team_member))
+        .route("/api/teams/{id}/members/{user}", axum::routing::delete(teams::remove_team_member))
+        .route("/api/teams/{id}/preferences", get(teams::get_team_preferences).put(teams::put_team_preferences))
         .route("/api/org/users", get(users::org_users))
         .route("/api/org/users/lookup", get(users::lookup_org_users))
         .route("/api/plugins", get(plugins::list_plugins))

@@ -1,6 +1,6 @@
 //! Access: the organisation's users, who appear as single sign-on makes them
 //! (`POST /_amg-local/workspaces/{id}/users`), listed and looked up as Grafana's `org_users.go`
-//! answers (`OrgUserDTO`, `UserLookupDTO`).
+//! answers (`OrgUserDTO`, `UserLookupDTO`); teams, members and preferences as `team.go` does.
 
 use serde_json::{Value, json};
 
@@ -33,5 +33,49 @@ fn users_appear_on_sign_in_and_are_listed_and_looked_up_as_grafana_does() {
         let (_, found) = emu.api("GET", "/api/org/users/lookup?query=b", None);
         assert_eq!(found, json!([{"userId": bo, "login": "bo", "avatarUrl": found[0]["avatarUrl"]}]));
         assert_eq!(emu.api("GET", "/api/org/users?query=nobody", None).1, Value::Array(Vec::new()));
+    }
+}
+
+#[test]
+fn teams_their_members_and_preferences_are_answered_as_grafana_does() {
+    for profile in ["10.4", "12.4"] {
+        let emu = Emu::start(&["--grafana-version", profile]);
+        let bo = emu.sign_in("bo", "bo@example.com", "Bo", "Editor");
+        let (s, created) = emu.api("POST", "/api/teams", Some(r#"{"name": "SRE", "email": "sre@example.com"}"#));
+        assert_eq!((s, &created["message"]), (200, &json!("Team created")), "{profile}");
+        assert_eq!(created.get("uid").is_some(), profile == "12.4");
+        let id = created["teamId"].as_i64().unwrap();
+        assert_eq!(
+            emu.api("POST", "/api/teams", Some(r#"{"name": "SRE"}"#)),
+            (409, json!({"message": "Team name taken"}))
+        );
+        let (_, team) = emu.api("GET", &format!("/api/teams/{id}"), None);
+        assert_eq!(
+            (&team["name"], &team["email"], &team["memberCount"]),
+            (&json!("SRE"), &json!("sre@example.com"), &json!(0))
+        );
+
+        let members = format!("/api/teams/{id}/members");
+        let add = json!({"userId": bo}).to_string();
+        assert_eq!(emu.api("POST", &members, Some(&add)).0, 200);
+        assert_eq!(emu.api("POST", &members, Some(&add)).0, 400, "{profile}: already a member");
+        assert_eq!(emu.api("POST", &members, Some(r#"{"userId": 999}"#)).0, 404, "a user who never signed in");
+        let (_, listed) = emu.api("GET", &members, None);
+        assert_eq!(
+            (&listed[0]["userId"], &listed[0]["email"], &listed[0]["labels"]),
+            (&json!(bo), &json!("bo@example.com"), &json!([]))
+        );
+        assert_eq!(emu.api("DELETE", &format!("{members}/{bo}"), None).0, 200);
+        assert_eq!(emu.api("DELETE", &format!("{members}/{bo}"), None).0, 404);
+
+        let prefs = format!("/api/teams/{id}/preferences");
+        assert_eq!(emu.api("PUT", &prefs, Some(r#"{"theme": "dark", "timezone": "utc"}"#)).0, 200);
+        assert_eq!(emu.api("PUT", &prefs, Some(r#"{"theme": "pink"}"#)).0, 400);
+        let (_, p) = emu.api("GET", &prefs, None);
+        assert_eq!(p, json!({"theme": "dark", "homeDashboardUID": "", "timezone": "utc", "weekStart": ""}));
+        let (_, found) = emu.api("GET", "/api/teams/search?name=SRE", None);
+        assert_eq!(found["teams"].as_array().map(Vec::len), Some(1));
+        assert_eq!(emu.api("DELETE", &format!("/api/teams/{id}"), None).0, 200);
+        assert_eq!(emu.api("GET", &format!("/api/teams/{id}"), None).0, 404, "{profile}");
     }
 }

@@ -19,9 +19,10 @@ use crate::framework::{Ctx, Lister, ReadOutcome, Resource};
 use crate::grafana::{Client, Error, MuteTiming, TimeInterval, TimeRange};
 use crate::model::{Attr, Model};
 use crate::resources::alerting::{
-    ByName, NameIdentity, already_exists, disable_provenance_attribute, name_identity_schema, name_of_identity,
+    NameIdentity, already_exists, disable_provenance_attribute, name_identity_schema, name_of_identity,
     name_of_import_id, provenance_read_back, provenance_refused,
 };
+use crate::resources::listing::{OneRequest, by_name};
 use crate::resources::{check_org_id, id_attributes, official_id, org_id_of};
 use crate::schema::{Attribute, Block, Schema};
 use crate::value::{Type, Value};
@@ -233,10 +234,12 @@ impl Resource for MuteTimingResource {
 }
 
 /// `list "grafana_mute_timing"`: every mute timing, in one request.
-static MUTE_TIMING_LIST: ByName = ByName {
+static MUTE_TIMING_LIST: OneRequest = OneRequest {
     description: "The workspace's mute timings, by name.",
     what: "the mute timings (GET /api/v1/provisioning/mute-timings)",
-    names: |client| Box::pin(async { Ok(client.list_mute_timings().await?.into_iter().map(|m| m.name).collect()) }),
+    items: |client| {
+        Box::pin(async { Ok(client.list_mute_timings().await?.into_iter().map(|m| by_name(m.name)).collect()) })
+    },
 };
 
 /// Checks one `intervals` block as Grafana would, each mistake at its attribute.

@@ -15,10 +15,11 @@ use async_trait::async_trait;
 use serde_json::Value as Json;
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
-use crate::framework::{Ctx, ListMemo, Listed, Lister, Page, PlanCtx, ReadOutcome, Resource};
+use crate::framework::{Ctx, Listed, Lister, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{Client, Error};
 use crate::model::{Attr, Model};
 use crate::resources::alerting::{disable_provenance_attribute, provenance_read_back, provenance_refused};
+use crate::resources::listing::OneRequest;
 use crate::resources::{check_org_id, org_id_of};
 use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
@@ -215,7 +216,7 @@ impl Resource for NotificationPolicyResource {
     }
 
     fn lister(&self) -> Option<&'static dyn Lister> {
-        Some(&TreeList)
+        Some(&TREE_LIST)
     }
 
     fn generated_config(&self, config: Value, _state: &Value, _diags: &mut Diagnostics) -> Value {
@@ -223,28 +224,14 @@ impl Resource for NotificationPolicyResource {
     }
 }
 
-/// `list "grafana_notification_policy"`: the one tree.
-struct TreeList;
-
-#[async_trait]
-impl Lister for TreeList {
-    fn schema(&self) -> Schema {
-        Schema::new("The workspace's notification policy tree: always one.", Vec::new())
-    }
-
-    async fn page(
-        &self,
-        _client: &Client,
-        _config: &Value,
-        _memo: &ListMemo,
-        _page: usize,
-        _size: usize,
-        _diags: &mut Diagnostics,
-    ) -> Option<Page> {
-        let tree = Listed { id: SINGLETON.into(), display_name: "Notification policy tree".into() };
-        Some(Page { items: vec![tree], last: true })
-    }
-}
+/// `list "grafana_notification_policy"`: the one tree, with no request.
+static TREE_LIST: OneRequest = OneRequest {
+    description: "The workspace's notification policy tree: always one.",
+    what: "the notification policy tree",
+    items: |_| {
+        Box::pin(async { Ok(vec![Listed { id: SINGLETON.into(), display_name: "Notification policy tree".into() }]) })
+    },
+};
 
 fn duration_attributes() -> [Attribute; 3] {
     [

@@ -58,3 +58,115 @@ async fn a_grafana_user_resource_is_refused_naming_single_sign_on_with_no_call()
     assert!(imported.is_none() && said.errors[0].contains("single sign-on"), "{said:?}");
     assert_eq!(h.emu.writes(), 0, "nothing written");
 }
+
+fn members(xs: &[&str]) -> Value {
+    Value::Set(xs.iter().map(|x| s(x)).collect())
+}
+
+#[tokio::test]
+async fn a_team_keeps_its_members_by_email_or_login_on_both_profiles() {
+    for profile in ["10.4", "12.4"] {
+        let h = Harness::start(&["--grafana-version", profile]).await;
+        let alice = h.emu.sign_in("alice", "alice@example.com", "Alice", "Editor");
+        let bob = h.emu.sign_in("bob", "bob@example.com", "Bob", "Viewer");
+        h.emu.sign_in("carol", "carol@example.com", "Carol", "Viewer");
+        let config = |m: &[&str]| h.config("grafana_team", &[("name", s("SRE")), ("members", members(m))]);
+        let (created, said) = h.plan_apply("grafana_team", None, &config(&["Alice@Example.com", "bob"])).await;
+        said.assert_clean();
+        let id = created.state.get("team_id").clone();
+        assert_eq!(created.state.get("members"), &members(&["Alice@Example.com", "bob"]), "{profile}: the words kept");
+        assert_eq!(created.state.get("id"), &s(&format!("1:{}", id.as_i64().unwrap())));
+        assert_eq!(created.state.get("team_uid").as_str().is_some_and(|u| !u.is_empty()), profile == "12.4");
+        let (_, held) = h.grafana("GET", &format!("/api/teams/{}/members", id.as_i64().unwrap()), None).await;
+        let ids: Vec<i64> = held.as_array().unwrap().iter().map(|m| m["userId"].as_i64().unwrap()).collect();
+        assert_eq!(ids, [alice, bob], "{profile}");
+
+        // The same configuration plans nothing; a member removed in Grafana is drift, healed.
+        let (planned, replace, _, said) =
+            h.plan("grafana_team", Some(&created), &config(&["Alice@Example.com", "bob"])).await;
+        said.assert_clean();
+        assert!(replace.is_empty() && planned == created.state, "{profile}: {planned:?}");
+        let path = format!("/api/teams/{}/members/{bob}", id.as_i64().unwrap());
+        assert_eq!(h.grafana("DELETE", &path, None).await.0, 200);
+        let (drifted, _) = h.read("grafana_team", &created).await;
+        assert_eq!(drifted.state.get("members"), &members(&["Alice@Example.com"]));
+        let (healed, said) = h.plan_apply("grafana_team", Some(&drifted), &config(&["Alice@Example.com", "bob"])).await;
+        said.assert_clean();
+        assert_eq!(healed.state.get("members"), created.state.get("members"));
+
+        // Swapping a member: one added, one removed.
+        let (swapped, said) = h.plan_apply("grafana_team", Some(&healed), &config(&["carol", "bob"])).await;
+        said.assert_clean();
+        assert_eq!(swapped.state.get("members"), &members(&["bob", "carol"]));
+        // Imported by id: Grafana's emails; destroy removes the team.
+        let (imported, said) = h.import("grafana_team", &format!("1:{}", id.as_i64().unwrap())).await;
+        said.assert_clean();
+        assert_eq!(imported.unwrap().state.get("members"), &members(&["bob@example.com", "carol@example.com"]));
+        h.destroy("grafana_team", &swapped).await.assert_clean();
+        assert_eq!(h.emu.held("teams"), 0, "{profile}");
+    }
+}
+
+#[tokio::test]
+async fn a_member_who_never_signed_in_is_refused_at_plan_and_nothing_is_made() {
+    let h = Harness::start(&[]).await;
+    h.emu.sign_in("alice", "alice@example.com", "Alice", "Editor");
+    let config = h.config("grafana_team", &[("name", s("SRE")), ("members", members(&["alice", "dave@example.com"]))]);
+    let writes = h.emu.writes();
+    let (_, _, _, said) = h.plan("grafana_team", None, &config).await;
+    assert_eq!(said.errors.len(), 1, "{said:?}");
+    let e = &said.errors[0];
+    assert!(e.contains("dave@example.com") && e.contains("sign in once") && e.ends_with("(at members)"), "{e}");
+    assert_eq!(h.emu.writes(), writes, "nothing written");
+    // Team Sync is refused at validate.
+    let sync = h.config(
+        "grafana_team",
+        &[("name", s("SRE")), ("team_sync", Value::List(vec![Value::object([("groups", members(&["g"]))])]))],
+    );
+    let said = h.validate("grafana_team", &sync).await;
+    assert!(said.errors.len() == 1 && said.errors[0].ends_with("(at team_sync)"), "{said:?}");
+}
+
+#[tokio::test]
+async fn team_preferences_are_managed_while_the_block_is_there() {
+    let h = Harness::start(&[]).await;
+    let prefs = |theme: &str| {
+        Value::List(vec![Value::object([
+            ("theme", s(theme)),
+            ("home_dashboard_uid", Value::Null),
+            ("timezone", s("utc")),
+            ("week_start", Value::Null),
+        ])])
+    };
+    let with = h.config("grafana_team", &[("name", s("Ops")), ("preferences", prefs("dark"))]);
+    let (created, said) = h.plan_apply("grafana_team", None, &with).await;
+    said.assert_clean();
+    assert_eq!(created.state.get("preferences"), &prefs("dark"));
+    let id = created.state.get("team_id").as_i64().unwrap();
+    let (_, held) = h.grafana("GET", &format!("/api/teams/{id}/preferences"), None).await;
+    assert_eq!((&held["theme"], &held["timezone"]), (&serde_json::json!("dark"), &serde_json::json!("utc")));
+    let (planned, _, _, said) = h.plan("grafana_team", Some(&created), &with).await;
+    said.assert_clean();
+    assert_eq!(planned, created.state, "no change");
+    // The block removed: Grafana's defaults again.
+    let without = h.config("grafana_team", &[("name", s("Ops"))]);
+    let (after, said) = h.plan_apply("grafana_team", Some(&created), &without).await;
+    said.assert_clean();
+    assert_eq!(after.state.get("preferences"), &Value::List(Vec::new()));
+    let (_, held) = h.grafana("GET", &format!("/api/teams/{id}/preferences"), None).await;
+    assert_eq!(held["theme"], "");
+    // An unknown theme is refused at plan, at its path.
+    let said = h
+        .validate("grafana_team", &h.config("grafana_team", &[("name", s("Ops")), ("preferences", prefs("pink"))]))
+        .await;
+    assert!(said.errors.len() == 1 && said.errors[0].ends_with("(at preferences[0].theme)"), "{said:?}");
+}
+
+#[tokio::test]
+async fn teams_are_listed_by_name_as_an_import_reads_them() {
+    let h = Harness::start(&[]).await;
+    for name in ["Ops", "Dev"] {
+        assert_eq!(h.grafana("POST", "/api/teams", Some(serde_json::json!({"name": name}))).await.0, 200);
+    }
+    h.assert_listed_as_imported("grafana_team", &["Ops", "Dev"]).await;
+}
