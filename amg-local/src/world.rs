@@ -173,6 +173,9 @@ pub struct Store {
     pub templates: BTreeMap<String, (String, String)>,
     /// Users who signed in (through IAM Identity Center or SAML on AMG), in sign-in order.
     pub users: Vec<UserRec>,
+    /// Folder permissions set through `POST /api/folders/{uid}/permissions`, by folder uid; a
+    /// folder without an entry has Grafana's defaults (Editor: Edit, Viewer: View).
+    pub folder_permissions: BTreeMap<String, Vec<PermissionRec>>,
     /// Teams, in creation order.
     pub teams: Vec<TeamRec>,
     /// Alerting mute timings, in creation order.
@@ -190,6 +193,15 @@ pub struct UserRec {
     pub name: String,
     /// `Admin`, `Editor` or `Viewer`: the organisation role.
     pub role: String,
+}
+
+/// One permission of a folder: for a role, a team or a user; 1 View, 2 Edit, 4 Admin.
+#[derive(Clone, PartialEq)]
+pub struct PermissionRec {
+    pub role: Option<String>,
+    pub team_id: i64,
+    pub user_id: i64,
+    pub permission: i64,
 }
 
 /// A team: its members by user id, its preferences (`theme`, `homeDashboardUID`, `timezone`,

@@ -16,6 +16,7 @@ mod error;
 mod folders;
 mod limits;
 mod listing;
+mod permissions;
 mod teams;
 mod users;
 
@@ -35,6 +36,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
+pub use permissions::PermissionItem;
 pub use teams::{TeamMember, TeamPreferences};
 pub use users::OrgUser;
 

@@ -13,6 +13,7 @@ mod alerting;
 pub mod dashboard;
 pub mod datasource;
 pub mod folder;
+pub mod folder_permission;
 mod listing;
 pub mod message_template;
 pub mod mute_timing;
@@ -32,6 +33,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(mute_timing::MuteTimingResource),
         Arc::new(notification_policy::NotificationPolicyResource),
         Arc::new(team::TeamResource),
+        Arc::new(folder_permission::FolderPermissionResource),
         // Served only to be refused, saying what to use instead (AMG users come from single sign-on).
         Arc::new(user::UserResource),
     ]
@@ -81,6 +83,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
             "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
             "mute timing" => "The official provider's id of the mute timing, `<orgID>:<name>`.",
             "team" => "The official provider's id of the team, `<orgID>:<teamID>`.",
+            "folder permission" => "The official provider's id, `<orgID>:<folderUID>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(

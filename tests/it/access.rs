@@ -80,3 +80,95 @@ fn a_team_with_two_members_by_email_plans_nothing_after(tf: &Terraform) {
     w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("1 destroyed");
     assert_eq!(emu.held("teams"), 0);
 }
+
+on_both_terraforms!(folder_permission_official_example_with_a_user_who_signed_in);
+
+/// `examples/resources/grafana_folder_permission/resource.tf` of grafana/terraform-provider-grafana
+/// (MPL-2.0), with its `resource "grafana_user"` (which AMG cannot have) replaced by
+/// `data "grafana_user"` of a user who signed in; everything else as written.
+const FOLDER_PERMISSION_EXAMPLE: &str = r#"resource "grafana_team" "team" {
+  name = "Team Name"
+}
+
+data "grafana_user" "user" {
+  email = "user.name@example.com"
+}
+
+resource "grafana_folder" "collection" {
+  title = "Folder Title"
+}
+
+resource "grafana_folder_permission" "collectionPermission" {
+  folder_uid = grafana_folder.collection.uid
+  permissions {
+    role       = "Editor"
+    permission = "Edit"
+  }
+  permissions {
+    team_id    = grafana_team.team.id
+    permission = "View"
+  }
+  permissions {
+    user_id    = data.grafana_user.user.id
+    permission = "Admin"
+  }
+}
+"#;
+
+fn folder_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) {
+    let emu = Emulator::start(&[]);
+    let user = emu.sign_in("user.name", "user.name@example.com", "User Name", "Viewer");
+    let w = Workdir::new(tf);
+    w.config(&emu, FOLDER_PERMISSION_EXAMPLE);
+    w.init();
+    w.apply().assert_summary("3 added, 0 changed, 0 destroyed");
+    let state = w.state();
+    let folder = state["grafana_folder.collection"]["uid"].as_str().unwrap().to_string();
+    let team = state["grafana_team.team"]["team_id"].as_i64().unwrap();
+    let path = format!("/api/folders/{folder}/permissions");
+    let held = || {
+        let (_, items) = emu.api("GET", &path, None);
+        let mut v: Vec<(String, i64, i64, i64)> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["role"].as_str().unwrap().into(),
+                    i["teamId"].as_i64().unwrap(),
+                    i["userId"].as_i64().unwrap(),
+                    i["permission"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let want = vec![(String::new(), 0, user, 4), (String::new(), team, 0, 1), ("Editor".to_string(), 0, 0, 2)];
+    assert_eq!(held(), want, "exactly Editor=Edit, team=View, user=Admin");
+    w.assert_plan_empty("the example");
+
+    // An extra grant made in Grafana shows as one change, and the apply takes it away.
+    let mut items: Vec<Value> = want
+        .iter()
+        .map(|(r, t, u, p)| serde_json::json!({"role": r, "teamId": t, "userId": u, "permission": p}))
+        .collect();
+    items.push(serde_json::json!({"role": "Viewer", "permission": 1}));
+    let body = serde_json::json!({ "items": items }).to_string();
+    assert_eq!(emu.api("POST", &path, Some(&body)).0, 200);
+    let r = w.plan(&[]);
+    assert!(r.stdout.lines().any(|l| l.trim() == "Plan: 0 to add, 1 to change, 0 to destroy."), "{r:?}");
+    w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
+    assert_eq!(held(), want);
+
+    // Imported by uid, then an empty plan.
+    w.ok(&["state", "rm", "grafana_folder_permission.collectionPermission"]);
+    w.ok(&["import", "-no-color", "grafana_folder_permission.collectionPermission", &folder]);
+    w.assert_plan_empty("after the import");
+
+    // Destroying only the permissions leaves the folder with Grafana's defaults.
+    w.ok(&["destroy", "-auto-approve", "-no-color", "-target", "grafana_folder_permission.collectionPermission"])
+        .assert_summary("1 destroyed");
+    assert_eq!(held(), vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)]);
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("2 destroyed");
+}

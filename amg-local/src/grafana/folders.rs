@@ -135,6 +135,8 @@ pub(super) async fn create_folder(State(ctx): State<Ctx>, caller: Caller, Body(b
         created_by: caller.login.clone(),
         updated_by: caller.login.clone(),
     };
+    // A new folder starts with Grafana's default permissions.
+    g.folder_permissions.remove(&uid);
     g.folders.insert(uid, f.clone());
     ok(folder_json(&g, &f, ws.profile, Some(&caller)))
 }

@@ -9,7 +9,8 @@
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
 //!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups),
 //!   [`mute_timings`], [`policies`] (the notification policy tree), sharing [`alerting`]'s provenance rules;
-//!   [`users`] (the organisation's users, who appear on single sign-on), [`teams`] (teams, members, preferences);
+//!   [`users`] (the organisation's users, who appear on single sign-on), [`teams`] (teams, members, preferences), [`permissions`] (folder
+//!   permissions through the legacy endpoints AMG serves);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ mod envelope;
 mod folders;
 mod health;
 mod mute_timings;
+mod permissions;
 mod plugins;
 mod policies;
 mod search;
@@ -65,6 +67,10 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/folders", get(list_folders).post(create_folder))
         .route("/api/folders/{uid}", get(get_folder).put(update_folder).delete(delete_folder))
         .route("/api/folders/{uid}/move", post(move_folder))
+        .route(
+            "/api/folders/{uid}/permissions",
+            get(permissions::get_folder_permissions).post(permissions::set_folder_permissions),
+        )
         .route("/api/dashboards/db", post(save_dashboard))
         .route("/api/dashboards/uid/{uid}", get(get_dashboard).delete(delete_dashboard))
         .route("/api/dashboards/uid/{uid}/versions", get(list_versions))

@@ -79,3 +79,38 @@ fn teams_their_members_and_preferences_are_answered_as_grafana_does() {
         assert_eq!(emu.api("GET", &format!("/api/teams/{id}"), None).0, 404, "{profile}");
     }
 }
+
+#[test]
+fn folder_permissions_start_at_grafanas_defaults_and_a_post_replaces_them_whole() {
+    let emu = Emu::start(&[]);
+    let user = emu.sign_in("al", "al@example.com", "Al", "Viewer");
+    assert_eq!(emu.api("POST", "/api/folders", Some(r#"{"uid": "f", "title": "F"}"#)).0, 200);
+    let (s, items) = emu.api("GET", "/api/folders/f/permissions", None);
+    assert_eq!(s, 200);
+    let seen: Vec<(&str, i64)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["role"].as_str().unwrap(), i["permission"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(seen, [("Editor", 2), ("Viewer", 1)]);
+    assert_eq!(items[0]["permissionName"], "Edit");
+    let body = json!({"items": [{"userId": user, "permission": 4}]}).to_string();
+    assert_eq!(
+        emu.api("POST", "/api/folders/f/permissions", Some(&body)),
+        (200, json!({"message": "Folder permissions updated"}))
+    );
+    let (_, items) = emu.api("GET", "/api/folders/f/permissions", None);
+    assert_eq!((items.as_array().map(Vec::len), &items[0]["userLogin"]), (Some(1), &json!("al")));
+    for bad in [
+        json!({"items": [{"userId": 999, "permission": 1}]}),
+        json!({"items": [{"role": "Viewer", "teamId": 1, "permission": 1}]}),
+        json!({"items": [{"role": "Viewer", "permission": 3}]}),
+        json!({"items": [{"role": "Viewer", "permission": 1}, {"role": "Viewer", "permission": 2}]}),
+    ] {
+        assert_eq!(emu.api("POST", "/api/folders/f/permissions", Some(&bad.to_string())).0, 400, "{bad}");
+    }
+    assert_eq!(emu.api("GET", "/api/folders/nope/permissions", None).0, 404);
+    // The role-based API is not served, as on AMG.
+    assert_eq!(emu.api("GET", "/api/access-control/folders/f", None).0, 404);
+}

@@ -170,3 +170,111 @@ async fn teams_are_listed_by_name_as_an_import_reads_them() {
     }
     h.assert_listed_as_imported("grafana_team", &["Ops", "Dev"]).await;
 }
+
+fn grant(role: Option<&str>, team: &str, user: &str, permission: &str) -> Value {
+    Value::object([
+        ("role", role.map_or(Value::Null, s)),
+        ("team_id", s(team)),
+        ("user_id", s(user)),
+        ("permission", s(permission)),
+    ])
+}
+
+/// The permissions Grafana holds for a folder: (role, team, user, level), sorted.
+async fn held(h: &Harness, path: &str) -> Vec<(String, i64, i64, i64)> {
+    let (_, items) = h.grafana("GET", path, None).await;
+    let mut v: Vec<(String, i64, i64, i64)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let n = |k: &str| i[k].as_i64().unwrap();
+            (i["role"].as_str().unwrap().to_string(), n("teamId"), n("userId"), n("permission"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn a_folder_permission_list_is_owned_whole_and_destroy_gives_the_defaults_back() {
+    for profile in ["10.4", "12.4"] {
+        let h = Harness::start(&["--grafana-version", profile]).await;
+        let user = h.emu.sign_in("alice", "alice@example.com", "Alice", "Viewer");
+        let (_, team) = h.grafana("POST", "/api/teams", Some(serde_json::json!({"name": "SRE"}))).await;
+        let team = team["teamId"].as_i64().unwrap();
+        assert_eq!(
+            h.grafana("POST", "/api/folders", Some(serde_json::json!({"uid": "ops", "title": "Ops"}))).await.0,
+            200
+        );
+        let path = "/api/folders/ops/permissions";
+        let defaults = vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)];
+        assert_eq!(held(&h, path).await, defaults, "{profile}: a new folder's defaults");
+
+        // The official example's three grants, the team by `grafana_team.x.id` (`1:<id>`).
+        let grants = Value::Set(vec![
+            grant(Some("Editor"), "0", "0", "Edit"),
+            grant(None, &format!("1:{team}"), "0", "View"),
+            grant(None, "0", &user.to_string(), "Admin"),
+        ]);
+        let config =
+            h.config("grafana_folder_permission", &[("folder_uid", s("ops")), ("permissions", grants.clone())]);
+        let (created, said) = h.plan_apply("grafana_folder_permission", None, &config).await;
+        said.assert_clean();
+        assert_eq!(created.state.get("permissions"), &grants, "{profile}: the configured words");
+        let want = vec![("".to_string(), 0, user, 4), ("".to_string(), team, 0, 1), ("Editor".to_string(), 0, 0, 2)];
+        assert_eq!(held(&h, path).await, want, "{profile}: exactly Editor=Edit, team=View, user=Admin");
+        let (planned, replace, _, said) = h.plan("grafana_folder_permission", Some(&created), &config).await;
+        said.assert_clean();
+        assert!(replace.is_empty() && planned == created.state, "{profile}");
+
+        // An extra grant made in Grafana is drift: shown, and the apply takes it away.
+        let mut extra: Vec<serde_json::Value> = want
+            .iter()
+            .map(|(r, t, u, p)| serde_json::json!({"role": r, "teamId": t, "userId": u, "permission": p}))
+            .collect();
+        extra.push(serde_json::json!({"role": "Viewer", "permission": 2}));
+        assert_eq!(h.grafana("POST", path, Some(serde_json::json!({ "items": extra }))).await.0, 200);
+        let (drifted, _) = h.read("grafana_folder_permission", &created).await;
+        assert_ne!(drifted.state, created.state);
+        let (healed, said) = h.plan_apply("grafana_folder_permission", Some(&drifted), &config).await;
+        said.assert_clean();
+        assert_eq!(healed.state, created.state);
+        assert_eq!(held(&h, path).await, want);
+
+        // Imported by uid; destroyed: the folder has Grafana's defaults again.
+        let (imported, said) = h.import("grafana_folder_permission", "1:ops").await;
+        said.assert_clean();
+        let imported = imported.unwrap();
+        assert!(matches!(imported.state.get("permissions"), Value::Set(xs) if xs.len() == 3), "{imported:?}");
+        // Grafana's `<teamID>` means the configured `1:<teamID>`: the plan keeps the state's words.
+        let (planned, _, _, said) = h.plan("grafana_folder_permission", Some(&imported), &config).await;
+        said.assert_clean();
+        assert_eq!(planned, imported.state, "{profile}: no change after the import");
+        h.destroy("grafana_folder_permission", &healed).await.assert_clean();
+        assert_eq!(held(&h, path).await, defaults, "{profile}");
+    }
+}
+
+#[tokio::test]
+async fn permission_blocks_name_one_grantee_and_a_known_level_at_plan() {
+    let h = Harness::start(&[]).await;
+    for bad in [
+        grant(None, "0", "0", "View"),
+        grant(Some("Editor"), "3", "0", "View"),
+        grant(Some("Editor"), "0", "0", "Write"),
+        grant(Some("Owner"), "0", "0", "View"),
+    ] {
+        let config =
+            h.config("grafana_folder_permission", &[("folder_uid", s("x")), ("permissions", Value::Set(vec![bad]))]);
+        let said = h.validate("grafana_folder_permission", &config).await;
+        assert!(said.errors.len() == 1 && said.errors[0].ends_with("(at permissions)"), "{said:?}");
+    }
+    // A folder that does not exist: said at `folder_uid`, nothing kept.
+    let config = h.config(
+        "grafana_folder_permission",
+        &[("folder_uid", s("nope")), ("permissions", Value::Set(vec![grant(Some("Viewer"), "0", "0", "View")]))],
+    );
+    let (after, said) = h.plan_apply("grafana_folder_permission", None, &config).await;
+    assert!(after.state.is_null() && said.errors[0].ends_with("(at folder_uid)"), "{said:?}");
+}
