@@ -80,9 +80,10 @@ impl Client {
         Ok(())
     }
 
-    /// The teams named exactly `name`.
-    pub async fn teams_named(&self, name: &str) -> Result<Vec<Team>, Error> {
-        let q: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("name", name).finish();
+    /// The teams named exactly `name`, or every team (Grafana's first page of 1,000) for None.
+    pub async fn teams(&self, name: Option<&str>) -> Result<Vec<Team>, Error> {
+        let q: String =
+            url::form_urlencoded::Serializer::new(String::new()).append_pair("name", name.unwrap_or_default()).finish();
         let found: Found = self.send(Method::GET, &format!("api/teams/search?{q}"), None).await?;
         Ok(found.teams)
     }

@@ -4,8 +4,8 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{Attr, Model};
-use crate::schema::{Attribute, IdentityAttribute, IdentitySchema};
-use crate::value::{Type, Value};
+use crate::schema::{Attribute, IdentitySchema};
+use crate::value::Value;
 
 crate::model! {
     /// The identity of an alerting object keyed by name.
@@ -16,10 +16,7 @@ crate::model! {
 
 /// `{name}`: the identity of an alerting object keyed by name.
 pub fn name_identity_schema(description: &'static str) -> IdentitySchema {
-    IdentitySchema {
-        version: 0,
-        attributes: vec![IdentityAttribute { name: "name", ty: Type::String, description, required_for_import: true }],
-    }
+    crate::resources::text_identity_schema("name", description)
 }
 
 /// The name an import id `<name>` or `<orgID>:<name>` names (a prefix that is not a number is

@@ -12,7 +12,9 @@ use crate::framework::{Ctx, Listed, Lister, ReadOutcome, Resource};
 use crate::grafana::{Client, Error, PermissionItem, Search};
 use crate::model::{Attr, Model, SetOf};
 use crate::resources::listing::OneRequest;
-use crate::resources::{check_org_id, id_attributes, org_id_of, parse_import_id, uid_identity, uid_identity_schema};
+use crate::resources::{
+    check_org_id, id_attributes, identity_uid, import_uid, org_id_of, uid_identity, uid_identity_schema,
+};
 use crate::schema::{Attribute, Block, Schema};
 use crate::value::{Type, Value};
 
@@ -137,18 +139,12 @@ impl Resource for FolderPermissionResource {
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        match parse_import_id(id) {
-            Ok(uid) => Some(FolderPermissionModel { folder_uid: uid.into(), ..Default::default() }.encode()),
-            Err(why) => {
-                diags.push(Diagnostic::error("Invalid import id", format!("Import by the folder's uid: {why}.")));
-                None
-            }
-        }
+        let uid = import_uid("folder's permission list", id, diags)?;
+        Some(FolderPermissionModel { folder_uid: uid.into(), ..Default::default() }.encode())
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        let uid = crate::resources::UidIdentity::decode(identity).uid;
-        self.import_id(uid.as_str().unwrap_or_default(), diags)
+        self.import_id(&identity_uid(identity), diags)
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {

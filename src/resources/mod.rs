@@ -149,9 +149,22 @@ pub fn parse_import_id(id: &str) -> Result<String, String> {
 
 /// The identity of every uid-keyed Grafana object: `{uid}`.
 pub fn uid_identity_schema(description: &'static str) -> IdentitySchema {
+    text_identity_schema("uid", description)
+}
+
+/// An identity of one text attribute, `name` (`uid`, `name`, `id`), required for import.
+pub fn text_identity_schema(name: &'static str, description: &'static str) -> IdentitySchema {
     IdentitySchema {
         version: 0,
-        attributes: vec![IdentityAttribute { name: "uid", ty: Type::String, description, required_for_import: true }],
+        attributes: vec![IdentityAttribute { name, ty: Type::String, description, required_for_import: true }],
+    }
+}
+
+crate::model! {
+    /// The identity of an object known by a numeric id or a fixed word: `{id}` (a team, the
+    /// notification policy tree).
+    pub struct IdIdentity {
+        id: String,
     }
 }
 

@@ -17,8 +17,8 @@ use crate::framework::{Ctx, Listed, Lister, PlanCtx, ReadOutcome, Resource};
 use crate::grafana::{Client, Error, OrgUser, TeamMember, TeamPreferences};
 use crate::model::{Attr, Model};
 use crate::resources::listing::OneRequest;
-use crate::resources::{check_org_id, id_attributes, org_id_of};
-use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
+use crate::resources::{IdIdentity, check_org_id, id_attributes, org_id_of, text_identity_schema};
+use crate::schema::{Attribute, Block, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 pub struct TeamResource;
@@ -53,12 +53,6 @@ crate::model! {
     /// The `team_sync` block (Grafana Enterprise), refused at plan.
     pub struct TeamSyncModel {
         groups: BTreeSet<String>,
-    }
-}
-
-crate::model! {
-    struct TeamIdentity {
-        id: String,
     }
 }
 
@@ -122,15 +116,7 @@ impl Resource for TeamResource {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "id",
-                ty: Type::String,
-                description: "The team's numeric id, as text.",
-                required_for_import: true,
-            }],
-        })
+        Some(text_identity_schema("id", "The team's numeric id, as text."))
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -178,7 +164,7 @@ impl Resource for TeamResource {
         };
         let id = match ctx.client.create_team(name, email).await {
             Ok(id) => id,
-            Err(e) if e.may_have_acted() => match ctx.client.teams_named(name).await {
+            Err(e) if e.may_have_acted() => match ctx.client.teams(Some(name)).await {
                 Ok(found) if found.len() == 1 => found[0].id,
                 _ => {
                     diags.push(api_error(format!("Could not create team {name:?}"), &e));
@@ -261,12 +247,12 @@ impl Resource for TeamResource {
     }
 
     fn import_identity(&self, identity: &Value, diags: &mut Diagnostics) -> Option<Value> {
-        self.import_id(TeamIdentity::decode(identity).id.as_str().unwrap_or_default(), diags)
+        self.import_id(IdIdentity::decode(identity).id.as_str().unwrap_or_default(), diags)
     }
 
     fn identity_of(&self, state: &Value) -> Option<Value> {
         let id = TeamModel::decode(state).team_id.known().copied()?;
-        Some(TeamIdentity { id: id.to_string().into() }.encode())
+        Some(IdIdentity { id: id.to_string().into() }.encode())
     }
 
     fn lister(&self) -> Option<&'static dyn Lister> {
@@ -284,7 +270,7 @@ static TEAM_LIST: OneRequest = OneRequest {
     what: "the teams (GET /api/teams/search)",
     items: |client| {
         Box::pin(async {
-            let teams = client.teams_named("").await?;
+            let teams = client.teams(None).await?;
             Ok(teams.into_iter().map(|t| Listed { id: t.id.to_string(), display_name: t.name }).collect())
         })
     },

@@ -20,8 +20,8 @@ use crate::grafana::{Client, Error};
 use crate::model::{Attr, Model};
 use crate::resources::alerting::{disable_provenance_attribute, provenance_read_back, provenance_refused};
 use crate::resources::listing::OneRequest;
-use crate::resources::{check_org_id, org_id_of};
-use crate::schema::{Attribute, Block, IdentityAttribute, IdentitySchema, Schema};
+use crate::resources::{IdIdentity, check_org_id, org_id_of, text_identity_schema};
+use crate::schema::{Attribute, Block, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 use levels::{Level, Level4, children};
 use tree::{Node, check_durations, check_group_by, check_node, keep_words, node_of, route_of};
@@ -93,15 +93,7 @@ impl Resource for NotificationPolicyResource {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "id",
-                ty: Type::String,
-                description: "Always `policy`: there is one tree per workspace.",
-                required_for_import: true,
-            }],
-        })
+        Some(text_identity_schema("id", "Always `policy`: there is one tree per workspace."))
     }
 
     fn official_schema_version(&self) -> Option<i64> {
@@ -212,7 +204,7 @@ impl Resource for NotificationPolicyResource {
     }
 
     fn identity_of(&self, _state: &Value) -> Option<Value> {
-        Some(Value::object([("id", Value::string(SINGLETON))]))
+        Some(IdIdentity { id: SINGLETON.into() }.encode())
     }
 
     fn lister(&self) -> Option<&'static dyn Lister> {
