@@ -176,6 +176,9 @@ pub struct Store {
     /// Folder permissions set through `POST /api/folders/{uid}/permissions`, by folder uid; a
     /// folder without an entry has Grafana's defaults (Editor: Edit, Viewer: View).
     pub folder_permissions: BTreeMap<String, Vec<PermissionRec>>,
+    /// Each dashboard's own permissions by uid, from its first save on (Grafana's defaults then:
+    /// Editor: Edit, Viewer: View in the General folder, none in a folder).
+    pub dashboard_permissions: BTreeMap<String, Vec<PermissionRec>>,
     /// Teams, in creation order.
     pub teams: Vec<TeamRec>,
     /// Alerting mute timings, in creation order.
@@ -195,7 +198,7 @@ pub struct UserRec {
     pub role: String,
 }
 
-/// One permission of a folder: for a role, a team or a user; 1 View, 2 Edit, 4 Admin.
+/// One permission of a folder or a dashboard: for a role, a team or a user; 1 View, 2 Edit, 4 Admin.
 #[derive(Clone, PartialEq)]
 pub struct PermissionRec {
     pub role: Option<String>,

@@ -36,7 +36,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
-pub use permissions::PermissionItem;
+pub use permissions::{PermissionItem, PermissionsOf, default_permissions};
 pub use teams::{TeamMember, TeamPreferences};
 pub use users::OrgUser;
 

@@ -1,5 +1,8 @@
-//! Folder permissions through the legacy endpoints AMG serves (`/api/folders/{uid}/permissions`;
-//! the role-based `/api/access-control/…` answers 404 there). A write replaces the whole list.
+//! Folder and dashboard permissions through the legacy endpoints AMG serves
+//! (`/api/folders/{uid}/permissions`, `/api/dashboards/uid/{uid}/permissions`; the role-based
+//! `/api/access-control/…` answers 404 there). A write replaces the object's own list; a read
+//! answers it followed by every folder's above it, which Grafana's role-based store does not flag
+//! as inherited: [`Client::own_permissions`] tells them apart by reading the parent folder.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -32,20 +35,69 @@ fn empty_as_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String
     Ok(s.filter(|s| !s.is_empty()))
 }
 
-impl Client {
-    pub async fn folder_permissions(&self, uid: &str) -> Result<Vec<PermissionItem>, Error> {
-        let items: Option<Vec<PermissionItem>> = self.send(Method::GET, &permissions_path(uid), None).await?;
-        Ok(items.unwrap_or_default())
-    }
+/// What a permission list is of.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PermissionsOf {
+    Folder,
+    Dashboard,
+}
 
-    /// Replaces the folder's whole list.
-    pub async fn set_folder_permissions(&self, uid: &str, items: &[PermissionItem]) -> Result<(), Error> {
-        let _: serde_json::Value =
-            self.send(Method::POST, &permissions_path(uid), Some(&json!({ "items": items }))).await?;
-        Ok(())
+impl PermissionsOf {
+    fn path(self, uid: &str) -> String {
+        match self {
+            PermissionsOf::Folder => format!("api/folders/{}/permissions", seg(uid)),
+            PermissionsOf::Dashboard => format!("api/dashboards/uid/{}/permissions", seg(uid)),
+        }
     }
 }
 
-fn permissions_path(uid: &str) -> String {
-    format!("api/folders/{}/permissions", seg(uid))
+/// Grafana's own permissions of a new folder or dashboard at the top: Editor: Edit, Viewer: View.
+/// One made inside a folder gets none of its own.
+pub fn default_permissions() -> Vec<PermissionItem> {
+    let role = |r: &str, permission| PermissionItem { role: Some(r.into()), permission, ..Default::default() };
+    vec![role("Editor", 2), role("Viewer", 1)]
+}
+
+impl Client {
+    /// The list as Grafana answers it: the object's own, then its folders'.
+    pub async fn permissions(&self, of: PermissionsOf, uid: &str) -> Result<Vec<PermissionItem>, Error> {
+        let items: Option<Vec<PermissionItem>> = self.send(Method::GET, &of.path(uid), None).await?;
+        Ok(items.unwrap_or_default())
+    }
+
+    /// The folder the object is in, if any.
+    pub async fn parent_folder(&self, of: PermissionsOf, uid: &str) -> Result<Option<String>, Error> {
+        let parent = match of {
+            PermissionsOf::Folder => self.get_folder(uid).await?.parent_uid,
+            PermissionsOf::Dashboard => Some(self.get_dashboard(uid).await?.folder_uid),
+        };
+        Ok(parent.filter(|p| !p.is_empty()))
+    }
+
+    /// The object's own permissions, and the folder it is in: its list less its folder's list
+    /// (each of the folder's items taken out once), less what Grafana flags as inherited.
+    pub async fn own_permissions(
+        &self,
+        of: PermissionsOf,
+        uid: &str,
+    ) -> Result<(Vec<PermissionItem>, Option<String>), Error> {
+        let parent = self.parent_folder(of, uid).await?;
+        let mut items: Vec<PermissionItem> =
+            self.permissions(of, uid).await?.into_iter().filter(|i| !i.inherited).collect();
+        if let Some(p) = &parent {
+            for above in self.permissions(PermissionsOf::Folder, p).await? {
+                let above = PermissionItem { inherited: false, ..above };
+                if let Some(at) = items.iter().rposition(|i| *i == above) {
+                    items.remove(at);
+                }
+            }
+        }
+        Ok((items, parent))
+    }
+
+    /// Replaces the object's own list.
+    pub async fn set_permissions(&self, of: PermissionsOf, uid: &str, items: &[PermissionItem]) -> Result<(), Error> {
+        let _: serde_json::Value = self.send(Method::POST, &of.path(uid), Some(&json!({ "items": items }))).await?;
+        Ok(())
+    }
 }

@@ -11,6 +11,7 @@ use crate::value::{Type, Value};
 
 mod alerting;
 pub mod dashboard;
+pub mod dashboard_permission;
 pub mod datasource;
 pub mod folder;
 pub mod folder_permission;
@@ -18,6 +19,7 @@ mod listing;
 pub mod message_template;
 pub mod mute_timing;
 pub mod notification_policy;
+mod permissions;
 pub mod team;
 pub mod user;
 
@@ -34,6 +36,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(notification_policy::NotificationPolicyResource),
         Arc::new(team::TeamResource),
         Arc::new(folder_permission::FolderPermissionResource),
+        Arc::new(dashboard_permission::DashboardPermissionResource),
         // Served only to be refused, saying what to use instead (AMG users come from single sign-on).
         Arc::new(user::UserResource),
     ]
@@ -84,6 +87,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
             "mute timing" => "The official provider's id of the mute timing, `<orgID>:<name>`.",
             "team" => "The official provider's id of the team, `<orgID>:<teamID>`.",
             "folder permission" => "The official provider's id, `<orgID>:<folderUID>`.",
+            "dashboard permission" => "The official provider's id, `<orgID>:<dashboardUID>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(

@@ -116,16 +116,67 @@ resource "grafana_folder_permission" "collectionPermission" {
 "#;
 
 fn folder_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) {
+    official_permission_example(tf, FOLDER_PERMISSION_EXAMPLE, "grafana_folder.collection", "folders/{}");
+}
+
+on_both_terraforms!(dashboard_permission_official_example_with_a_user_who_signed_in);
+
+/// `examples/resources/grafana_dashboard_permission/resource.tf` of
+/// grafana/terraform-provider-grafana (MPL-2.0), with its `resource "grafana_user"` replaced by
+/// `data "grafana_user"` of a user who signed in; everything else as written.
+const DASHBOARD_PERMISSION_EXAMPLE: &str = r#"resource "grafana_team" "team" {
+  name = "Team Name"
+}
+
+data "grafana_user" "user" {
+  email = "user.name@example.com"
+}
+
+resource "grafana_dashboard" "metrics" {
+  config_json = jsonencode({
+    "title" : "My Dashboard",
+    "uid" : "my-dashboard-uid"
+  })
+}
+
+resource "grafana_dashboard_permission" "collectionPermission" {
+  dashboard_uid = grafana_dashboard.metrics.uid
+  permissions {
+    role       = "Editor"
+    permission = "Edit"
+  }
+  permissions {
+    team_id    = grafana_team.team.id
+    permission = "View"
+  }
+  permissions {
+    user_id    = grafana_user.user.id
+    permission = "Admin"
+  }
+}
+"#;
+
+fn dashboard_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) {
+    let example = DASHBOARD_PERMISSION_EXAMPLE.replace("grafana_user.user.id", "data.grafana_user.user.id");
+    official_permission_example(tf, &example, "grafana_dashboard.metrics", "dashboards/uid/{}");
+}
+
+/// The official permission example of a folder or dashboard (`object`, its permissions at
+/// `/api/<path>/permissions` with `{}` for its uid): Grafana holds exactly Editor=Edit,
+/// team=View, user=Admin; drift is one change; import by uid plans nothing; destroying only the
+/// permissions gives Grafana's defaults back.
+fn official_permission_example(tf: &Terraform, example: &str, object: &str, path: &str) {
     let emu = Emulator::start(&[]);
     let user = emu.sign_in("user.name", "user.name@example.com", "User Name", "Viewer");
     let w = Workdir::new(tf);
-    w.config(&emu, FOLDER_PERMISSION_EXAMPLE);
+    w.config(&emu, example);
     w.init();
     w.apply().assert_summary("3 added, 0 changed, 0 destroyed");
     let state = w.state();
-    let folder = state["grafana_folder.collection"]["uid"].as_str().unwrap().to_string();
+    let uid = state[object]["uid"].as_str().unwrap().to_string();
     let team = state["grafana_team.team"]["team_id"].as_i64().unwrap();
-    let path = format!("/api/folders/{folder}/permissions");
+    let path = format!("/api/{}/permissions", path.replace("{}", &uid));
+    let permission = format!("{}_permission.collectionPermission", object.split('.').next().unwrap());
     let held = || {
         let (_, items) = emu.api("GET", &path, None);
         let mut v: Vec<(String, i64, i64, i64)> = items
@@ -134,7 +185,7 @@ fn folder_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) 
             .iter()
             .map(|i| {
                 (
-                    i["role"].as_str().unwrap().into(),
+                    i["role"].as_str().unwrap_or("").into(),
                     i["teamId"].as_i64().unwrap(),
                     i["userId"].as_i64().unwrap(),
                     i["permission"].as_i64().unwrap(),
@@ -162,13 +213,12 @@ fn folder_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) 
     assert_eq!(held(), want);
 
     // Imported by uid, then an empty plan.
-    w.ok(&["state", "rm", "grafana_folder_permission.collectionPermission"]);
-    w.ok(&["import", "-no-color", "grafana_folder_permission.collectionPermission", &folder]);
+    w.ok(&["state", "rm", &permission]);
+    w.ok(&["import", "-no-color", &permission, &uid]);
     w.assert_plan_empty("after the import");
 
-    // Destroying only the permissions leaves the folder with Grafana's defaults.
-    w.ok(&["destroy", "-auto-approve", "-no-color", "-target", "grafana_folder_permission.collectionPermission"])
-        .assert_summary("1 destroyed");
+    // Destroying only the permissions leaves the object with Grafana's defaults.
+    w.ok(&["destroy", "-auto-approve", "-no-color", "-target", &permission]).assert_summary("1 destroyed");
     assert_eq!(held(), vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)]);
     w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("2 destroyed");
 }

@@ -108,6 +108,7 @@ pub(super) async fn provision_dashboard(State(world): State<Shared>, Path(id): P
             plugin_id: Some(plugin),
         },
     );
+    g.dashboard_permissions.insert(uid.clone(), crate::grafana::permissions::defaults());
     ok(StatusCode::OK, json!({"uid": uid, "id": rec_id}))
 }
 

@@ -35,6 +35,9 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
         && e.uid != rec_uid
     {
         g.dashboards.remove(&e.uid);
+        if let Some(own) = g.dashboard_permissions.remove(&e.uid) {
+            g.dashboard_permissions.insert(rec_uid.clone(), own);
+        }
     }
     dash.insert("id".into(), json!(rec_id));
     dash.insert("uid".into(), json!(rec_uid));
@@ -54,6 +57,9 @@ pub(super) async fn save_dashboard(State(ctx): State<Ctx>, caller: Caller, Body(
         plugin_id: existing.as_ref().and_then(|e| e.plugin_id.clone()),
     };
     g.dashboards.insert(rec_uid.clone(), rec);
+    if existing.is_none() {
+        g.dashboard_permissions.insert(rec_uid.clone(), super::permissions::defaults_in(folder_uid.as_deref()));
+    }
     let id = g.next_id();
     let created_by = caller.login.clone();
     let v = VersionRec { id, version, parent_version, restored_from: 0, created: now, created_by, message, data: dash };
@@ -170,7 +176,7 @@ fn saved(profile: Profile, id: i64, uid: &str, title: &str, version: i64, folder
     out
 }
 
-fn dashboard_not_found() -> Response {
+pub(super) fn dashboard_not_found() -> Response {
     msg_trace(StatusCode::NOT_FOUND, "Dashboard not found")
 }
 
@@ -229,6 +235,7 @@ pub(super) async fn delete_dashboard(State(ctx): State<Ctx>, caller: Caller, Pat
     }
     let d = g.dashboards.remove(&uid).ok_or_else(dashboard_not_found)?;
     g.versions.remove(&uid);
+    g.dashboard_permissions.remove(&uid);
     let m = format!("Dashboard {} deleted", d.title);
     ok(match ws.profile {
         Profile::V10_4 => json!({"id": d.id, "message": m, "title": d.title}),

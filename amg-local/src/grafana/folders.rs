@@ -135,8 +135,8 @@ pub(super) async fn create_folder(State(ctx): State<Ctx>, caller: Caller, Body(b
         created_by: caller.login.clone(),
         updated_by: caller.login.clone(),
     };
-    // A new folder starts with Grafana's default permissions.
-    g.folder_permissions.remove(&uid);
+    // A new folder starts with Grafana's default permissions: none of its own when nested.
+    g.folder_permissions.insert(uid.clone(), super::permissions::defaults_in(f.parent_uid.as_deref()));
     g.folders.insert(uid, f.clone());
     ok(folder_json(&g, &f, ws.profile, Some(&caller)))
 }
@@ -279,6 +279,7 @@ pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(u
     }
     for f in &doomed {
         g.folders.remove(f);
+        g.folder_permissions.remove(f);
     }
     let dashes: Vec<String> = g
         .dashboards
@@ -289,6 +290,7 @@ pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(u
     for d in dashes {
         g.dashboards.remove(&d);
         g.versions.remove(&d);
+        g.dashboard_permissions.remove(&d);
     }
     ok(json!({"message": "Folder deleted"}))
 }

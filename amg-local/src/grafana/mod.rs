@@ -33,7 +33,7 @@ mod envelope;
 mod folders;
 mod health;
 mod mute_timings;
-mod permissions;
+pub(crate) mod permissions;
 mod plugins;
 mod policies;
 mod search;
@@ -70,6 +70,10 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route(
             "/api/folders/{uid}/permissions",
             get(permissions::get_folder_permissions).post(permissions::set_folder_permissions),
+        )
+        .route(
+            "/api/dashboards/uid/{uid}/permissions",
+            get(permissions::get_dashboard_permissions).post(permissions::set_dashboard_permissions),
         )
         .route("/api/dashboards/db", post(save_dashboard))
         .route("/api/dashboards/uid/{uid}", get(get_dashboard).delete(delete_dashboard))

@@ -91,7 +91,7 @@ fn folder_permissions_start_at_grafanas_defaults_and_a_post_replaces_them_whole(
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["role"].as_str().unwrap(), i["permission"].as_i64().unwrap()))
+        .map(|i| (i["role"].as_str().unwrap_or(""), i["permission"].as_i64().unwrap()))
         .collect();
     assert_eq!(seen, [("Editor", 2), ("Viewer", 1)]);
     assert_eq!(items[0]["permissionName"], "Edit");
@@ -113,4 +113,88 @@ fn folder_permissions_start_at_grafanas_defaults_and_a_post_replaces_them_whole(
     assert_eq!(emu.api("GET", "/api/folders/nope/permissions", None).0, 404);
     // The role-based API is not served, as on AMG.
     assert_eq!(emu.api("GET", "/api/access-control/folders/f", None).0, 404);
+}
+
+/// (role, teamId, userId, permission) of each item a permission list answers, in its order.
+fn items(emu: &Emu, path: &str) -> Vec<(String, i64, i64, i64)> {
+    let (s, items) = emu.api("GET", path, None);
+    assert_eq!(s, 200, "{path}: {items}");
+    let n = |i: &serde_json::Value, k: &str| i[k].as_i64().unwrap();
+    let list = items.as_array().unwrap();
+    list.iter()
+        .map(|i| (i["role"].as_str().unwrap_or("").into(), n(i, "teamId"), n(i, "userId"), n(i, "permission")))
+        .collect()
+}
+
+#[test]
+fn dashboard_permissions_are_its_own_then_its_folders_as_grafanas_legacy_api_answers() {
+    let emu = Emu::start(&["--grafana-version", "12.4"]);
+    let user = emu.sign_in("al", "al@example.com", "Al", "Viewer");
+    let role = |r: &str, p| (r.to_string(), 0, 0, p);
+    assert_eq!(emu.api("POST", "/api/folders", Some(r#"{"uid": "f", "title": "F"}"#)).0, 200);
+    let save = |uid: &str, folder: &str| {
+        let body = json!({"dashboard": {"uid": uid, "title": uid}, "folderUid": folder}).to_string();
+        assert_eq!(emu.api("POST", "/api/dashboards/db", Some(&body)).0, 200);
+    };
+    save("root", "");
+    save("inside", "f");
+    // In the General folder a new dashboard has Grafana's defaults; in a folder, none of its own,
+    // and the folder's are listed after its own, not flagged as inherited.
+    assert_eq!(items(&emu, "/api/dashboards/uid/root/permissions"), [role("Editor", 2), role("Viewer", 1)]);
+    assert_eq!(items(&emu, "/api/dashboards/uid/inside/permissions"), [role("Editor", 2), role("Viewer", 1)]);
+    let (_, listed) = emu.api("GET", "/api/dashboards/uid/inside/permissions", None);
+    assert_eq!(
+        (&listed[0]["inherited"], &listed[0]["uid"], &listed[0]["isFolder"]),
+        (&json!(false), &json!("inside"), &json!(false))
+    );
+    assert!(listed[0].get("role").is_some() && listed[0]["folderUid"] == "f", "{listed}");
+
+    let body = json!({"items": [{"userId": user, "permission": 4}]}).to_string();
+    assert_eq!(
+        emu.api("POST", "/api/dashboards/uid/inside/permissions", Some(&body)),
+        (200, json!({"message": "Dashboard permissions updated"}))
+    );
+    let (_, listed) = emu.api("GET", "/api/dashboards/uid/inside/permissions", None);
+    assert!(listed[0].get("role").is_none(), "no role key on a user's item: {listed}");
+    assert_eq!(
+        items(&emu, "/api/dashboards/uid/inside/permissions"),
+        [(String::new(), 0, user, 4), role("Editor", 2), role("Viewer", 1)]
+    );
+    // A nested folder gets none of its own and lists its parent's after its own; so does a
+    // dashboard in it.
+    assert_eq!(emu.api("POST", "/api/folders", Some(r#"{"uid": "g", "title": "G", "parentUid": "f"}"#)).0, 200);
+    let body = json!({"items": [{"role": "Viewer", "permission": 1}]}).to_string();
+    assert_eq!(emu.api("POST", "/api/folders/g/permissions", Some(&body)).0, 200);
+    save("deep", "g");
+    assert_eq!(items(&emu, "/api/folders/g/permissions"), [role("Viewer", 1), role("Editor", 2), role("Viewer", 1)]);
+    assert_eq!(emu.api("POST", "/api/folders", Some(r#"{"uid": "h", "title": "H", "parentUid": "f"}"#)).0, 200);
+    assert_eq!(items(&emu, "/api/folders/h/permissions"), [role("Editor", 2), role("Viewer", 1)], "none of its own");
+    assert_eq!(
+        items(&emu, "/api/dashboards/uid/deep/permissions"),
+        [role("Viewer", 1), role("Editor", 2), role("Viewer", 1)]
+    );
+
+    // Grafana's checks, with its messages (each of the two first is the other's).
+    for (bad, said) in [
+        (
+            json!({"items": [{"userId": user, "teamId": 1, "permission": 1}]}),
+            "team and user permissions cannot have an associated role",
+        ),
+        (
+            json!({"items": [{"role": "Viewer", "userId": user, "permission": 1}]}),
+            "permissions cannot have both a user and team",
+        ),
+        (json!({"items": [{"userId": 999, "permission": 1}]}), "User not found"),
+    ] {
+        let (s, b) = emu.api("POST", "/api/dashboards/uid/root/permissions", Some(&bad.to_string()));
+        assert_eq!((s, b["message"].as_str()), (400, Some(said)), "{bad}");
+    }
+    assert_eq!(emu.api("GET", "/api/dashboards/uid/nope/permissions", None).0, 404);
+    // A deleted dashboard's permissions go with it: saved again, it starts at the defaults.
+    assert_eq!(emu.api("POST", "/api/dashboards/uid/root/permissions", Some(r#"{"items": []}"#)).0, 200);
+    assert_eq!(items(&emu, "/api/dashboards/uid/root/permissions"), []);
+    assert_eq!(emu.api("DELETE", "/api/dashboards/uid/root", None).0, 200);
+    save("root", "");
+    assert_eq!(items(&emu, "/api/dashboards/uid/root/permissions"), [role("Editor", 2), role("Viewer", 1)]);
+    assert_eq!(emu.api("GET", "/api/access-control/dashboards/root", None).0, 404);
 }

@@ -180,7 +180,7 @@ fn grant(role: Option<&str>, team: &str, user: &str, permission: &str) -> Value 
     ])
 }
 
-/// The permissions Grafana holds for a folder: (role, team, user, level), sorted.
+/// The permissions Grafana lists for a folder or dashboard: (role, team, user, level), sorted.
 async fn held(h: &Harness, path: &str) -> Vec<(String, i64, i64, i64)> {
     let (_, items) = h.grafana("GET", path, None).await;
     let mut v: Vec<(String, i64, i64, i64)> = items
@@ -189,7 +189,7 @@ async fn held(h: &Harness, path: &str) -> Vec<(String, i64, i64, i64)> {
         .iter()
         .map(|i| {
             let n = |k: &str| i[k].as_i64().unwrap();
-            (i["role"].as_str().unwrap().to_string(), n("teamId"), n("userId"), n("permission"))
+            (i["role"].as_str().unwrap_or("").to_string(), n("teamId"), n("userId"), n("permission"))
         })
         .collect();
     v.sort();
@@ -277,4 +277,106 @@ async fn permission_blocks_name_one_grantee_and_a_known_level_at_plan() {
     );
     let (after, said) = h.plan_apply("grafana_folder_permission", None, &config).await;
     assert!(after.state.is_null() && said.errors[0].ends_with("(at folder_uid)"), "{said:?}");
+}
+
+#[tokio::test]
+async fn a_dashboard_permission_list_is_its_own_not_its_folders_and_destroy_gives_the_defaults_back() {
+    for profile in ["10.4", "12.4"] {
+        let h = Harness::start(&["--grafana-version", profile]).await;
+        let user = h.emu.sign_in("alice", "alice@example.com", "Alice", "Viewer");
+        assert_eq!(
+            h.grafana("POST", "/api/folders", Some(serde_json::json!({"uid": "ops", "title": "Ops"}))).await.0,
+            200
+        );
+        for (uid, folder) in [("in-ops", "ops"), ("top", "")] {
+            let body = serde_json::json!({"dashboard": {"uid": uid, "title": uid}, "folderUid": folder});
+            assert_eq!(h.grafana("POST", "/api/dashboards/db", Some(body)).await.0, 200);
+        }
+        let path = "/api/dashboards/uid/in-ops/permissions";
+        let folders = vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)];
+        assert_eq!(held(&h, path).await, folders, "{profile}: Grafana lists the folder's, not flagged");
+
+        // The dashboard's own list: the user is Admin, and Editors only View here.
+        let grants =
+            Value::Set(vec![grant(Some("Editor"), "0", "0", "View"), grant(None, "0", &user.to_string(), "Admin")]);
+        let config = h
+            .config("grafana_dashboard_permission", &[("dashboard_uid", s("in-ops")), ("permissions", grants.clone())]);
+        let before = h.emu.count("GET", None);
+        let (created, said) = h.plan_apply("grafana_dashboard_permission", None, &config).await;
+        said.assert_clean();
+        assert_eq!(created.state.get("permissions"), &grants, "{profile}: its own, not the folder's");
+        assert_eq!(created.state.get("id"), &s("1:in-ops"));
+        // One POST, read back as: the dashboard (its folder), its list, the folder's list.
+        assert_eq!(
+            (h.emu.count("POST", Some("/api/dashboards/uid/:uid/permissions")), h.emu.count("GET", None) - before),
+            (1, 3),
+            "{profile}"
+        );
+        let mut want = folders.clone();
+        want.extend([("".to_string(), 0, user, 4), ("Editor".to_string(), 0, 0, 1)]);
+        want.sort();
+        assert_eq!(held(&h, path).await, want, "{profile}");
+        let (planned, replace, _, said) = h.plan("grafana_dashboard_permission", Some(&created), &config).await;
+        said.assert_clean();
+        assert!(replace.is_empty() && planned == created.state, "{profile}: nothing to do");
+        let (read, said) = h.read("grafana_dashboard_permission", &created).await;
+        said.assert_clean();
+        assert_eq!(read.state, created.state, "{profile}: the folder's grants are not drift");
+
+        // Imported by uid: the same list; destroyed: none of its own again (it inherits the folder's).
+        let (imported, said) = h.import("grafana_dashboard_permission", "in-ops").await;
+        said.assert_clean();
+        assert_eq!(imported.unwrap().state.get("permissions"), &grants, "{profile}");
+        h.destroy("grafana_dashboard_permission", &created).await.assert_clean();
+        assert_eq!(held(&h, path).await, folders, "{profile}");
+
+        // In the General folder, destroy gives Grafana's defaults back.
+        let config = h.config(
+            "grafana_dashboard_permission",
+            &[
+                ("dashboard_uid", s("top")),
+                ("permissions", Value::Set(vec![grant(None, "0", &user.to_string(), "Edit")])),
+            ],
+        );
+        let (top, said) = h.plan_apply("grafana_dashboard_permission", None, &config).await;
+        said.assert_clean();
+        assert_eq!(held(&h, "/api/dashboards/uid/top/permissions").await, [("".to_string(), 0, user, 2)]);
+        h.destroy("grafana_dashboard_permission", &top).await.assert_clean();
+        assert_eq!(held(&h, "/api/dashboards/uid/top/permissions").await, folders, "{profile}: the defaults");
+    }
+}
+
+#[tokio::test]
+async fn a_nested_folder_permission_list_leaves_out_what_the_parent_grants() {
+    let h = Harness::start(&["--grafana-version", "12.4"]).await;
+    assert_eq!(h.grafana("POST", "/api/folders", Some(serde_json::json!({"uid": "p", "title": "P"}))).await.0, 200);
+    assert_eq!(
+        h.grafana("POST", "/api/folders", Some(serde_json::json!({"uid": "c", "title": "C", "parentUid": "p"})))
+            .await
+            .0,
+        200
+    );
+    let grants = Value::Set(vec![grant(Some("Editor"), "0", "0", "Edit")]);
+    let config = h.config("grafana_folder_permission", &[("folder_uid", s("c")), ("permissions", grants.clone())]);
+    let (created, said) = h.plan_apply("grafana_folder_permission", None, &config).await;
+    said.assert_clean();
+    assert_eq!(created.state.get("permissions"), &grants, "the parent's Editor: Edit is the parent's");
+    let (read, _) = h.read("grafana_folder_permission", &created).await;
+    assert_eq!(read.state, created.state);
+    // Destroyed: a nested folder has none of its own, as Grafana makes it.
+    h.destroy("grafana_folder_permission", &created).await.assert_clean();
+    let parents = vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)];
+    assert_eq!(held(&h, "/api/folders/c/permissions").await, parents);
+}
+
+#[tokio::test]
+async fn a_dashboard_permission_without_a_dashboard_is_refused_at_plan() {
+    let h = Harness::start(&[]).await;
+    let grants = Value::Set(vec![grant(Some("Viewer"), "0", "0", "View")]);
+    let config = h.config("grafana_dashboard_permission", &[("permissions", grants.clone())]);
+    let said = h.validate("grafana_dashboard_permission", &config).await;
+    assert!(said.errors.len() == 1 && said.errors[0].ends_with("(at dashboard_uid)"), "{said:?}");
+    let config = h.config("grafana_dashboard_permission", &[("dashboard_uid", s("nope")), ("permissions", grants)]);
+    let (after, said) = h.plan_apply("grafana_dashboard_permission", None, &config).await;
+    assert!(after.state.is_null() && said.errors[0].ends_with("(at dashboard_uid)"), "{said:?}");
 }
