@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 
 pub const USAGE: &str = "usage: amg-local [--listen 127.0.0.1:0] [--grafana-version 10.4|12.4] [--tls] \
 [--fault-rate F] [--drop-rate F] [--latency-ms N] [--seed S] [--prometheus-sigv4-migration] \
-[--settle-ms N] [--deny grafana:Action[,grafana:Action...]] [--control-fault-rate F] [--control-drop-rate F]";
+[--settle-ms N] [--deny grafana:Action[,grafana:Action...]] [--control-fault-rate F] [--control-drop-rate F] \
+[--access-control]";
 
 #[derive(Clone, Debug)]
 pub struct Args {
@@ -29,6 +30,9 @@ pub struct Args {
     pub control_fault_rate: f64,
     /// Control-plane writes applied, then the connection closed unanswered.
     pub control_drop_rate: f64,
+    /// Serve Grafana's role-based permission API (`/api/access-control/…`), as a Grafana
+    /// outside AMG does; off, it answers 404, as AMG does.
+    pub access_control: bool,
 }
 
 impl Args {
@@ -46,6 +50,7 @@ impl Args {
             deny: Vec::new(),
             control_fault_rate: 0.0,
             control_drop_rate: 0.0,
+            access_control: false,
         };
         while let Some(flag) = it.next() {
             let (flag, inline) = match flag.split_once('=') {
@@ -71,6 +76,7 @@ impl Args {
                 }
                 "--tls" => a.tls = true,
                 "--prometheus-sigv4-migration" => a.prometheus_sigv4_migration = true,
+                "--access-control" => a.access_control = true,
                 "--fault-rate" => a.fault_rate = rate("--fault-rate", &value("--fault-rate")?)?,
                 "--drop-rate" => a.drop_rate = rate("--drop-rate", &value("--drop-rate")?)?,
                 "--control-fault-rate" => {

@@ -52,6 +52,7 @@ async fn run(args: args::Args) -> Result<(), String> {
         profile,
         tls.is_some(),
         args.prometheus_sigv4_migration,
+        args.access_control,
         args.deny.clone(),
         std::time::Duration::from_millis(args.settle_ms),
     );

@@ -94,6 +94,9 @@ pub struct World {
     /// Whether 12.4 workspaces convert `prometheus` data sources that use SigV4 into
     /// `grafana-amazonprometheus-datasource` (as Grafana 12+'s migration does).
     pub prometheus_sigv4_migration: bool,
+    /// Whether workspaces serve Grafana's role-based permission API (`/api/access-control/…`);
+    /// AMG does not.
+    pub access_control: bool,
     pub rng: Mutex<StdRng>,
     pub workspaces: RwLock<BTreeMap<String, Arc<Workspace>>>,
     /// Grafana credential (token or API key) → where it lives.
@@ -299,6 +302,7 @@ impl World {
         default_profile: Profile,
         tls: bool,
         prometheus_sigv4_migration: bool,
+        access_control: bool,
         denied: Vec<String>,
         settle: std::time::Duration,
     ) -> Arc<World> {
@@ -308,6 +312,7 @@ impl World {
             default_profile,
             scheme: if tls { "https" } else { "http" },
             prometheus_sigv4_migration,
+            access_control,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             workspaces: RwLock::new(BTreeMap::new()),
             credentials: Mutex::new(HashMap::new()),

@@ -36,7 +36,7 @@ pub use error::Error;
 pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
-pub use permissions::{PermissionItem, PermissionsOf, default_permissions};
+pub use permissions::{PermissionItem, PermissionsOf, default_permissions, permission_level, permission_name};
 pub use teams::{TeamMember, TeamPreferences};
 pub use users::OrgUser;
 
@@ -79,6 +79,8 @@ pub struct Client {
     cancel: CancellationToken,
     /// The Grafana version, asked once per provider process.
     version: Arc<tokio::sync::OnceCell<String>>,
+    /// Whether Grafana serves the role-based permission API, asked once per provider process.
+    role_based: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl Client {
@@ -145,6 +147,7 @@ impl Client {
             timeouts: cfg.timeouts,
             cancel,
             version: Default::default(),
+            role_based: Default::default(),
         })
     }
 

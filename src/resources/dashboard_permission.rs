@@ -52,8 +52,8 @@ impl Resource for DashboardPermissionResource {
                 it gives the dashboard back Grafana's defaults (Editor: Edit, Viewer: View in the General folder; \
                 none of its own in a folder, whose permissions it inherits). What it inherits from its folder is \
                 not part of this list. Through the permission API AMG serves \
-                (`/api/dashboards/uid/{uid}/permissions`); AMG does not serve the role-based API the official \
-                provider calls.",
+                (`/api/dashboards/uid/{uid}/permissions`); AMG does not serve the role-based API the official provider \
+                calls; where a Grafana serves it, it is used instead (asked once per run).",
             attributes,
         )
         .with_blocks(vec![permissions::permissions_block("dashboard")])

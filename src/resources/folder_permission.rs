@@ -50,7 +50,7 @@ impl Resource for FolderPermissionResource {
                 gives the folder back Grafana's defaults (Editor: Edit, Viewer: View; none of its own for a folder \
                 in a folder, which inherits its parent's). Through the permission API AMG serves \
                 (`/api/folders/{uid}/permissions`); AMG does not serve the role-based API the official provider \
-                calls.",
+                calls; where a Grafana serves it, it is used instead (asked once per run).",
             attributes,
         )
         .with_blocks(vec![permissions::permissions_block("folder")])

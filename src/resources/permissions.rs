@@ -4,7 +4,9 @@
 //! the parent folder and left out ([`Client::own_permissions`]).
 
 use crate::diag::{Diagnostic, Diagnostics, api_error};
-use crate::grafana::{Client, Error, PermissionItem, PermissionsOf, default_permissions};
+use crate::grafana::{
+    Client, Error, PermissionItem, PermissionsOf, default_permissions, permission_level, permission_name,
+};
 use crate::model::{Attr, SetOf};
 use crate::schema::{Attribute, Block};
 use crate::value::Value;
@@ -155,47 +157,34 @@ fn id_of(a: &Attr<String>) -> i64 {
     text.rsplit_once(':').map_or(text, |(_, id)| id).parse().unwrap_or(0)
 }
 
-fn level(name: &str) -> i64 {
-    match name {
-        "View" => 1,
-        "Edit" => 2,
-        _ => 4,
-    }
-}
-
-fn level_name(n: i64) -> &'static str {
-    match n {
-        1 => "View",
-        2 => "Edit",
-        _ => "Admin",
-    }
-}
-
 fn item(p: &PermissionModel) -> PermissionItem {
     PermissionItem {
         role: p.role.as_str().filter(|r| !r.is_empty()).map(str::to_string),
         team_id: id_of(&p.team_id),
         user_id: id_of(&p.user_id),
-        permission: level(p.permission.as_str().unwrap_or_default()),
+        permission: permission_level(p.permission.as_str().unwrap_or_default()),
         inherited: false,
     }
 }
 
-/// The blocks for what Grafana holds, in the prior blocks' words where they mean the same.
+/// The blocks for what Grafana holds, in the prior blocks' words and order where they mean the
+/// same (Grafana's order is its own: the role-based API answers in another than the legacy one).
 fn blocks(prior: &Permissions, held: &[PermissionItem]) -> Permissions {
     let before = prior.known().map(|s| s.0.as_slice()).unwrap_or_default();
-    let blocks = held
-        .iter()
-        .map(|h| {
-            let mine = before.iter().find(|p| item(p) == *h);
-            mine.cloned().unwrap_or_else(|| PermissionModel {
-                role: Attr::from_option(h.role.clone()),
-                team_id: h.team_id.to_string().into(),
-                user_id: h.user_id.to_string().into(),
-                permission: level_name(h.permission).into(),
-            })
-        })
-        .collect();
+    let mut left: Vec<&PermissionItem> = held.iter().collect();
+    let mut blocks = Vec::new();
+    for p in before {
+        if let Some(at) = left.iter().position(|h| item(p) == **h) {
+            left.remove(at);
+            blocks.push(p.clone());
+        }
+    }
+    blocks.extend(left.into_iter().map(|h| PermissionModel {
+        role: Attr::from_option(h.role.clone()),
+        team_id: h.team_id.to_string().into(),
+        user_id: h.user_id.to_string().into(),
+        permission: permission_name(h.permission).into(),
+    }));
     Attr::from(SetOf(blocks))
 }
 
@@ -230,5 +219,31 @@ fn refused(of: PermissionsOf, uid: &str, e: &Error) -> Diagnostic {
         )
         .at_attr("permissions"),
         e => api_error(format!("Could not set the permissions of {what} {uid:?}"), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(role: Option<&str>, team: &str, user: &str, permission: &str) -> PermissionModel {
+        PermissionModel {
+            role: Attr::from_option(role.map(str::to_string)),
+            team_id: team.into(),
+            user_id: user.into(),
+            permission: permission.into(),
+        }
+    }
+
+    #[test]
+    fn regression_a_list_grafana_answered_in_another_order_was_not_as_written() {
+        let planned = Attr::from(SetOf(vec![block(Some("Editor"), "0", "0", "Edit"), block(None, "1:4", "0", "View")]));
+        let editor = PermissionItem { role: Some("Editor".into()), permission: 2, ..Default::default() };
+        let team = PermissionItem { team_id: 4, permission: 1, ..Default::default() };
+        assert_eq!(blocks(&planned, &[team.clone(), editor]), planned, "the plan's words and order");
+        // What the plan does not name comes after, in Grafana's words.
+        let viewer = PermissionItem { role: Some("Viewer".into()), permission: 1, ..Default::default() };
+        let Attr::Known(SetOf(held)) = blocks(&planned, &[viewer, team]) else { panic!("known") };
+        assert_eq!(held, [block(None, "1:4", "0", "View"), block(Some("Viewer"), "0", "0", "View")]);
     }
 }

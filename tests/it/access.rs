@@ -116,7 +116,7 @@ resource "grafana_folder_permission" "collectionPermission" {
 "#;
 
 fn folder_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) {
-    official_permission_example(tf, FOLDER_PERMISSION_EXAMPLE, "grafana_folder.collection", "folders/{}");
+    official_permission_example(tf, &[], FOLDER_PERMISSION_EXAMPLE, "grafana_folder.collection", "folders/{}");
 }
 
 on_both_terraforms!(dashboard_permission_official_example_with_a_user_who_signed_in);
@@ -158,15 +158,40 @@ resource "grafana_dashboard_permission" "collectionPermission" {
 
 fn dashboard_permission_official_example_with_a_user_who_signed_in(tf: &Terraform) {
     let example = DASHBOARD_PERMISSION_EXAMPLE.replace("grafana_user.user.id", "data.grafana_user.user.id");
-    official_permission_example(tf, &example, "grafana_dashboard.metrics", "dashboards/uid/{}");
+    official_permission_example(tf, &[], &example, "grafana_dashboard.metrics", "dashboards/uid/{}");
+}
+
+on_both_terraforms!(permission_examples_where_grafana_serves_the_role_based_api);
+
+/// The same two examples against a Grafana that serves `/api/access-control` (not AMG): the
+/// provider asks once and goes through it.
+fn permission_examples_where_grafana_serves_the_role_based_api(tf: &Terraform) {
+    let example = DASHBOARD_PERMISSION_EXAMPLE.replace("grafana_user.user.id", "data.grafana_user.user.id");
+    let emu = official_permission_example(
+        tf,
+        &["--access-control"],
+        &example,
+        "grafana_dashboard.metrics",
+        "dashboards/uid/{}",
+    );
+    assert_eq!(emu.count("POST", Some("/api/dashboards/uid/:uid/permissions")), 1, "only the test's own drift");
+    assert!(emu.count("POST", Some("/api/access-control/:resource/:uid")) >= 3);
+    let emu = official_permission_example(
+        tf,
+        &["--access-control"],
+        FOLDER_PERMISSION_EXAMPLE,
+        "grafana_folder.collection",
+        "folders/{}",
+    );
+    assert_eq!(emu.count("POST", Some("/api/folders/:uid/permissions")), 1, "only the test's own drift");
 }
 
 /// The official permission example of a folder or dashboard (`object`, its permissions at
 /// `/api/<path>/permissions` with `{}` for its uid): Grafana holds exactly Editor=Edit,
 /// team=View, user=Admin; drift is one change; import by uid plans nothing; destroying only the
 /// permissions gives Grafana's defaults back.
-fn official_permission_example(tf: &Terraform, example: &str, object: &str, path: &str) {
-    let emu = Emulator::start(&[]);
+fn official_permission_example(tf: &Terraform, args: &[&str], example: &str, object: &str, path: &str) -> Emulator {
+    let emu = Emulator::start(args);
     let user = emu.sign_in("user.name", "user.name@example.com", "User Name", "Viewer");
     let w = Workdir::new(tf);
     w.config(&emu, example);
@@ -221,4 +246,5 @@ fn official_permission_example(tf: &Terraform, example: &str, object: &str, path
     w.ok(&["destroy", "-auto-approve", "-no-color", "-target", &permission]).assert_summary("1 destroyed");
     assert_eq!(held(), vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)]);
     w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("2 destroyed");
+    emu
 }

@@ -25,6 +25,7 @@ use serde_json::json;
 use crate::world::Shared;
 use crate::world::{FolderRec, Store, Workspace};
 
+mod access_control;
 mod alerting;
 mod auth;
 mod dashboards;
@@ -74,6 +75,11 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route(
             "/api/dashboards/uid/{uid}/permissions",
             get(permissions::get_dashboard_permissions).post(permissions::set_dashboard_permissions),
+        )
+        .route("/api/access-control/{resource}/description", get(access_control::description))
+        .route(
+            "/api/access-control/{resource}/{uid}",
+            get(access_control::get_permissions).post(access_control::set_permissions),
         )
         .route("/api/dashboards/db", post(save_dashboard))
         .route("/api/dashboards/uid/{uid}", get(get_dashboard).delete(delete_dashboard))

@@ -9,7 +9,10 @@
 //! A GET answers, as Grafana's role-based store does under the legacy API, the object's own
 //! permissions followed by those of every folder above it, all with `"inherited": false` (the
 //! legacy DTO never sets it): what is inherited can only be told by reading the parent folder.
-//! The role-based `/api/access-control/…` API answers 404, as on AMG (RBAC not served).
+//! The role-based `/api/access-control/…` API answers 404, as on AMG (RBAC not served), unless
+//! `--access-control` (`access_control.rs`).
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -32,7 +35,7 @@ pub fn defaults_in(parent: Option<&str>) -> Vec<PermissionRec> {
     if parent.is_some_and(|f| !f.is_empty()) { Vec::new() } else { defaults() }
 }
 
-fn name(permission: i64) -> &'static str {
+pub(super) fn level_name(permission: i64) -> &'static str {
     match permission {
         1 => "View",
         2 => "Edit",
@@ -40,10 +43,19 @@ fn name(permission: i64) -> &'static str {
     }
 }
 
+pub(super) fn level(name: &str) -> Option<i64> {
+    match name {
+        "View" => Some(1),
+        "Edit" => Some(2),
+        "Admin" => Some(4),
+        _ => None,
+    }
+}
+
 /// What the permissions are of: the fields every item of its list repeats.
-struct Object {
-    own: Vec<PermissionRec>,
-    parent: Option<String>,
+pub(super) struct Object {
+    pub(super) own: Vec<PermissionRec>,
+    pub(super) parent: Option<String>,
     fields: Value,
 }
 
@@ -88,7 +100,7 @@ fn listed(g: &Store, object: &Object) -> Value {
             "userLogin": user.map(|u| u.login.as_str()).unwrap_or(""),
             "userEmail": user.map(|u| u.email.as_str()).unwrap_or(""),
             "teamId": p.team_id, "team": team.map(|t| t.name.as_str()).unwrap_or(""),
-            "permission": p.permission, "permissionName": name(p.permission)});
+            "permission": p.permission, "permissionName": level_name(p.permission)});
         item.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
         if let Some(role) = &p.role {
             item["role"] = json!(role);
@@ -116,24 +128,32 @@ pub(super) async fn set_dashboard_permissions(ctx: State<Ctx>, caller: Caller, u
 
 /// What a permission route is of.
 #[derive(Clone, Copy)]
-enum Of {
+pub(super) enum Of {
     Folder,
     Dashboard,
 }
 
 impl Of {
     /// The object, or Grafana's 404 for it.
-    fn find(self, g: &Store, uid: &str) -> Result<Object, Response> {
+    pub(super) fn find(self, g: &Store, uid: &str) -> Result<Object, Response> {
         match self {
             Of::Folder => folder(g, uid).ok_or_else(|| msg(StatusCode::NOT_FOUND, "Folder not found")),
             Of::Dashboard => dashboard(g, uid).ok_or_else(super::dashboards::dashboard_not_found),
         }
     }
 
-    fn action(self, verb: &str) -> String {
+    pub(super) fn action(self, verb: &str) -> String {
         match self {
             Of::Folder => format!("folders.permissions:{verb}"),
             Of::Dashboard => format!("dashboards.permissions:{verb}"),
+        }
+    }
+
+    /// Where the objects' own permissions are kept.
+    pub(super) fn store(self, g: &mut Store) -> &mut BTreeMap<String, Vec<PermissionRec>> {
+        match self {
+            Of::Folder => &mut g.folder_permissions,
+            Of::Dashboard => &mut g.dashboard_permissions,
         }
     }
 }
@@ -152,11 +172,11 @@ fn set(ctx: &Ctx, caller: &Caller, of: Of, uid: &str, b: &serde_json::Map<String
     let mut g = ws.grafana.lock().expect("lock");
     of.find(&g, uid)?;
     let items = items_of(b, &g)?;
-    let (store, said) = match of {
-        Of::Folder => (&mut g.folder_permissions, "Folder permissions updated"),
-        Of::Dashboard => (&mut g.dashboard_permissions, "Dashboard permissions updated"),
+    of.store(&mut g).insert(uid.to_string(), items);
+    let said = match of {
+        Of::Folder => "Folder permissions updated",
+        Of::Dashboard => "Dashboard permissions updated",
     };
-    store.insert(uid.to_string(), items);
     ok(json!({ "message": said }))
 }
 

@@ -198,3 +198,65 @@ fn dashboard_permissions_are_its_own_then_its_folders_as_grafanas_legacy_api_ans
     assert_eq!(items(&emu, "/api/dashboards/uid/root/permissions"), [role("Editor", 2), role("Viewer", 1)]);
     assert_eq!(emu.api("GET", "/api/access-control/dashboards/root", None).0, 404);
 }
+
+#[test]
+fn with_access_control_the_role_based_api_answers_the_same_permissions() {
+    let emu = Emu::start(&["--access-control"]);
+    let user = emu.sign_in("al", "al@example.com", "Al", "Viewer");
+    let (s, d) = emu.api("GET", "/api/access-control/folders/description", None);
+    assert_eq!((s, &d["permissions"]), (200, &json!(["View", "Edit", "Admin"])));
+    assert_eq!(emu.api("POST", "/api/folders", Some(r#"{"uid": "f", "title": "F"}"#)).0, 200);
+    let body = json!({"dashboard": {"uid": "d", "title": "D"}, "folderUid": "f"}).to_string();
+    assert_eq!(emu.api("POST", "/api/dashboards/db", Some(&body)).0, 200);
+    // (builtInRole, userId, permission, isManaged, isInherited) of each entry.
+    let entries = |path: &str| {
+        let (s, list) = emu.api("GET", path, None);
+        assert_eq!(s, 200, "{list}");
+        let list = list.as_array().unwrap().clone();
+        list.iter()
+            .map(|e| {
+                let b = |k: &str| e[k].as_bool().unwrap();
+                (
+                    e["builtInRole"].as_str().unwrap().to_string(),
+                    e["userId"].as_i64().unwrap(),
+                    e["permission"].as_str().unwrap().to_string(),
+                    b("isManaged"),
+                    b("isInherited"),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let e = |r: &str, u: i64, p: &str, managed: bool, inherited: bool| {
+        (r.to_string(), u, p.to_string(), managed, inherited)
+    };
+    assert_eq!(
+        entries("/api/access-control/dashboards/d"),
+        [e("Editor", 0, "Edit", true, true), e("Viewer", 0, "View", true, true), e("Admin", 0, "Admin", false, false)],
+        "the folder's, flagged inherited; the basic Admin role, not managed"
+    );
+    // A POST sets what it lists ("" removes) and leaves the rest.
+    let set =
+        json!({"permissions": [{"userId": user, "permission": "Edit"}, {"builtInRole": "Viewer", "permission": ""}]});
+    assert_eq!(
+        emu.api("POST", "/api/access-control/folders/f", Some(&set.to_string())),
+        (200, json!({"message": "Permissions updated"}))
+    );
+    assert_eq!(
+        entries("/api/access-control/folders/f"),
+        [e("Editor", 0, "Edit", true, false), e("", user, "Edit", true, false), e("Admin", 0, "Admin", false, false)]
+    );
+    // The legacy endpoints answer the same permissions.
+    let (_, legacy) = emu.api("GET", "/api/folders/f/permissions", None);
+    assert_eq!(legacy.as_array().map(Vec::len), Some(2));
+    for (bad, said) in [
+        (
+            json!({"permissions": [{"builtInRole": "Owner", "permission": "View"}]}),
+            "built-in role [Owner] is not valid",
+        ),
+        (json!({"permissions": [{"userId": 999, "permission": "View"}]}), "user not found"),
+    ] {
+        let (s, b) = emu.api("POST", "/api/access-control/dashboards/d", Some(&bad.to_string()));
+        assert_eq!((s, b["message"].as_str()), (400, Some(said)), "{bad}");
+    }
+    assert_eq!(emu.api("GET", "/api/access-control/dashboards/nope", None).0, 404);
+}

@@ -306,12 +306,15 @@ async fn a_dashboard_permission_list_is_its_own_not_its_folders_and_destroy_give
         said.assert_clean();
         assert_eq!(created.state.get("permissions"), &grants, "{profile}: its own, not the folder's");
         assert_eq!(created.state.get("id"), &s("1:in-ops"));
-        // One POST, read back as: the dashboard (its folder), its list, the folder's list.
+        // One POST, read back as: the dashboard (its folder), its list, the folder's list; and, once
+        // per provider process, whether the role-based API is served (AMG: 404).
+        let probe = h.emu.count("GET", Some("/api/access-control/:resource/description"));
         assert_eq!(
             (h.emu.count("POST", Some("/api/dashboards/uid/:uid/permissions")), h.emu.count("GET", None) - before),
-            (1, 3),
+            (1, 3 + probe),
             "{profile}"
         );
+        assert_eq!(probe, 1, "{profile}");
         let mut want = folders.clone();
         want.extend([("".to_string(), 0, user, 4), ("Editor".to_string(), 0, 0, 1)]);
         want.sort();
@@ -379,4 +382,63 @@ async fn a_dashboard_permission_without_a_dashboard_is_refused_at_plan() {
     let config = h.config("grafana_dashboard_permission", &[("dashboard_uid", s("nope")), ("permissions", grants)]);
     let (after, said) = h.plan_apply("grafana_dashboard_permission", None, &config).await;
     assert!(after.state.is_null() && said.errors[0].ends_with("(at dashboard_uid)"), "{said:?}");
+}
+
+#[tokio::test]
+async fn where_grafana_serves_the_role_based_api_permissions_go_through_it_asked_once() {
+    let h = Harness::start(&["--access-control"]).await;
+    let user = h.emu.sign_in("alice", "alice@example.com", "Alice", "Viewer");
+    let (_, team) = h.grafana("POST", "/api/teams", Some(serde_json::json!({"name": "SRE"}))).await;
+    let team = team["teamId"].as_i64().unwrap();
+    assert_eq!(h.grafana("POST", "/api/folders", Some(serde_json::json!({"uid": "ops", "title": "Ops"}))).await.0, 200);
+    let body = serde_json::json!({"dashboard": {"uid": "in-ops", "title": "In ops"}, "folderUid": "ops"});
+    assert_eq!(h.grafana("POST", "/api/dashboards/db", Some(body)).await.0, 200);
+
+    let grants = Value::Set(vec![
+        grant(Some("Editor"), "0", "0", "Edit"),
+        grant(None, &format!("1:{team}"), "0", "View"),
+        grant(None, "0", &user.to_string(), "Admin"),
+    ]);
+    let config = h.config("grafana_folder_permission", &[("folder_uid", s("ops")), ("permissions", grants.clone())]);
+    let (folder, said) = h.plan_apply("grafana_folder_permission", None, &config).await;
+    said.assert_clean();
+    assert_eq!(folder.state.get("permissions"), &grants);
+    let want = vec![("".to_string(), 0, user, 4), ("".to_string(), team, 0, 1), ("Editor".to_string(), 0, 0, 2)];
+    assert_eq!(held(&h, "/api/folders/ops/permissions").await, want, "exactly Editor=Edit, team=View, user=Admin");
+
+    // A dashboard's own list: the folder's grants, flagged inherited there, are not its own.
+    let grants = Value::Set(vec![grant(Some("Editor"), "0", "0", "View")]);
+    let config =
+        h.config("grafana_dashboard_permission", &[("dashboard_uid", s("in-ops")), ("permissions", grants.clone())]);
+    let (dash, said) = h.plan_apply("grafana_dashboard_permission", None, &config).await;
+    said.assert_clean();
+    assert_eq!(dash.state.get("permissions"), &grants);
+    let (planned, _, _, said) = h.plan("grafana_dashboard_permission", Some(&dash), &config).await;
+    said.assert_clean();
+    assert_eq!(planned, dash.state, "nothing to do");
+
+    // A grant added in Grafana is drift, and the apply takes it away.
+    let extra = serde_json::json!({"permissions": [{"builtInRole": "Viewer", "permission": "Edit"}]});
+    assert_eq!(h.grafana("POST", "/api/access-control/dashboards/in-ops", Some(extra)).await.0, 200);
+    let (drifted, _) = h.read("grafana_dashboard_permission", &dash).await;
+    assert_ne!(drifted.state, dash.state);
+    let (healed, said) = h.plan_apply("grafana_dashboard_permission", Some(&drifted), &config).await;
+    said.assert_clean();
+    assert_eq!(healed.state, dash.state);
+
+    // Destroyed: none of its own in a folder; the folder back at Grafana's defaults.
+    h.destroy("grafana_dashboard_permission", &healed).await.assert_clean();
+    h.destroy("grafana_folder_permission", &folder).await.assert_clean();
+    let defaults = vec![("Editor".to_string(), 0, 0, 2), ("Viewer".to_string(), 0, 0, 1)];
+    assert_eq!(held(&h, "/api/folders/ops/permissions").await, defaults);
+    assert_eq!(held(&h, "/api/dashboards/uid/in-ops/permissions").await, defaults, "the folder's only");
+
+    // Asked once for the whole run; every write through the role-based API.
+    let counts = (
+        h.emu.count("GET", Some("/api/access-control/:resource/description")),
+        h.emu.count("POST", Some("/api/folders/:uid/permissions")),
+        h.emu.count("POST", Some("/api/dashboards/uid/:uid/permissions")),
+        h.emu.count("POST", Some("/api/access-control/:resource/:uid")) >= 5,
+    );
+    assert_eq!(counts, (1, 0, 0, true));
 }
