@@ -159,7 +159,6 @@ impl Value {
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }
-    #[cfg(test)]
     pub fn int(i: i64) -> Value {
         Value::Number(Number::Int(i))
     }

@@ -186,6 +186,9 @@ pub struct Store {
     pub teams: Vec<TeamRec>,
     /// Alerting mute timings, in creation order.
     pub mute_timings: Vec<MuteTiming>,
+    /// Alerting contact points' integrations, in creation order; `None` until first touched
+    /// (then Grafana's default `grafana-default-email`).
+    pub contact_points: Option<Vec<Integration>>,
     /// The notification policy tree and its provenance, once a PUT replaced Grafana's default.
     pub policies: Option<(serde_json::Value, String)>,
 }
@@ -219,6 +222,21 @@ pub struct TeamRec {
     pub email: String,
     pub members: Vec<i64>,
     pub preferences: serde_json::Value,
+}
+
+/// The contact point of Grafana's default alerting configuration, which the default
+/// notification policy tree sends to.
+pub const DEFAULT_RECEIVER: &str = "grafana-default-email";
+
+/// One integration of an alerting contact point: its settings as sent (secrets included),
+/// its provenance (`api` or `""`).
+pub struct Integration {
+    pub uid: String,
+    pub name: String,
+    pub kind: String,
+    pub settings: serde_json::Map<String, Value>,
+    pub disable_resolve_message: bool,
+    pub provenance: String,
 }
 
 /// An alerting mute timing: its time intervals in Alertmanager's form, its provenance (`api` or `""`).
@@ -419,6 +437,10 @@ impl World {
                     "datasources": g.datasources.len(),
                     "templates": g.templates.len(),
                     "mute_timings": g.mute_timings.len(),
+                    // Integrations of contact points other than Grafana's default one.
+                    "contact_points": g.contact_points.as_ref().map_or(0, |all| {
+                        all.iter().filter(|i| i.name != DEFAULT_RECEIVER).count()
+                    }),
                     "teams": g.teams.len(),
                     "service_accounts": acc.service_accounts.len(),
                     "live_tokens": live_tokens,

@@ -10,7 +10,7 @@ use aws_sdk_grafana::config::ProvideCredentials;
 use aws_sdk_grafana::config::retry::RetryConfig;
 use aws_sdk_grafana::config::timeout::TimeoutConfig;
 use aws_sdk_grafana::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_grafana::types::WorkspaceStatus;
+use aws_sdk_grafana::types::{PermissionType, WorkspaceStatus};
 
 use super::{
     Amg, CREDENTIALS_TIMEOUT, Denied, Held, LOST_MINTS, MAX_ATTEMPTS, Minted, Minter, Workspace, api_keys_possible,
@@ -103,6 +103,7 @@ impl Amg {
                             return Ok(Workspace {
                                 endpoint: ws.endpoint().to_string(),
                                 version: ws.grafana_version().to_string(),
+                                service_managed: ws.permission_type() == Some(&PermissionType::ServiceManaged),
                             });
                         }
                         s @ (WorkspaceStatus::Creating

@@ -148,6 +148,8 @@ enum Minter {
 struct Workspace {
     endpoint: String,
     version: String,
+    /// AMG manages the workspace's IAM role and its policies (`permissionType` SERVICE_MANAGED).
+    service_managed: bool,
 }
 
 pub struct Amg {
@@ -310,6 +312,10 @@ impl TokenSource for Amg {
 
     fn role(&self) -> Option<String> {
         Some(self.settings.role.name().to_string())
+    }
+
+    async fn service_managed(&self) -> Option<bool> {
+        self.workspace().await.ok().map(|w| w.service_managed)
     }
 
     async fn renew(&self, rejected: &Secret) -> Result<Secret, SourceError> {

@@ -57,7 +57,7 @@ fn template_path(name: &str) -> String {
 }
 
 /// The headers of a provisioning write: `X-Disable-Provenance` when the object stays editable.
-fn provenance(disable: bool) -> &'static [(&'static str, &'static str)] {
+pub(super) fn provenance(disable: bool) -> &'static [(&'static str, &'static str)] {
     if disable { &DISABLE_PROVENANCE } else { &[] }
 }
 

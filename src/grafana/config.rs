@@ -66,6 +66,11 @@ pub trait TokenSource: Send + Sync + std::fmt::Debug {
     fn role(&self) -> Option<String> {
         None
     }
+    /// Whether the AMG workspace's IAM role and its policies are AMG's (service-managed);
+    /// `None` when the source does not know.
+    async fn service_managed(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// How requests authenticate.

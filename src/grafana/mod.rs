@@ -10,6 +10,7 @@
 
 mod alerting;
 mod config;
+mod contact_points;
 mod dashboards;
 mod datasources;
 mod error;
@@ -30,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use alerting::{MessageTemplate, MuteTiming, TimeInterval, TimeRange};
 pub use config::{Auth, Config, Secret, SourceError, Timeouts, TokenSource};
+pub use contact_points::Integration;
 pub use dashboards::{Dashboard, SaveDashboard, Saved};
 pub use datasources::{DataSource, DataSourceRequest, DataSourceSummary};
 pub use error::Error;

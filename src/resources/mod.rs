@@ -10,6 +10,7 @@ use crate::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::value::{Type, Value};
 
 mod alerting;
+pub mod contact_point;
 pub mod dashboard;
 pub mod dashboard_permission;
 pub mod datasource;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(datasource::DataSourceResource { type_name: "grafana_data_source" }),
         Arc::new(message_template::MessageTemplateResource),
         Arc::new(mute_timing::MuteTimingResource),
+        Arc::new(contact_point::ContactPointResource),
         Arc::new(notification_policy::NotificationPolicyResource),
         Arc::new(team::TeamResource),
         Arc::new(folder_permission::FolderPermissionResource),
@@ -86,6 +88,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
             "dashboard" => "The official provider's id of the dashboard, `<orgID>:<uid>`.",
             "mute timing" => "The official provider's id of the mute timing, `<orgID>:<name>`.",
             "team" => "The official provider's id of the team, `<orgID>:<teamID>`.",
+            "contact point" => "The official provider's id of the contact point, `<orgID>:<name>`.",
             "folder permission" => "The official provider's id, `<orgID>:<folderUID>`.",
             "dashboard permission" => "The official provider's id, `<orgID>:<dashboardUID>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",

@@ -131,8 +131,9 @@ fn mute_timing_official_example_lives_its_lifecycle(tf: &Terraform, profile: &st
 
 on_both_terraforms!(alerting_objects_under_faults_are_written_exactly_once);
 
-/// Throttling, 5xx and lost answers to writes: 10 template groups and 10 mute timings (with
-/// and without provenance), each exactly once in Grafana, then an empty plan and a clean destroy.
+/// Throttling, 5xx and lost answers to writes: 10 template groups, 10 mute timings (with and
+/// without provenance) and 10 contact points of two receivers, each exactly once in Grafana,
+/// then an empty plan and a clean destroy.
 fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     let faults = ["--fault-rate", "0.3", "--drop-rate", "0.2", "--seed", "23"];
     let emu = Emulator::start(&faults);
@@ -141,7 +142,8 @@ fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     for i in 0..10 {
         config.push_str(&format!(
             "resource \"grafana_message_template\" \"t{i}\" {{\n  name = \"Team {i}\"\n  template = \"{{{{ define \\\"t{i}\\\" }}}}Team {i}{{{{ end }}}}\"\n}}\n\
-             resource \"grafana_mute_timing\" \"m{i}\" {{\n  name = \"Nights {i}\"\n  disable_provenance = {}\n  intervals {{\n    times {{\n      start = \"22:00\"\n      end   = \"24:00\"\n    }}\n    months = [\"december\"]\n  }}\n}}\n",
+             resource \"grafana_mute_timing\" \"m{i}\" {{\n  name = \"Nights {i}\"\n  disable_provenance = {}\n  intervals {{\n    times {{\n      start = \"22:00\"\n      end   = \"24:00\"\n    }}\n    months = [\"december\"]\n  }}\n}}\n\
+             resource \"grafana_contact_point\" \"c{i}\" {{\n  name = \"Team {i}\"\n  email {{\n    addresses = [\"team{i}@example.com\"]\n  }}\n  webhook {{\n    url = \"https://hooks.example/{i}\"\n  }}\n}}\n",
             i % 2 == 0
         ));
     }
@@ -151,23 +153,31 @@ fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     );
     w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{config}"));
     w.init();
-    w.apply().assert_summary("20 added, 0 changed, 0 destroyed");
-    let held = || (emu.held("templates"), emu.held("mute_timings"));
-    assert_eq!(held(), (10, 10), "each exactly once under {faults:?}");
+    w.apply().assert_summary("30 added, 0 changed, 0 destroyed");
+    let held = || (emu.held("templates"), emu.held("mute_timings"), emu.held("contact_points"));
+    assert_eq!(held(), (10, 10, 20), "each exactly once under {faults:?}");
     let met = &emu.stats()["faults"]["grafana"];
     assert!(met["injected"].as_u64() > Some(0) && met["dropped"].as_u64() > Some(0), "faults met: {met}");
     w.assert_plan_empty(&format!("under {faults:?}"));
-    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("20 destroyed");
-    assert_eq!(held(), (0, 0));
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("30 destroyed");
+    assert_eq!(held(), (0, 0, 0));
 }
 
 on_both_terraforms_and_profiles!(notification_policy_lives_its_lifecycle_with_its_mute_timings);
 
 /// The official documentation example of `grafana_notification_policy` (grafana/terraform-provider-grafana,
-/// MPL-2.0) without its `grafana_contact_point`, which this provider does not have yet: the
-/// policies route to Grafana's default contact point instead; everything else as written.
-/// `active_timings` needs Grafana 12.1: on 10.4 the plan refuses it, and the rest runs without.
-const POLICY_EXAMPLE: &str = r#"resource "grafana_mute_timing" "a_mute_timing" {
+/// MPL-2.0), verbatim, with its contact point. `active_timings` needs Grafana 12.1: on 10.4 the
+/// plan refuses it, and the rest runs without.
+const POLICY_EXAMPLE: &str = r#"resource "grafana_contact_point" "a_contact_point" {
+  name = "A Contact Point"
+
+  email {
+    addresses = ["one@company.org", "two@company.org"]
+    message   = "{{ len .Alerts.Firing }} firing."
+  }
+}
+
+resource "grafana_mute_timing" "a_mute_timing" {
   name = "Some Mute Timing"
 
   intervals {
@@ -188,7 +198,7 @@ resource "grafana_mute_timing" "working_hours" {
 
 resource "grafana_notification_policy" "my_notification_policy" {
   group_by      = ["..."]
-  contact_point = "grafana-default-email"
+  contact_point = grafana_contact_point.a_contact_point.name
 
   group_wait      = "45s"
   group_interval  = "6m"
@@ -210,7 +220,7 @@ resource "grafana_notification_policy" "my_notification_policy" {
       match = "=~"
       value = "host.*|host-b.*"
     }
-    contact_point  = "grafana-default-email" // This can be omitted to inherit from the parent
+    contact_point  = grafana_contact_point.a_contact_point.name // This can be omitted to inherit from the parent
     continue       = true
     mute_timings   = [grafana_mute_timing.a_mute_timing.name]
     active_timings = [grafana_mute_timing.working_hours.name]
@@ -225,7 +235,7 @@ resource "grafana_notification_policy" "my_notification_policy" {
         match = "="
         value = "subvalue"
       }
-      contact_point = "grafana-default-email" // This can also be omitted to inherit from the parent's parent
+      contact_point = grafana_contact_point.a_contact_point.name // This can also be omitted to inherit from the parent's parent
       group_by      = ["..."]
     }
   }
@@ -236,7 +246,7 @@ resource "grafana_notification_policy" "my_notification_policy" {
       match = "=~"
       value = "another value.*"
     }
-    contact_point = "grafana-default-email"
+    contact_point = grafana_contact_point.a_contact_point.name
     group_by      = ["..."]
   }
 }
@@ -254,9 +264,10 @@ fn notification_policy_lives_its_lifecycle_with_its_mute_timings(tf: &Terraform,
         assert!(r.all().contains("active_timings needs Grafana 12.1"), "{r:?}");
         w.config(&emu, &POLICY_EXAMPLE.replace(active, ""));
     }
-    w.apply().assert_summary("3 added, 0 changed, 0 destroyed");
+    w.apply().assert_summary("4 added, 0 changed, 0 destroyed");
     let (_, held) = emu.grafana("GET", "/api/v1/provisioning/policies", None);
     assert_eq!((&held["group_interval"], &held["provenance"]), (&json!("6m"), &json!("api")));
+    assert_eq!(held["receiver"], "A Contact Point");
     assert_eq!(held["routes"][0]["mute_time_intervals"], json!(["Some Mute Timing"]));
     assert_eq!(held["routes"][0]["routes"][0]["object_matchers"], json!([["sublabel", "=", "subvalue"]]));
     w.assert_plan_empty("the example");
@@ -275,9 +286,100 @@ fn notification_policy_lives_its_lifecycle_with_its_mute_timings(tf: &Terraform,
     w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
     w.assert_plan_empty("after healing the drift");
 
-    // Destroy: the tree first (it names the timings), reset to Grafana's default; then the timings.
-    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("3 destroyed");
+    // Destroy: the tree first (it names the timings and the contact point), reset to Grafana's
+    // default; then the timings and the contact point.
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("4 destroyed");
+    assert_eq!(emu.held("contact_points"), 0);
     let (_, held) = emu.grafana("GET", "/api/v1/provisioning/policies", None);
     assert_eq!(held, json!({"receiver": "grafana-default-email", "group_by": ["grafana_folder", "alertname"]}));
     assert_eq!(emu.grafana("GET", "/api/v1/provisioning/mute-timings", None).1, json!([]));
+}
+
+on_both_terraforms_and_profiles!(contact_point_official_examples_apply_plan_empty_and_destroy);
+
+/// `examples/resources/grafana_contact_point/resource.tf` of grafana/terraform-provider-grafana
+/// (MPL-2.0), verbatim.
+const CONTACT_POINT_EXAMPLE: &str = r#"resource "grafana_contact_point" "my_contact_point" {
+    name = "My Contact Point"
+
+   email {
+        addresses = ["one@company.org", "two@company.org"]
+        message = "{{ len .Alerts.Firing }} firing."
+        subject = "{{ template \"default.title\" .}}"
+        single_email = true
+        disable_resolve_message = false
+    }
+}
+"#;
+
+/// Its acceptance configuration `_acc_receiver_types.tf` (every receiver type but SNS and
+/// OnCall, which have their own), verbatim.
+const RECEIVER_TYPES: &str = include_str!("../fixtures/official/contact_point_receiver_types.tf");
+
+fn contact_point_official_examples_apply_plan_empty_and_destroy(tf: &Terraform, profile: &str) {
+    let emu = Emulator::start(&["--grafana-version", profile]);
+    let w = Workdir::new(tf);
+    w.config(&emu, &format!("{CONTACT_POINT_EXAMPLE}\n{RECEIVER_TYPES}"));
+    w.init();
+    w.apply().assert_summary("2 added, 0 changed, 0 destroyed");
+    assert_eq!(emu.held("contact_points"), 21, "one integration per receiver block");
+    let (_, held) = emu.grafana("GET", "/api/v1/provisioning/contact-points?name=My%20Contact%20Point", None);
+    assert_eq!(held[0]["settings"]["addresses"], "one@company.org;two@company.org");
+    assert_eq!(held[0]["provenance"], "api");
+    w.assert_plan_empty("the examples");
+
+    // Imported by name: the email one has no secret, so the import plans nothing.
+    w.ok(&["state", "rm", "grafana_contact_point.my_contact_point"]);
+    w.ok(&["import", "-no-color", "grafana_contact_point.my_contact_point", "My Contact Point"]);
+    w.assert_plan_empty("after the import");
+
+    // A receiver changed in Grafana is drift: one update heals it.
+    let mut edited = held[0].clone();
+    edited["settings"]["subject"] = json!("edited");
+    let uid = edited["uid"].as_str().unwrap().to_string();
+    assert_eq!(emu.grafana("PUT", &format!("/api/v1/provisioning/contact-points/{uid}"), Some(edited)).0, 202);
+    let r = w.plan(&[]);
+    assert!(r.stdout.lines().any(|l| l.trim() == "Plan: 0 to add, 1 to change, 0 to destroy."), "{r:?}");
+    w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
+    w.assert_plan_empty("after healing the drift");
+
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("2 destroyed");
+    assert_eq!(emu.held("contact_points"), 0, "only Grafana's default contact point left");
+}
+
+on_both_terraforms!(an_sns_contact_point_on_amg_publishes_with_the_workspace_role);
+
+/// SNS on AMG, signed in with the workspace id: a topic with no keys is held in Grafana 10.4+'s
+/// shape (`topic_arn`, no keys) and plans nothing after; a topic the service-managed role may not
+/// publish to is warned about at plan.
+fn an_sns_contact_point_on_amg_publishes_with_the_workspace_role(tf: &Terraform) {
+    let emu = Emulator::start(&["--tls"]);
+    let ws = emu.workspace_id.clone();
+    let w = crate::amg_auth::workdir(tf, &emu, false);
+    let provider = crate::amg_auth::provider_block(&emu, &format!("\"{ws}\""), "");
+    let config = |topic: &str| {
+        format!(
+            "{REQUIRED}\n{provider}\nresource \"grafana_contact_point\" \"sns\" {{\n  name = \"On-call SNS\"\n\n  sns {{\n    topic = \"{topic}\"\n  }}\n}}\n"
+        )
+    };
+    w.write("main.tf", &config("arn:aws:sns:us-east-1:123456789012:grafana-oncall"));
+    w.init();
+    let r = w.apply();
+    r.assert_summary("1 added, 0 changed, 0 destroyed");
+    assert!(!r.all().contains("Warning"), "a `grafana…` topic is the role's: {r:?}");
+    let (_, held) = emu.grafana("GET", "/api/v1/provisioning/contact-points?name=On-call%20SNS", None);
+    assert_eq!(
+        held[0]["settings"],
+        json!({"topic_arn": "arn:aws:sns:us-east-1:123456789012:grafana-oncall", "sigv4": {"region": "us-east-1"}}),
+        "Grafana's own shape, no keys"
+    );
+    w.assert_plan_empty("an SNS contact point");
+
+    w.write("main.tf", &config("arn:aws:sns:us-east-1:123456789012:oncall"));
+    let r = w.plan(&[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let said = r.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(said.contains("Warning: SNS topic outside the workspace role's policy"), "{r:?}");
+    assert!(said.contains("only to topics whose name starts with `grafana`"), "{r:?}");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("1 destroyed");
 }

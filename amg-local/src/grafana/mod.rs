@@ -28,6 +28,7 @@ use crate::world::{FolderRec, Store, Workspace};
 mod access_control;
 mod alerting;
 mod auth;
+mod contact_points;
 mod dashboards;
 mod datasources;
 mod envelope;
@@ -101,6 +102,14 @@ pub fn router(world: Shared, ws_id: String) -> Router {
             get(mute_timings::get_mute_timing)
                 .put(mute_timings::put_mute_timing)
                 .delete(mute_timings::delete_mute_timing),
+        )
+        .route(
+            "/api/v1/provisioning/contact-points",
+            get(contact_points::list_contact_points).post(contact_points::create_contact_point),
+        )
+        .route(
+            "/api/v1/provisioning/contact-points/{uid}",
+            axum::routing::put(contact_points::update_contact_point).delete(contact_points::delete_contact_point),
         )
         .route(
             "/api/v1/provisioning/policies",

@@ -20,8 +20,7 @@ use super::auth::Caller;
 use super::envelope::{Body, R, msg_trace, ok};
 use crate::world::{Profile, Role, Store};
 
-/// The receiver of Grafana's default configuration, which always exists.
-pub(crate) const DEFAULT_RECEIVER: &str = "grafana-default-email";
+pub(crate) use crate::world::DEFAULT_RECEIVER;
 
 /// Grafana's default policy tree.
 pub(crate) fn default_tree() -> Value {
@@ -84,7 +83,7 @@ pub(super) async fn reset_policies(State(ctx): State<Ctx>, caller: Caller) -> R 
 /// Receivers and time intervals a route and its children name must exist.
 fn check_route(route: &Value, g: &Store) -> Result<(), String> {
     if let Some(r) = route.get("receiver").and_then(Value::as_str).filter(|r| !r.is_empty())
-        && r != DEFAULT_RECEIVER
+        && !super::contact_points::exists(g, r)
     {
         return Err(format!("receiver '{r}' does not exist"));
     }

@@ -236,3 +236,67 @@ fn the_policy_tree_is_stored_in_alertmanagers_form_and_10_4_drops_what_it_does_n
         }
     }
 }
+
+#[test]
+fn contact_points_are_checked_answered_redacted_and_kept_while_a_policy_names_them() {
+    let emu = Emu::start(&[]);
+    let cps = "/api/v1/provisioning/contact-points";
+    // Grafana's default contact point is there from the start.
+    let (s, all) = api(&emu, "GET", cps, None, &[]);
+    assert_eq!(
+        (s, all[0]["name"].as_str(), all[0]["type"].as_str()),
+        (200, Some("grafana-default-email"), Some("email"))
+    );
+    // SNS with the old AMG plugin keys is refused with Grafana's words; Grafana's own keys are taken.
+    let old = json!({"name": "ops", "type": "sns", "settings": {"topic": "arn:aws:sns:us-east-1:1:grafana-ops", "authProvider": "default"}});
+    let (s, b) = api(&emu, "POST", cps, Some(old), &[]);
+    assert_eq!(
+        (s, b["message"].as_str()),
+        (400, Some("invalid object specification: must specify topicArn, targetArn, or phone number"))
+    );
+    let sns = json!({"name": "ops", "type": "sns", "settings": {"topic_arn": "arn:aws:sns:us-east-1:1:grafana-ops", "sigv4": {"region": "us-east-1"}}});
+    let (s, made) = api(&emu, "POST", cps, Some(sns), &[]);
+    assert_eq!((s, made["provenance"].as_str()), (202, Some("api")), "{made}");
+    // A secret is answered redacted; X-Disable-Provenance makes the provenance none.
+    let slack = json!({"name": "ops", "type": "slack", "settings": {"token": "xoxb-secret", "recipient": "#ops"}});
+    let (s, slack) = api(&emu, "POST", cps, Some(slack), &[("X-Disable-Provenance", "true")]);
+    assert_eq!((s, slack["provenance"].as_str()), (202, Some("")));
+    let (_, ops) = api(&emu, "GET", &format!("{cps}?name=ops"), None, &[]);
+    assert_eq!(ops.as_array().map(Vec::len), Some(2));
+    assert_eq!(ops[1]["settings"], json!({"token": "[REDACTED]", "recipient": "#ops"}));
+    for (bad, said) in [
+        (json!({"name": "x", "type": "email", "settings": {}}), "could not find addresses in settings"),
+        (json!({"name": "x", "type": "carrier-pigeon", "settings": {}}), "unknown type 'carrier-pigeon'"),
+        (json!({"name": "", "type": "email", "settings": {"addresses": "a@b.c"}}), "name should not be empty"),
+    ] {
+        let (s, b) = api(&emu, "POST", cps, Some(bad.clone()), &[]);
+        assert_eq!(
+            (s, b["message"].as_str().map(|m| m.trim_start_matches("invalid object specification: "))),
+            (400, Some(said)),
+            "{bad}"
+        );
+    }
+    // A policy may name it; then its last integration cannot go.
+    let tree = json!({"receiver": "ops", "group_by": ["alertname"]});
+    assert_eq!(api(&emu, "PUT", "/api/v1/provisioning/policies", Some(tree), &[]).0, 202);
+    let uid = |v: &Value| v["uid"].as_str().unwrap().to_string();
+    assert_eq!(api(&emu, "DELETE", &format!("{cps}/{}", uid(&made)), None, &[]).0, 202);
+    let (s, b) = api(&emu, "DELETE", &format!("{cps}/{}", uid(&slack)), None, &[]);
+    assert_eq!(
+        (s, b["message"].as_str()),
+        (409, Some("contact point 'ops' is currently used by a notification policy"))
+    );
+    assert_eq!(api(&emu, "DELETE", "/api/v1/provisioning/policies", None, &[]).0, 202);
+    assert_eq!(api(&emu, "DELETE", &format!("{cps}/{}", uid(&slack)), None, &[]).0, 202);
+    assert_eq!(
+        api(
+            &emu,
+            "PUT",
+            &format!("{cps}/nope"),
+            Some(json!({"name": "x", "type": "email", "settings": {"addresses": "a@b.c"}})),
+            &[]
+        )
+        .0,
+        404
+    );
+}

@@ -424,12 +424,44 @@ fn assert_consistent(planned: &Value, new: &Value) {
                 }
             }
         }
+        // Terraform cannot correlate set elements with unknowns in them: each planned element
+        // needs an applied one it is compatible with (`assertSetValuesCompatible`).
+        (Value::Set(p), Value::Set(n)) if !planned.is_wholly_known() => {
+            assert_eq!(
+                p.len(),
+                n.len(),
+                "Provider produced inconsistent result: set of {} planned, {} applied",
+                p.len(),
+                n.len()
+            );
+            for pe in p {
+                assert!(
+                    n.iter().any(|ne| compatible(pe, ne)),
+                    "Provider produced inconsistent result: {pe:?} in {n:?}"
+                );
+            }
+        }
         (p, n) => assert_eq!(p, n, "Provider produced inconsistent result"),
+    }
+}
+
+/// Whether `new` is what `planned` allows (unknowns allow anything).
+fn compatible(planned: &Value, new: &Value) -> bool {
+    match (planned, new) {
+        (Value::Unknown(_), _) => true,
+        (Value::Object(p), Value::Object(n)) => {
+            p.iter().all(|(k, pv)| compatible(pv, n.get(k).unwrap_or(&Value::Null)))
+        }
+        (Value::List(p), Value::List(n)) | (Value::Set(p), Value::Set(n)) => {
+            p.len() == n.len() && p.iter().zip(n).all(|(a, b)| compatible(a, b))
+        }
+        (p, n) => p == n,
     }
 }
 
 // Each type's lifecycle edge cases, driven as Terraform drives them, in milliseconds.
 mod access;
+mod contact_point;
 mod dashboard;
 mod data_source;
 mod ephemeral;
