@@ -62,6 +62,11 @@ fn official_state_migrates_with_replace_provider(tf: &Terraform) {
         json!({"uid": "mig-ds", "name": "cw-example", "type": "cloudwatch", "access": "proxy", "jsonData": json_data});
     let (s, _) = emu.grafana("POST", "/api/datasources", Some(ds));
     assert_eq!(s, 200);
+    let email = json!({"name": "My Contact Point", "type": "email", "disableResolveMessage": false, "settings": {
+        "addresses": "one@company.org;two@company.org", "message": "{{ len .Alerts.Firing }} firing.",
+        "subject": "{{ template \"default.title\" .}}", "singleEmail": true}});
+    let (s, email) = emu.grafana("POST", "/api/v1/provisioning/contact-points", Some(email));
+    assert_eq!(s, 202);
     let base = &emu.grafana_url;
 
     let w = Workdir::new(tf);
@@ -93,6 +98,18 @@ resource "grafana_data_source" "cloudwatch" {
     authType      = "ec2_iam_role"
   })
 }
+
+resource "grafana_contact_point" "my_contact_point" {
+    name = "My Contact Point"
+
+   email {
+        addresses = ["one@company.org", "two@company.org"]
+        message = "{{ len .Alerts.Firing }} firing."
+        subject = "{{ template \"default.title\" .}}"
+        single_email = true
+        disable_resolve_message = false
+    }
+}
 "#,
     );
     let state = json!({
@@ -118,6 +135,16 @@ resource "grafana_data_source" "cloudwatch" {
                 "name": "cw-example", "org_id": "1", "private_data_source_connect_network_id": "",
                 "secure_json_data_encoded": "", "type": "cloudwatch", "uid": "mig-ds", "url": "", "username": "",
             })),
+            instance("grafana_contact_point", "my_contact_point", 0, json!({
+                "id": "0:My Contact Point", "org_id": "0", "name": "My Contact Point", "disable_provenance": false,
+                "email": [{"uid": email["uid"], "addresses": ["one@company.org", "two@company.org"],
+                    "message": "{{ len .Alerts.Firing }} firing.", "subject": "{{ template \"default.title\" .}}",
+                    "single_email": true, "disable_resolve_message": false, "settings": {}}],
+                "alertmanager": [], "dingding": [], "discord": [], "googlechat": [], "kafka": [], "line": [],
+                "mqtt": [], "oncall": [], "opsgenie": [], "pagerduty": [], "pushover": [], "sensugo": [], "slack": [],
+                "sns": [], "teams": [], "telegram": [], "threema": [], "victorops": [], "webex": [], "webhook": [],
+                "wecom": [],
+            })),
         ],
         "check_results": null,
     });
@@ -137,6 +164,7 @@ resource "grafana_data_source" "cloudwatch" {
     assert_eq!(st["grafana_folder.my_folder"]["id"], "0:mig-folder");
     assert_eq!(st["grafana_dashboard.test_folder"]["id"], "0:mig-dash");
     assert_eq!(st["grafana_data_source.cloudwatch"]["id"], "1:mig-ds");
+    assert_eq!(st["grafana_contact_point.my_contact_point"]["id"], "0:My Contact Point");
     w.assert_plan_empty("after the first apply with this provider");
     assert_eq!(emu.held("dashboards"), 1);
     let (_, d) = emu.grafana("GET", "/api/dashboards/uid/mig-dash", None);

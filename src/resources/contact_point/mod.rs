@@ -51,13 +51,47 @@ impl Resource for ContactPointResource {
             disable_provenance_attribute(),
         ];
         attributes.extend(id_attributes("contact point"));
-        Schema::new(
+        let mut schema = Schema::new(
             "An alerting contact point: every receiver (integration) that shares its name, one block each. On AMG, \
                 `sns { topic = \"arn:aws:sns:…\" }` with no keys publishes with the workspace's IAM role; the topic \
                 name must match the role's policy (`grafana*` for a service-managed workspace).",
             attributes,
         )
-        .with_blocks(NOTIFIERS.iter().map(receiver_block).collect())
+        .with_blocks(NOTIFIERS.iter().map(receiver_block).collect());
+        // 0 is the official provider's version.
+        schema.version = 1;
+        schema
+    }
+
+    fn official_schema_version(&self) -> Option<i64> {
+        Some(0)
+    }
+
+    /// A receiver block that means what a prior one means is the prior one: the official
+    /// provider's state says `""`, `false` and `0` for what nobody set, where a configuration
+    /// says nothing (Terraform checks only the count of a set of blocks against it).
+    fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
+        for n in NOTIFIERS {
+            let before = prior.get(n.block).as_list().unwrap_or_default().to_vec();
+            let mut taken = vec![false; before.len()];
+            if let Value::Set(blocks) = planned.get(n.block).clone() {
+                let blocks = blocks
+                    .into_iter()
+                    .map(|b| {
+                        let found =
+                            before.iter().enumerate().find(|(i, p)| !taken[*i] && settings::same_meaning(n, &b, p));
+                        match found {
+                            Some((i, p)) => {
+                                taken[i] = true;
+                                p.clone()
+                            }
+                            None => b,
+                        }
+                    })
+                    .collect();
+                planned.set(n.block, Value::Set(blocks));
+            }
+        }
     }
 
     fn model_attributes(&self) -> Vec<(&'static str, Type)> {

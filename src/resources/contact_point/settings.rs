@@ -63,12 +63,15 @@ pub fn to_block(
             if mine.is_null() { default_of(f) } else { mine }
         } else {
             match held.as_ref().and_then(|h| attribute(f, h)) {
-                Some(v) if same(f, &v, &mine) => mine,
+                Some(v) if same(&v, &mine) => mine,
                 Some(v) => v,
                 // Grafana 10.4+'s SNS settings have no place for these: what was configured.
                 None if n.kind == "sns" && (f.name == "auth_provider" || f.name == "message_format") => {
                     if mine.is_null() { default_of(f) } else { mine }
                 }
+                // Unset in Grafana: the prior words if they say unset too (the official
+                // provider's state has `""`, `false` and `0` for what nobody set).
+                None if f.default == Default::None && zero(&mine) => mine,
                 None => default_of(f),
             }
         };
@@ -161,9 +164,27 @@ fn attribute(f: &Field, held: &Json) -> Option<Value> {
     })
 }
 
-/// Whether Grafana's value means what the prior one says (an unset text is Grafana's absent one).
-fn same(f: &Field, held: &Value, mine: &Value) -> bool {
-    held == mine || (f.kind == Kind::Str && mine.is_null() && held.as_str() == Some(""))
+/// Whether Grafana's value means what the prior one says: equal, or both unset.
+fn same(held: &Value, mine: &Value) -> bool {
+    held == mine || (zero(held) && zero(mine))
+}
+
+/// Whether a value says "unset": null, `false`, `0`, `""` or empty, as SDKv2 writes what nobody set.
+pub fn zero(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::String(s) => s.is_empty(),
+        Value::List(xs) | Value::Set(xs) => xs.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        v => v.as_i64() == Some(0),
+    }
+}
+
+/// Whether two receiver blocks mean the same, their uids aside.
+pub fn same_meaning(n: &Notifier, a: &Value, b: &Value) -> bool {
+    let fields = n.fields.iter().map(|f| f.name).chain([DISABLE_RESOLVE_MESSAGE, SETTINGS]);
+    fields.into_iter().all(|name| same(a.get(name), b.get(name)))
 }
 
 fn default_of(f: &Field) -> Value {

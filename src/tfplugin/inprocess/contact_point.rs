@@ -222,3 +222,37 @@ async fn every_write_is_sent_once_when_answers_are_lost() {
     h.destroy(TYPE, &created).await.assert_clean();
     assert!(held(&h, "lossy").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_state_of_the_official_provider_plans_nothing_after_replace_provider() {
+    let h = Harness::start(&[]).await;
+    // What the official provider sent for `email { addresses }` and `opsgenie { api_key }`:
+    // SDKv2 hands it `false` for the booleans nobody set, and it sends them.
+    let email =
+        json!({"name": "ops", "type": "email", "settings": {"addresses": "a@example.com", "singleEmail": false}});
+    let opsgenie = json!({"name": "ops", "type": "opsgenie",
+        "settings": {"apiKey": "k", "autoClose": false, "overridePriority": false}});
+    let (_, email) = h.grafana("POST", LIST, Some(email)).await;
+    let (_, opsgenie) = h.grafana("POST", LIST, Some(opsgenie)).await;
+    // Its state (schema version 0): `""`, `false` and `[]` for what nobody set.
+    let official = json!({"id": "1:ops", "org_id": "1", "name": "ops", "disable_provenance": false,
+        "email": [{"uid": email["uid"], "addresses": ["a@example.com"], "single_email": false, "message": "",
+            "subject": "", "disable_resolve_message": false, "settings": {}}],
+        "opsgenie": [{"uid": opsgenie["uid"], "url": "", "api_key": "k", "message": "", "description": "",
+            "auto_close": false, "override_priority": false, "send_tags_as": "", "responders": [],
+            "disable_resolve_message": false, "settings": {}}]});
+    let read = h.upgraded_and_read(TYPE, 0, &official).await;
+    let cfg = config(
+        &h,
+        "ops",
+        &[
+            ("email", vec![receiver(&h, "email", &[("addresses", Value::List(vec![s("a@example.com")]))])]),
+            ("opsgenie", vec![receiver(&h, "opsgenie", &[("api_key", s("k"))])]),
+        ],
+        &[],
+    );
+    let (planned, replace, _, said) = h.plan(TYPE, Some(&read), &cfg).await;
+    said.assert_clean();
+    assert!(replace.is_empty(), "{replace:?}");
+    assert_eq!(planned, read.state, "no change");
+}
