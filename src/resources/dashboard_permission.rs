@@ -9,10 +9,10 @@ use async_trait::async_trait;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::framework::outcome::read_outcome;
-use crate::framework::{Ctx, Listed, Lister, ReadOutcome, Resource};
-use crate::grafana::{PermissionsOf, Search};
+use crate::framework::{Ctx, Lister, ReadOutcome, Resource};
+use crate::grafana::PermissionsOf as Of;
 use crate::model::{Attr, Model, SetOf};
-use crate::resources::listing::OneRequest;
+use crate::resources::listing::PermissionsOf;
 use crate::resources::permissions::{self, PermissionModel};
 use crate::resources::{
     check_org_id, id_attributes, identity_uid, import_uid, org_id_of, uid_identity, uid_identity_schema,
@@ -95,7 +95,7 @@ impl Resource for DashboardPermissionResource {
     async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let prior = DashboardPermissionModel::decode(prior);
         let uid = prior.dashboard_uid.as_str().unwrap_or_default();
-        let held = permissions::read(ctx.client, PermissionsOf::Dashboard, uid, &prior.permissions).await;
+        let held = permissions::read(ctx.client, Of::Dashboard, uid, &prior.permissions).await;
         read_outcome(held, "dashboard permissions of", uid, diags).map(|held| state(&prior, uid, held))
     }
 
@@ -105,7 +105,7 @@ impl Resource for DashboardPermissionResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
         let uid = DashboardPermissionModel::decode(state).dashboard_uid.as_str().unwrap_or_default().to_string();
-        permissions::reset(ctx.client, PermissionsOf::Dashboard, &uid, diags).await;
+        permissions::reset(ctx.client, Of::Dashboard, &uid, diags).await;
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
@@ -130,25 +130,17 @@ impl Resource for DashboardPermissionResource {
     }
 }
 
-/// `list "grafana_dashboard_permission"`: the permission list of every dashboard (the first 1,000).
-static DASHBOARD_PERMISSION_LIST: OneRequest = OneRequest {
-    description: "The permission lists of the workspace's dashboards, one per dashboard.",
-    what: "the dashboards (GET /api/search)",
-    items: |client| {
-        Box::pin(async {
-            let search = Search { kind: "dash-db", ..Default::default() };
-            let hits = client.search_page(&search, 1, crate::framework::list::MAX_PAGE).await?;
-            Ok(hits
-                .into_iter()
-                .map(|h| Listed { display_name: format!("Permissions of {}", h.title), id: h.uid })
-                .collect())
-        })
-    },
+/// `list "grafana_dashboard_permission"`: the permission list of every dashboard
+/// `list "grafana_dashboard"` lists, with its filters and pages.
+static DASHBOARD_PERMISSION_LIST: PermissionsOf = PermissionsOf {
+    of: &crate::resources::dashboard::DashboardList,
+    description: "The permission lists of the workspace's dashboards, one per dashboard, with `grafana_dashboard`'s \
+        filters.",
 };
 
 async fn write(ctx: &Ctx<'_>, planned: &DashboardPermissionModel, diags: &mut Diagnostics) -> Option<Value> {
     let uid = planned.dashboard_uid.as_str().unwrap_or_default();
-    let held = permissions::write(ctx.client, PermissionsOf::Dashboard, uid, &planned.permissions, diags).await?;
+    let held = permissions::write(ctx.client, Of::Dashboard, uid, &planned.permissions, diags).await?;
     Some(state(planned, uid, held))
 }
 

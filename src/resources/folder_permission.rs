@@ -8,10 +8,10 @@ use async_trait::async_trait;
 
 use crate::diag::Diagnostics;
 use crate::framework::outcome::read_outcome;
-use crate::framework::{Ctx, Listed, Lister, ReadOutcome, Resource};
-use crate::grafana::{PermissionsOf, Search};
+use crate::framework::{Ctx, Lister, ReadOutcome, Resource};
+use crate::grafana::PermissionsOf as Of;
 use crate::model::{Attr, Model, SetOf};
-use crate::resources::listing::OneRequest;
+use crate::resources::listing::PermissionsOf;
 use crate::resources::permissions::{self, PermissionModel};
 use crate::resources::{
     check_org_id, id_attributes, identity_uid, import_uid, org_id_of, uid_identity, uid_identity_schema,
@@ -83,7 +83,7 @@ impl Resource for FolderPermissionResource {
     async fn read(&self, ctx: &Ctx<'_>, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let prior = FolderPermissionModel::decode(prior);
         let uid = prior.folder_uid.as_str().unwrap_or_default();
-        let held = permissions::read(ctx.client, PermissionsOf::Folder, uid, &prior.permissions).await;
+        let held = permissions::read(ctx.client, Of::Folder, uid, &prior.permissions).await;
         read_outcome(held, "folder permissions of", uid, diags).map(|held| state(&prior, uid, held))
     }
 
@@ -93,7 +93,7 @@ impl Resource for FolderPermissionResource {
 
     async fn delete(&self, ctx: &Ctx<'_>, state: &Value, diags: &mut Diagnostics) {
         let uid = FolderPermissionModel::decode(state).folder_uid.as_str().unwrap_or_default().to_string();
-        permissions::reset(ctx.client, PermissionsOf::Folder, &uid, diags).await;
+        permissions::reset(ctx.client, Of::Folder, &uid, diags).await;
     }
 
     fn import_id(&self, id: &str, diags: &mut Diagnostics) -> Option<Value> {
@@ -118,25 +118,17 @@ impl Resource for FolderPermissionResource {
     }
 }
 
-/// `list "grafana_folder_permission"`: the permission list of every folder (the first 1,000).
-static FOLDER_PERMISSION_LIST: OneRequest = OneRequest {
-    description: "The permission lists of the workspace's folders, one per folder.",
-    what: "the folders (GET /api/search)",
-    items: |client| {
-        Box::pin(async {
-            let search = Search { kind: "dash-folder", ..Default::default() };
-            let hits = client.search_page(&search, 1, crate::framework::list::MAX_PAGE).await?;
-            Ok(hits
-                .into_iter()
-                .map(|h| Listed { display_name: format!("Permissions of {}", h.title), id: h.uid })
-                .collect())
-        })
-    },
+/// `list "grafana_folder_permission"`: the permission list of every folder `list "grafana_folder"` lists,
+/// with its filters and pages.
+static FOLDER_PERMISSION_LIST: PermissionsOf = PermissionsOf {
+    of: &crate::resources::folder::FolderList,
+    description: "The permission lists of the workspace's folders, one per folder, with `grafana_folder`'s filters \
+        (`parent_uid`).",
 };
 
 async fn write(ctx: &Ctx<'_>, planned: &FolderPermissionModel, diags: &mut Diagnostics) -> Option<Value> {
     let uid = planned.folder_uid.as_str().unwrap_or_default();
-    let held = permissions::write(ctx.client, PermissionsOf::Folder, uid, &planned.permissions, diags).await?;
+    let held = permissions::write(ctx.client, Of::Folder, uid, &planned.permissions, diags).await?;
     Some(state(planned, uid, held))
 }
 

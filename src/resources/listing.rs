@@ -128,3 +128,40 @@ impl Lister for OneRequest {
 pub fn by_name(name: String) -> Listed {
     Listed { id: name.clone(), display_name: name }
 }
+
+/// The listing of the permission lists of what another type's lister lists: its filters, ids
+/// (a permission list is imported by its object's uid) and pages, each named "Permissions of
+/// <name>".
+pub struct PermissionsOf {
+    pub of: &'static dyn Lister,
+    pub description: &'static str,
+}
+
+#[async_trait::async_trait]
+impl Lister for PermissionsOf {
+    fn schema(&self) -> Schema {
+        let mut schema = self.of.schema();
+        schema.description = self.description;
+        schema
+    }
+
+    async fn memo(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Option<ListMemo> {
+        self.of.memo(client, config, diags).await
+    }
+
+    async fn page(
+        &self,
+        client: &Client,
+        config: &Value,
+        memo: &ListMemo,
+        page: usize,
+        size: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<Page> {
+        let mut answer = self.of.page(client, config, memo, page, size, diags).await?;
+        for item in &mut answer.items {
+            item.display_name = format!("Permissions of {}", item.display_name);
+        }
+        Some(answer)
+    }
+}

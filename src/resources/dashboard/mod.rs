@@ -27,6 +27,7 @@ use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 mod list;
+pub use list::DashboardList;
 mod save;
 
 use save::{Wanted, save_error, save_error_named, state_after_save, state_from_remote, uid_taken};

@@ -15,6 +15,7 @@ use crate::schema::{Attribute, IdentitySchema, Schema};
 use crate::value::{Type, Value};
 
 mod list;
+pub use list::FolderList;
 mod messages;
 use messages::{
     changed_since_read, create_error, is_not_found, missing_parent, titled_like_a_dashboard, uid_taken,

@@ -442,3 +442,26 @@ async fn where_grafana_serves_the_role_based_api_permissions_go_through_it_asked
     );
     assert_eq!(counts, (1, 0, 0, true));
 }
+
+#[tokio::test]
+async fn permission_lists_are_listed_as_their_folders_and_dashboards_are_with_their_filters() {
+    let h = Harness::start(&["--grafana-version", "12.4"]).await;
+    for (uid, title, parent) in [("a", "Team A", ""), ("x", "Service X", "a")] {
+        let body = serde_json::json!({"uid": uid, "title": title, "parentUid": parent});
+        assert_eq!(h.grafana("POST", "/api/folders", Some(body)).await.0, 200);
+    }
+    let body = serde_json::json!({"dashboard": {"uid": "lat", "title": "Latency"}, "folderUid": "x"});
+    assert_eq!(h.grafana("POST", "/api/dashboards/db", Some(body)).await.0, 200);
+    // Every folder at every level (in search order, by title), named by its path; an import of
+    // the first is its object.
+    h.assert_listed_as_imported(
+        "grafana_folder_permission",
+        &["Permissions of Team A/Service X", "Permissions of Team A"],
+    )
+    .await;
+    // `grafana_folder`'s filter: the folders directly in one.
+    let (found, said) = h.list("grafana_folder_permission", &[("parent_uid", s("a"))], false, 100).await;
+    said.assert_clean();
+    assert_eq!(found.iter().map(|f| f.uid.as_str()).collect::<Vec<_>>(), ["x"]);
+    h.assert_listed_as_imported("grafana_dashboard_permission", &["Permissions of Latency (Team A/Service X)"]).await;
+}
