@@ -383,3 +383,55 @@ fn an_sns_contact_point_on_amg_publishes_with_the_workspace_role(tf: &Terraform)
     assert!(said.contains("only to topics whose name starts with `grafana`"), "{r:?}");
     w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("1 destroyed");
 }
+
+on_both_terraforms!(contact_point_official_acceptance_configurations_apply_and_change_receiver_by_receiver);
+
+/// The official acceptance configurations for OnCall, OpsGenie responders, default settings and
+/// a contact point of several receivers of one type, to which one is added, then two taken away:
+/// each receiver is one integration whose uid stays while it stays. Verbatim, but for the two
+/// `receiver_types` resource labels, made distinct to share one configuration.
+fn contact_point_official_acceptance_configurations_apply_and_change_receiver_by_receiver(tf: &Terraform) {
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("{}/tests/fixtures/official/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let emu = Emulator::start(&[]);
+    let w = Workdir::new(tf);
+    let others = ["contact_point_receiver_types_10_2.tf", "contact_point_receiver_types_10_3.tf"]
+        .map(|f| fixture(f).replace("\"receiver_types\"", &format!("\"{}\"", f.trim_end_matches(".tf"))))
+        .join("\n");
+    let with =
+        |compound: &str| format!("{others}\n{}\n{}", fixture("contact_point_default_settings.tf"), fixture(compound));
+    w.config(&emu, &with("contact_point_compound_receiver.tf"));
+    w.init();
+    w.apply().assert_summary("4 added, 0 changed, 0 destroyed");
+    let (_, held) =
+        emu.grafana("GET", "/api/v1/provisioning/contact-points?name=Receiver%20Types%20since%20v10.3", None);
+    assert_eq!(
+        held[0]["settings"]["responders"],
+        json!([{"type": "user", "id": "803f87e1a7f848b0a0779810bee5d1d3"}, {"type": "team", "name": "Test team"}])
+    );
+    w.assert_plan_empty("the acceptance configurations");
+    let compound = || {
+        let (_, held) = emu.grafana("GET", "/api/v1/provisioning/contact-points?name=Compound%20Contact%20Point", None);
+        held.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["uid"].as_str().unwrap().to_string(), i["settings"]["addresses"].as_str().unwrap().to_string()))
+            .collect::<Vec<_>>()
+    };
+    let two = compound();
+    assert_eq!(two.len(), 2);
+
+    w.config(&emu, &with("contact_point_compound_receiver_added.tf"));
+    w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
+    let three = compound();
+    assert_eq!((three.len(), &three[..2]), (3, &two[..]), "the two kept their integrations");
+    w.assert_plan_empty("a receiver added");
+
+    w.config(&emu, &with("contact_point_compound_receiver_subtracted.tf"));
+    w.apply().assert_summary("0 added, 1 changed, 0 destroyed");
+    assert_eq!(compound(), vec![two.into_iter().find(|(_, a)| a == "one@company.org;two@company.org").unwrap()]);
+    w.assert_plan_empty("two receivers taken away");
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("4 destroyed");
+    assert_eq!(emu.held("contact_points"), 0);
+}
