@@ -134,11 +134,13 @@ pub fn aws_mirror() -> PathBuf {
     p
 }
 
-/// A mirror holding this build of the provider, shared by every test in this process.
+/// A mirror holding this build of the provider, shared by every test in this process. A
+/// static is never dropped, so it lives under cargo's target directory (`cargo clean` removes
+/// it), not in the system's temporary directory, where every run left one behind.
 fn mirror_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
-        let d = tempfile::tempdir().expect("tempdir");
+        let d = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tempdir");
         let plat = d.path().join("registry.terraform.io").join(PROVIDER_SOURCE).join("0.1.0/linux_amd64");
         std::fs::create_dir_all(&plat).expect("mirror dirs");
         std::fs::copy(provider_bin(), plat.join("terraform-provider-grafana_v0.1.0")).expect("copy provider");
