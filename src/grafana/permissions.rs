@@ -85,17 +85,14 @@ impl Client {
         Ok(parent.filter(|p| !p.is_empty()))
     }
 
-    /// The object's own permissions, and the folder it is in. Through the legacy API: its list
-    /// less its folder's list (each of the folder's items taken out once), less what Grafana flags
-    /// as inherited; through the role-based API, what it says is managed and not inherited.
-    pub async fn own_permissions(
-        &self,
-        of: PermissionsOf,
-        uid: &str,
-    ) -> Result<(Vec<PermissionItem>, Option<String>), Error> {
+    /// The object's own permissions. Through the legacy API: its list less its folder's list
+    /// (each of the folder's items taken out once), less what Grafana flags as inherited;
+    /// through the role-based API, what it says is managed and not inherited. Both first read
+    /// the object, which answers 404 when it is gone.
+    pub async fn own_permissions(&self, of: PermissionsOf, uid: &str) -> Result<Vec<PermissionItem>, Error> {
         let parent = self.parent_folder(of, uid).await?;
         if self.role_based().await? {
-            return Ok((self.managed_permissions(of, uid).await?, parent));
+            return self.managed_permissions(of, uid).await;
         }
         let mut items: Vec<PermissionItem> =
             self.permissions(of, uid).await?.into_iter().filter(|i| !i.inherited).collect();
@@ -107,7 +104,7 @@ impl Client {
                 }
             }
         }
-        Ok((items, parent))
+        Ok(items)
     }
 
     /// Replaces the object's own list: one POST of the whole list through the legacy API; through

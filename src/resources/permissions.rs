@@ -77,7 +77,7 @@ pub fn keep_prior_words(prior: &Permissions, planned: &mut Permissions) {
 
 /// Reads the object's own list, in the prior blocks' words where they mean the same.
 pub async fn read(client: &Client, of: PermissionsOf, uid: &str, prior: &Permissions) -> Result<Permissions, Error> {
-    let (held, _) = client.own_permissions(of, uid).await?;
+    let held = client.own_permissions(of, uid).await?;
     Ok(blocks(prior, &held))
 }
 

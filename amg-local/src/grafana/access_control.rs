@@ -21,19 +21,17 @@ fn not_served() -> Response {
     gerr(StatusCode::NOT_FOUND, json!({"message": "Not found"}))
 }
 
-fn of(resource: &str) -> Result<Of, Response> {
+/// What the route is of, where the API is served at all.
+fn served(ctx: &Ctx, resource: &str) -> Result<Of, Response> {
     match resource {
-        "folders" => Ok(Of::Folder),
-        "dashboards" => Ok(Of::Dashboard),
+        "folders" if ctx.world.access_control => Ok(Of::Folder),
+        "dashboards" if ctx.world.access_control => Ok(Of::Dashboard),
         _ => Err(not_served()),
     }
 }
 
 pub(super) async fn description(State(ctx): State<Ctx>, Path(resource): Path<String>) -> R {
-    if !ctx.world.access_control {
-        return Err(not_served());
-    }
-    of(&resource)?;
+    served(&ctx, &resource)?;
     ok(json!({"assignments": {"users": true, "serviceAccounts": true, "teams": true, "builtInRoles": true},
         "permissions": ["View", "Edit", "Admin"]}))
 }
@@ -43,20 +41,13 @@ pub(super) async fn get_permissions(
     caller: Caller,
     Path((resource, uid)): Path<(String, String)>,
 ) -> R {
-    if !ctx.world.access_control {
-        return Err(not_served());
-    }
-    let of = of(&resource)?;
+    let of = served(&ctx, &resource)?;
     let ws = ctx.ws()?;
     caller.require_permission(Role::Admin, &of.action("read"))?;
     let g = ws.grafana.lock().expect("lock");
     let object = of.find(&g, &uid)?;
     let mut out: Vec<Value> = object.own.iter().map(|p| dto(&g, p, false)).collect();
-    let mut parent = object.parent.clone();
-    while let Some(p) = parent.as_deref().and_then(|p| Of::Folder.find(&g, p).ok()) {
-        out.extend(p.own.iter().map(|i| dto(&g, i, true)));
-        parent = p.parent;
-    }
+    out.extend(object.inherited(&g).iter().map(|p| dto(&g, p, true)));
     out.push(json!({"id": 0, "roleName": "basic:admin", "isManaged": false, "isInherited": false,
         "isServiceAccount": false, "userId": 0, "userLogin": "", "teamId": 0, "team": "", "builtInRole": "Admin",
         "actions": [], "permission": "Admin"}));
@@ -69,10 +60,7 @@ pub(super) async fn set_permissions(
     Path((resource, uid)): Path<(String, String)>,
     Body(b): Body,
 ) -> R {
-    if !ctx.world.access_control {
-        return Err(not_served());
-    }
-    let of = of(&resource)?;
+    let of = served(&ctx, &resource)?;
     let ws = ctx.ws()?;
     caller.require_permission(Role::Admin, &of.action("write"))?;
     let mut g = ws.grafana.lock().expect("lock");

@@ -83,15 +83,23 @@ fn dashboard(g: &Store, uid: &str) -> Option<Object> {
     })
 }
 
+impl Object {
+    /// The permissions of every folder above the object, nearest first.
+    pub(super) fn inherited(&self, g: &Store) -> Vec<PermissionRec> {
+        let mut out = Vec::new();
+        let mut parent = self.parent.clone();
+        while let Some(p) = parent.as_deref().and_then(|p| folder(g, p)) {
+            out.extend(p.own);
+            parent = p.parent;
+        }
+        out
+    }
+}
+
 /// The object's own items, then each folder's above it.
 fn listed(g: &Store, object: &Object) -> Value {
     let mut out = Vec::new();
-    let mut items: Vec<PermissionRec> = object.own.clone();
-    let mut parent = object.parent.clone();
-    while let Some(p) = parent.as_deref().and_then(|p| folder(g, p)) {
-        items.extend(p.own);
-        parent = p.parent;
-    }
+    let items = object.own.iter().chain(object.inherited(g).iter()).cloned().collect::<Vec<_>>();
     for p in &items {
         let user = g.users.iter().find(|u| u.id == p.user_id);
         let team = g.teams.iter().find(|t| t.id == p.team_id);

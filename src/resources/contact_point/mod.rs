@@ -145,8 +145,9 @@ impl Resource for ContactPointResource {
         diags: &mut Diagnostics,
     ) -> Vec<crate::diag::AttrPath> {
         for n in NOTIFIERS {
-            let kept: Vec<String> = uids(planned.get(n.block));
-            let mut free = uids(ctx.prior.get(n.block)).into_iter().filter(|u| !kept.contains(u));
+            let kept = uids(planned.get(n.block).as_list().unwrap_or_default());
+            let free = uids(ctx.prior.get(n.block).as_list().unwrap_or_default());
+            let mut free = free.into_iter().filter(|u| !kept.contains(u));
             if let Value::Set(blocks) = planned.get(n.block).clone() {
                 let blocks = blocks
                     .into_iter()
@@ -207,14 +208,9 @@ impl Resource for ContactPointResource {
             }
         };
         for i in held {
-            match ctx.client.delete_integration(&i.uid).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) if e.may_have_acted() && gone(ctx.client, &name, &i.uid).await => {}
-                Err(e) => {
-                    diags.push(refused(&name, "delete", &e));
-                    return;
-                }
+            if let Err(e) = remove(ctx.client, &name, &i.uid).await {
+                diags.push(refused(&name, "delete", &e));
+                return;
             }
         }
     }
@@ -263,8 +259,8 @@ static CONTACT_POINT_LIST: OneRequest = OneRequest {
 };
 
 /// The uids a set of receiver blocks holds.
-fn uids(blocks: &Value) -> Vec<String> {
-    blocks.as_list().unwrap_or_default().iter().filter_map(|b| b.get(UID).as_str().map(str::to_string)).collect()
+fn uids(blocks: &[Value]) -> Vec<String> {
+    blocks.iter().filter_map(|b| b.get(UID).as_str().map(str::to_string)).collect()
 }
 
 /// The model's attributes with the receiver blocks added (empty sets where none are given).
@@ -323,16 +319,11 @@ async fn write(client: &Client, prior: &Value, planned: &Value, diags: &mut Diag
             b.set(UID, Value::string(i.uid));
             written.push(b);
         }
-        let kept: Vec<String> = uids(&Value::Set(written.clone()));
-        for gone_uid in uids(&Value::Set(before)).into_iter().filter(|u| !kept.contains(u)) {
-            match client.delete_integration(&gone_uid).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) if e.may_have_acted() && gone(client, &name, &gone_uid).await => {}
-                Err(e) => {
-                    diags.push(refused(&name, "delete a receiver of", &e));
-                    return None;
-                }
+        let kept = uids(&written);
+        for gone_uid in uids(&before).into_iter().filter(|u| !kept.contains(u)) {
+            if let Err(e) = remove(client, &name, &gone_uid).await {
+                diags.push(refused(&name, "delete a receiver of", &e));
+                return None;
             }
         }
         plan.set(n.block, Value::Set(written));
@@ -357,9 +348,17 @@ async fn confirmed(client: &Client, sent: &Integration) -> Option<String> {
     held.iter().find(|h| (sent.uid.is_empty() || h.uid == sent.uid) && same(h)).map(|h| h.uid.clone())
 }
 
-/// Whether the integration is gone (a DELETE whose answer was lost).
-async fn gone(client: &Client, name: &str, uid: &str) -> bool {
-    client.contact_point(name).await.is_ok_and(|held| held.iter().all(|h| h.uid != uid))
+/// Deletes an integration: done when Grafana says so, when it is not there, or when a DELETE
+/// whose answer was lost is confirmed by reading the contact point back.
+async fn remove(client: &Client, name: &str, uid: &str) -> Result<(), Error> {
+    match client.delete_integration(uid).await {
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) if e.may_have_acted() => {
+            let gone = client.contact_point(name).await.is_ok_and(|held| held.iter().all(|h| h.uid != uid));
+            if gone { Ok(()) } else { Err(e) }
+        }
+        other => other,
+    }
 }
 
 /// The state for the integrations Grafana holds, in the prior blocks' words and secrets.

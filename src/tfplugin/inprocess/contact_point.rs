@@ -13,14 +13,7 @@ const ONE: &str = "/api/v1/provisioning/contact-points/:uid";
 fn receiver(h: &Harness, block: &str, set: &[(&str, Value)]) -> Value {
     let schema = h.schema(TYPE);
     let b = schema.blocks.iter().find(|b| b.name == block).expect("block");
-    let mut v = Value::Object(b.attributes.iter().map(|a| (a.name.to_string(), Value::Null)).collect());
-    for nested in &b.blocks {
-        let empty = match nested.nesting {
-            crate::schema::BlockNesting::List => Value::List(Vec::new()),
-            _ => Value::Set(Vec::new()),
-        };
-        v.set(nested.name, empty);
-    }
+    let mut v = super::nulls_of(&b.attributes, &b.blocks);
     for (k, x) in set {
         v.set(k, x.clone());
     }

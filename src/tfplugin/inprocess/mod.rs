@@ -387,8 +387,13 @@ fn filled(schema: &Schema, set: &[(&str, Value)]) -> Value {
 
 /// A value of `schema` with every attribute null (list and set blocks empty).
 fn nulls(schema: &Schema) -> Value {
-    let attrs = schema.attributes.iter().map(|a| (a.name.to_string(), Value::Null));
-    let blocks = schema.blocks.iter().map(|b| {
+    nulls_of(&schema.attributes, &schema.blocks)
+}
+
+/// An object of these attributes and blocks: every attribute null, list and set blocks empty.
+fn nulls_of(attributes: &[crate::schema::Attribute], blocks: &[crate::schema::Block]) -> Value {
+    let attrs = attributes.iter().map(|a| (a.name.to_string(), Value::Null));
+    let blocks = blocks.iter().map(|b| {
         let empty = match b.nesting {
             crate::schema::BlockNesting::Single => Value::Null,
             crate::schema::BlockNesting::List => Value::List(Vec::new()),
