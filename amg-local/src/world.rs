@@ -191,6 +191,8 @@ pub struct Store {
     pub contact_points: Option<Vec<Integration>>,
     /// The notification policy tree and its provenance, once a PUT replaced Grafana's default.
     pub policies: Option<(serde_json::Value, String)>,
+    /// Alert rules, each group's in its order.
+    pub alert_rules: Vec<AlertRuleRec>,
 }
 
 /// A user of the workspace's organisation, as single sign-on makes them on first sign-in.
@@ -243,6 +245,17 @@ pub struct Integration {
 pub struct MuteTiming {
     pub name: String,
     pub intervals: serde_json::Value,
+    pub provenance: String,
+}
+
+/// An alert rule: its group (folder uid and name) and the group's interval, the rule as Grafana
+/// answers it (without provenance), its provenance (`api` or `""`).
+pub struct AlertRuleRec {
+    pub uid: String,
+    pub folder_uid: String,
+    pub group: String,
+    pub interval: i64,
+    pub rule: serde_json::Value,
     pub provenance: String,
 }
 
@@ -437,6 +450,7 @@ impl World {
                     "datasources": g.datasources.len(),
                     "templates": g.templates.len(),
                     "mute_timings": g.mute_timings.len(),
+                    "alert_rules": g.alert_rules.len(),
                     // Integrations of contact points other than Grafana's default one.
                     "contact_points": g.contact_points.as_ref().map_or(0, |all| {
                         all.iter().filter(|i| i.name != DEFAULT_RECEIVER).count()

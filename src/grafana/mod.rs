@@ -18,6 +18,7 @@ mod folders;
 mod limits;
 mod listing;
 mod permissions;
+mod rule_groups;
 mod teams;
 mod users;
 
@@ -39,6 +40,7 @@ pub use folders::{Folder, FolderRef};
 pub use limits::{MAX_DASHBOARD_TITLE, MAX_DATASOURCE_NAME, MAX_DATASOURCE_URL, MAX_VERSION_MESSAGE, check_uid};
 pub use listing::Search;
 pub use permissions::{PermissionItem, PermissionsOf, default_permissions, permission_level, permission_name};
+pub use rule_groups::{AlertQuery, AlertRule, NotificationSettings, QueryRange, Record, RuleGroup};
 pub use teams::{TeamMember, TeamPreferences};
 pub use users::OrgUser;
 

@@ -21,6 +21,7 @@ pub mod message_template;
 pub mod mute_timing;
 pub mod notification_policy;
 mod permissions;
+pub mod rule_group;
 pub mod team;
 pub mod user;
 
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(mute_timing::MuteTimingResource),
         Arc::new(contact_point::ContactPointResource),
         Arc::new(notification_policy::NotificationPolicyResource),
+        Arc::new(rule_group::RuleGroupResource),
         Arc::new(team::TeamResource),
         Arc::new(folder_permission::FolderPermissionResource),
         Arc::new(dashboard_permission::DashboardPermissionResource),
@@ -91,6 +93,7 @@ pub fn id_attributes(kind: &str) -> [Attribute; 2] {
             "contact point" => "The official provider's id of the contact point, `<orgID>:<name>`.",
             "folder permission" => "The official provider's id, `<orgID>:<folderUID>`.",
             "dashboard permission" => "The official provider's id, `<orgID>:<dashboardUID>`.",
+            "rule group" => "The official provider's id of the rule group, `<orgID>:<folderUID>:<name>`.",
             _ => "The official provider's id of the data source, `<orgID>:<uid>`.",
         }),
         Attribute::string("org_id").optional_computed().use_state_for_unknown().describe(

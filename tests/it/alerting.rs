@@ -132,7 +132,8 @@ fn mute_timing_official_example_lives_its_lifecycle(tf: &Terraform, profile: &st
 on_both_terraforms!(alerting_objects_under_faults_are_written_exactly_once);
 
 /// Throttling, 5xx and lost answers to writes: 10 template groups, 10 mute timings (with and
-/// without provenance) and 10 contact points of two receivers, each exactly once in Grafana,
+/// without provenance), 10 contact points of two receivers and 5 rule groups in a folder, each
+/// exactly once in Grafana,
 /// then an empty plan and a clean destroy.
 fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     let faults = ["--fault-rate", "0.3", "--drop-rate", "0.2", "--seed", "23"];
@@ -147,20 +148,30 @@ fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
             i % 2 == 0
         ));
     }
+    config.push_str("resource \"grafana_folder\" \"rules\" {\n  title = \"Rules\"\n}\n");
+    for i in 0..5 {
+        config.push_str(&format!(
+            "resource \"grafana_rule_group\" \"g{i}\" {{\n  name = \"Group {i}\"\n  folder_uid = grafana_folder.rules.uid\n  \
+             interval_seconds = 60\n  rule {{\n    name = \"Rule {i}\"\n    condition = \"A\"\n    data {{\n      ref_id = \"A\"\n      \
+             datasource_uid = \"__expr__\"\n      model = jsonencode({{ refId = \"A\", type = \"math\", expression = \"{i}\" }})\n      \
+             relative_time_range {{\n        from = 0\n        to = 0\n      }}\n    }}\n  }}\n}}\n"
+        ));
+    }
     let provider = format!(
         "provider \"grafana\" {{\n  url     = \"{}\"\n  auth    = \"{}\"\n  retries = 8\n}}\n",
         emu.grafana_url, emu.admin_token
     );
     w.write("main.tf", &format!("{REQUIRED}\n{provider}\n{config}"));
     w.init();
-    w.apply().assert_summary("30 added, 0 changed, 0 destroyed");
-    let held = || (emu.held("templates"), emu.held("mute_timings"), emu.held("contact_points"));
-    assert_eq!(held(), (10, 10, 20), "each exactly once under {faults:?}");
+    w.apply().assert_summary("36 added, 0 changed, 0 destroyed");
+    let held =
+        || (emu.held("templates"), emu.held("mute_timings"), emu.held("contact_points"), emu.held("alert_rules"));
+    assert_eq!(held(), (10, 10, 20, 5), "each exactly once under {faults:?}");
     let met = &emu.stats()["faults"]["grafana"];
     assert!(met["injected"].as_u64() > Some(0) && met["dropped"].as_u64() > Some(0), "faults met: {met}");
     w.assert_plan_empty(&format!("under {faults:?}"));
-    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("30 destroyed");
-    assert_eq!(held(), (0, 0, 0));
+    w.ok(&["destroy", "-auto-approve", "-no-color"]).assert_summary("36 destroyed");
+    assert_eq!(held(), (0, 0, 0, 0));
 }
 
 on_both_terraforms_and_profiles!(notification_policy_lives_its_lifecycle_with_its_mute_timings);

@@ -61,6 +61,7 @@ mod plugin;
 mod regressions;
 mod release;
 mod reliability;
+mod rule_group;
 mod secrets;
 mod security;
 mod support;

@@ -2,8 +2,9 @@
 //! `terraform state replace-provider` and an empty plan.
 //!
 //! The fixtures are built as the official provider (a Go SDKv2 provider, v4) writes its state,
-//! from its published schema: schema versions folder 0, dashboard 1, data source 1; `id`
-//! `<orgID>:<uid>` (org 0 for folders and dashboards with a token, 1 for data sources);
+//! from its published schema: schema versions folder 0, dashboard 1, data source 1, contact point
+//! and rule group 0; `id` `<orgID>:<uid>` (org 0 for folders and dashboards with a token, 1 for
+//! data sources; `<orgID>:<folderUID>:<name>` for rule groups);
 //! optional strings nobody set written as `""`; `config_json` and `json_data_encoded` as Go's
 //! `json.Marshal` writes them (keys sorted, compact); `private` holding SDKv2's
 //! `{"schema_version": "<n>"}`. Attributes it has and this provider does not would be dropped.
@@ -67,6 +68,13 @@ fn official_state_migrates_with_replace_provider(tf: &Terraform) {
         "subject": "{{ template \"default.title\" .}}", "singleEmail": true}});
     let (s, email) = emu.grafana("POST", "/api/v1/provisioning/contact-points", Some(email));
     assert_eq!(s, 202);
+    let group = json!({"interval": 240, "rules": [{"title": "My Alert Rule 1", "condition": "A", "for": "2m",
+        "noDataState": "NoData", "execErrState": "Alerting", "labels": {"e": "f"}, "data": [{"refId": "A",
+        "datasourceUid": "PD8C576611E62080A", "relativeTimeRange": {"from": 600, "to": 0},
+        "model": {"hide": false, "refId": "A"}}]}]});
+    let group_path = "/api/v1/provisioning/folder/mig-folder/rule-groups/My%20Rule%20Group";
+    assert_eq!(emu.grafana("PUT", group_path, Some(group)).0, 200);
+    let rule_uid = emu.grafana("GET", group_path, None).1["rules"][0]["uid"].clone();
     let base = &emu.grafana_url;
 
     let w = Workdir::new(tf);
@@ -110,6 +118,35 @@ resource "grafana_contact_point" "my_contact_point" {
         disable_resolve_message = false
     }
 }
+
+resource "grafana_rule_group" "my_alert_rule" {
+  name             = "My Rule Group"
+  folder_uid       = grafana_folder.my_folder.uid
+  interval_seconds = 240
+  org_id           = 1
+  rule {
+    name           = "My Alert Rule 1"
+    for            = "2m"
+    condition      = "A"
+    labels = {
+      "e" = "f"
+    }
+    data {
+      ref_id     = "A"
+      relative_time_range {
+        from = 600
+        to   = 0
+      }
+      datasource_uid = "PD8C576611E62080A"
+      model = jsonencode({
+        hide          = false
+        intervalMs    = 1000
+        maxDataPoints = 43200
+        refId         = "A"
+      })
+    }
+  }
+}
 "#,
     );
     let state = json!({
@@ -145,6 +182,17 @@ resource "grafana_contact_point" "my_contact_point" {
                 "sns": [], "teams": [], "telegram": [], "threema": [], "victorops": [], "webex": [], "webhook": [],
                 "wecom": [],
             })),
+            // Go's duration text, the model without Grafana's defaults and keys sorted, empty
+            // maps and lists for what nobody set.
+            instance("grafana_rule_group", "my_alert_rule", 0, json!({
+                "id": "1:mig-folder:My Rule Group", "org_id": "1", "name": "My Rule Group", "folder_uid": "mig-folder",
+                "interval_seconds": 240, "disable_provenance": false, "rule": [{"uid": rule_uid,
+                "name": "My Alert Rule 1", "for": "2m0s", "no_data_state": "NoData", "exec_err_state": "Alerting",
+                "condition": "A", "annotations": {}, "labels": {"e": "f"}, "is_paused": false,
+                "notification_settings": [], "record": [], "data": [{"ref_id": "A",
+                "datasource_uid": "PD8C576611E62080A", "query_type": "", "model": "{\"hide\":false,\"refId\":\"A\"}",
+                "relative_time_range": [{"from": 600, "to": 0}]}]}],
+            })),
         ],
         "check_results": null,
     });
@@ -165,6 +213,7 @@ resource "grafana_contact_point" "my_contact_point" {
     assert_eq!(st["grafana_dashboard.test_folder"]["id"], "0:mig-dash");
     assert_eq!(st["grafana_data_source.cloudwatch"]["id"], "1:mig-ds");
     assert_eq!(st["grafana_contact_point.my_contact_point"]["id"], "0:My Contact Point");
+    assert_eq!(st["grafana_rule_group.my_alert_rule"]["id"], "1:mig-folder:My Rule Group");
     w.assert_plan_empty("after the first apply with this provider");
     assert_eq!(emu.held("dashboards"), 1);
     let (_, d) = emu.grafana("GET", "/api/dashboards/uid/mig-dash", None);

@@ -260,7 +260,12 @@ pub(super) async fn move_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid
     ok(folder_json(&g, &f, ws.profile, Some(&caller)))
 }
 
-pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(uid): Path<String>) -> R {
+pub(super) async fn delete_folder(
+    State(ctx): State<Ctx>,
+    caller: Caller,
+    Path(uid): Path<String>,
+    RawQuery(q): RawQuery,
+) -> R {
     let ws = ctx.ws()?;
     caller.require_permission(Role::Editor, "folders:delete")?;
     let mut g = ws.grafana.lock().expect("lock");
@@ -277,6 +282,12 @@ pub(super) async fn delete_folder(State(ctx): State<Ctx>, caller: Caller, Path(u
         );
         i += 1;
     }
+    // Grafana refuses to take alert rules with the folder unless asked to (`forceDeleteRules`).
+    let force = query_pairs(q.as_deref()).iter().any(|(k, v)| k == "forceDeleteRules" && v == "true");
+    if !force && super::rule_groups::rules_in(&g, &doomed) {
+        return Err(msg(StatusCode::BAD_REQUEST, "folder cannot be deleted: folder contains alert rules"));
+    }
+    g.alert_rules.retain(|r| !doomed.contains(&r.folder_uid));
     for f in &doomed {
         g.folders.remove(f);
         g.folder_permissions.remove(f);

@@ -8,7 +8,8 @@
 //! - [`auth`]: bearer tokens and API keys, the caller and its role guard;
 //! - [`folders`], [`dashboards`] (with versions), [`search`], [`datasources`], [`plugins`] (app
 //!   plugins and the dashboards they imported), [`templates`] (alerting notification template groups),
-//!   [`mute_timings`], [`policies`] (the notification policy tree), sharing [`alerting`]'s provenance rules;
+//!   [`mute_timings`], [`policies`] (the notification policy tree), [`rule_groups`] (alert rules), sharing
+//!   [`alerting`]'s provenance rules;
 //!   [`users`] (the organisation's users, who appear on single sign-on), [`teams`] (teams, members, preferences), [`permissions`] (folder
 //!   permissions through the legacy endpoints AMG serves);
 //! - [`health`]: `/api/health` refused as AMG refuses it, `/healthz`, `/api/frontend/settings`.
@@ -38,6 +39,7 @@ mod mute_timings;
 pub(crate) mod permissions;
 mod plugins;
 mod policies;
+mod rule_groups;
 mod search;
 mod teams;
 mod templates;
@@ -65,7 +67,7 @@ impl Ctx {
 pub fn router(world: Shared, ws_id: String) -> Router {
     use {dashboards::*, datasources::*, folders::*, health::*, search::*};
     let ctx = Ctx { world, ws_id };
-    Router::new()
+    alerting(Router::new())
         .route("/api/folders", get(list_folders).post(create_folder))
         .route("/api/folders/{uid}", get(get_folder).put(update_folder).delete(delete_folder))
         .route("/api/folders/{uid}/move", post(move_folder))
@@ -88,7 +90,32 @@ pub fn router(world: Shared, ws_id: String) -> Router {
         .route("/api/dashboards/uid/{uid}/versions/{version}", get(get_version))
         .route("/api/dashboards/uid/{uid}/restore", post(restore_version))
         .route("/api/search", get(search))
-        .route("/api/v1/provisioning/templates", get(templates::list_templates))
+        .route("/api/teams", post(teams::create_team))
+        .route("/api/teams/search", get(teams::search_teams))
+        .route("/api/teams/{id}", get(teams::get_team).put(teams::update_team).delete(teams::delete_team))
+        .route("/api/teams/{id}/members", get(teams::team_members).post(teams::add_team_member))
+        .route("/api/teams/{id}/members/{user}", axum::routing::delete(teams::remove_team_member))
+        .route("/api/teams/{id}/preferences", get(teams::get_team_preferences).put(teams::put_team_preferences))
+        .route("/api/org/users", get(users::org_users))
+        .route("/api/org/users/lookup", get(users::lookup_org_users))
+        .route("/api/plugins", get(plugins::list_plugins))
+        .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))
+        .route("/api/datasources", get(list_datasources).post(add_datasource))
+        .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
+        .route("/api/datasources/name/{name}", get(get_datasource_by_name).delete(delete_datasource_by_name))
+        .route("/api/frontend/settings", get(frontend_settings))
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), authenticate))
+        .route("/api/health", get(api_health_refused))
+        .route("/healthz", get(healthz))
+        .fallback(|| async { gerr(StatusCode::NOT_FOUND, json!({"message": "Not found"})) })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(ctx)
+}
+
+/// The alerting provisioning API: template groups, mute timings, contact points, the policy
+/// tree, alert rules and their groups.
+fn alerting(r: Router<Ctx>) -> Router<Ctx> {
+    r.route("/api/v1/provisioning/templates", get(templates::list_templates))
         .route(
             "/api/v1/provisioning/templates/{name}",
             get(templates::get_template).put(templates::put_template).delete(templates::delete_template),
@@ -115,26 +142,15 @@ pub fn router(world: Shared, ws_id: String) -> Router {
             "/api/v1/provisioning/policies",
             get(policies::get_policies).put(policies::put_policies).delete(policies::reset_policies),
         )
-        .route("/api/teams", post(teams::create_team))
-        .route("/api/teams/search", get(teams::search_teams))
-        .route("/api/teams/{id}", get(teams::get_team).put(teams::update_team).delete(teams::delete_team))
-        .route("/api/teams/{id}/members", get(teams::team_members).post(teams::add_team_member))
-        .route("/api/teams/{id}/members/{user}", axum::routing::delete(teams::remove_team_member))
-        .route("/api/teams/{id}/preferences", get(teams::get_team_preferences).put(teams::put_team_preferences))
-        .route("/api/org/users", get(users::org_users))
-        .route("/api/org/users/lookup", get(users::lookup_org_users))
-        .route("/api/plugins", get(plugins::list_plugins))
-        .route("/api/plugins/{id}/dashboards", get(plugins::plugin_dashboards))
-        .route("/api/datasources", get(list_datasources).post(add_datasource))
-        .route("/api/datasources/uid/{uid}", get(get_datasource).put(update_datasource).delete(delete_datasource))
-        .route("/api/datasources/name/{name}", get(get_datasource_by_name).delete(delete_datasource_by_name))
-        .route("/api/frontend/settings", get(frontend_settings))
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), authenticate))
-        .route("/api/health", get(api_health_refused))
-        .route("/healthz", get(healthz))
-        .fallback(|| async { gerr(StatusCode::NOT_FOUND, json!({"message": "Not found"})) })
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(ctx)
+        .route(
+            "/api/v1/provisioning/folder/{folder}/rule-groups/{group}",
+            get(rule_groups::get_rule_group).put(rule_groups::put_rule_group).delete(rule_groups::delete_rule_group),
+        )
+        .route("/api/v1/provisioning/alert-rules", get(rule_groups::list_alert_rules))
+        .route(
+            "/api/v1/provisioning/alert-rules/{uid}",
+            get(rule_groups::get_alert_rule).delete(rule_groups::delete_alert_rule),
+        )
 }
 
 // ---- rules several areas share ----

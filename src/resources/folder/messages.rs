@@ -114,3 +114,16 @@ pub(super) fn missing_parent(parent: &str, e: &grafana::Error) -> Diagnostic {
     )
     .at_attr("parent_folder_uid")
 }
+
+/// Grafana refuses to delete a folder that holds alert rules (it would take them with it).
+pub(super) fn holds_rules(uid: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Folder holds alert rules",
+        format!(
+            "Grafana refuses to delete folder {uid:?} while it holds alert rules, and nothing was deleted. Destroy the \
+                `grafana_rule_group` resources in it first: Terraform does, in the same run, when they name the folder \
+                as `folder_uid = grafana_folder.<name>.uid`. Rule groups Terraform does not manage must be deleted or \
+                moved in Grafana."
+        ),
+    )
+}

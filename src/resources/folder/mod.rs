@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use crate::diag::{AttrPath, Diagnostic, Diagnostics, api_error};
 use crate::framework::outcome::{Created, confirm_create, delete_outcome, read_outcome, unconfirmed_create};
 use crate::framework::{Ctx, Lister, PlanCtx, ReadOutcome, Resource};
-use crate::grafana::{Client, Folder, FolderRef};
+use crate::grafana::{Client, Error, Folder, FolderRef};
 use crate::model::{Attr, Model};
 use crate::resources::{
     check_org_id, check_uid, id_attributes, identity_uid, import_uid, new_uid, official_id, org_id_of, uid_identity,
@@ -18,7 +18,7 @@ mod list;
 pub use list::FolderList;
 mod messages;
 use messages::{
-    changed_since_read, create_error, is_not_found, missing_parent, titled_like_a_dashboard, uid_taken,
+    changed_since_read, create_error, holds_rules, is_not_found, missing_parent, titled_like_a_dashboard, uid_taken,
     version_moved_on,
 };
 
@@ -278,6 +278,12 @@ impl Resource for FolderResource {
             Err(e) => return diags.push(api_error(format!("Could not check folder {uid:?}"), &e)),
         };
         if !dashboards.is_empty() || !folders.is_empty() {
+            // Grafana would refuse the delete after the moves: say so before any.
+            match ctx.client.list_alert_rules().await {
+                Ok(rules) if rules.iter().any(|r| r.folder_uid == uid) => return diags.push(holds_rules(uid)),
+                Ok(_) => {}
+                Err(e) => return diags.push(api_error(format!("Could not check folder {uid:?} for alert rules"), &e)),
+            }
             let all: Vec<&FolderRef> = dashboards.iter().chain(&folders).collect();
             let names: Vec<String> = all.iter().take(5).map(|c| format!("{:?} ({})", c.title, c.uid)).collect();
             let listed = format!("{}{}", names.join(", "), if all.len() > 5 { " and more" } else { "" });
@@ -328,7 +334,12 @@ impl Resource for FolderResource {
                 }
             }
         }
-        let deleted = ctx.client.delete_folder(uid).await;
+        let deleted = match ctx.client.delete_folder(uid).await {
+            Err(Error::Api { status: 400, message, .. }) if message.contains("alert rules") => {
+                return diags.push(holds_rules(uid));
+            }
+            other => other,
+        };
         if let Some(d) = delete_outcome("folder", uid, deleted, || ctx.client.get_folder(uid)).await {
             diags.push(d);
         }

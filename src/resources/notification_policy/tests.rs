@@ -152,7 +152,7 @@ fn mistakes_are_refused_at_plan_at_their_attribute() {
 
 #[test]
 fn durations_mean_what_prometheus_reads() {
-    use tree::duration_ms;
+    use crate::resources::alerting::duration_ms;
     assert_eq!(duration_ms("300s"), duration_ms("5m"));
     assert_eq!(duration_ms("1h30m"), Ok(5_400_000));
     assert_eq!(duration_ms("1w"), duration_ms("7d"));

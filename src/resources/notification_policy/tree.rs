@@ -6,6 +6,7 @@ use serde_json::{Value as Json, json};
 
 use crate::diag::{AttrPath, Diagnostic, Diagnostics};
 use crate::model::{Attr, SetOf};
+use crate::resources::alerting::{duration_ms, same_duration};
 
 crate::model! {
     /// One `matcher` block: `label`, `match` (`=`, `!=`, `=~`, `!~`) and `value`.
@@ -201,15 +202,6 @@ fn same_matchers(a: &Attr<SetOf<MatcherModel>>, b: &Attr<SetOf<MatcherModel>>) -
     key(a) == key(b)
 }
 
-/// Whether two timings mean the same: both unset (or `""`), or the same duration.
-pub fn same_duration(a: &Attr<String>, b: &Attr<String>) -> bool {
-    match (a.as_str().filter(|s| !s.is_empty()), b.as_str().filter(|s| !s.is_empty())) {
-        (None, None) => !b.is_unknown(),
-        (Some(x), Some(y)) => x == y || matches!((duration_ms(x), duration_ms(y)), (Ok(m), Ok(n)) if m == n),
-        _ => false,
-    }
-}
-
 /// The paths of the `active_timings` set below `root` (`policy[0].policy[1].active_timings`).
 pub fn paths_with_active_timings(n: &Node, at: &AttrPath, out: &mut Vec<AttrPath>) {
     for (i, child) in n.policy.iter().enumerate() {
@@ -269,42 +261,4 @@ pub fn check_durations(durations: [&Attr<String>; 3], at: &AttrPath, diags: &mut
         };
         diags.push(Diagnostic::error("Invalid duration", why).at(at.then(name)));
     }
-}
-
-/// A Prometheus duration (`45s`, `6m`, `1h30m`, `1d`, `1w`) in milliseconds.
-pub fn duration_ms(text: &str) -> Result<u64, String> {
-    const UNITS: [(&str, u64); 7] = [
-        ("y", 31_536_000_000),
-        ("w", 604_800_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1000),
-        ("ms", 1),
-    ];
-    let bad = || {
-        format!(
-            "{text:?} is not a duration: write a number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`, `y`), e.g. \
-                `\"45s\"`, `\"6m\"` or `\"1h30m\"`."
-        )
-    };
-    if text == "0" {
-        return Ok(0);
-    }
-    let (mut rest, mut total, mut next) = (text, 0u64, 0);
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let at = UNITS[next..].iter().position(|(u, _)| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms")));
-        let Some(at) = at else { return Err(bad()) };
-        let (unit, scale) = UNITS[next + at];
-        total = n.checked_mul(scale).and_then(|x| total.checked_add(x)).ok_or_else(bad)?;
-        rest = &rest[unit.len()..];
-        next += at + 1;
-    }
-    Ok(total)
 }

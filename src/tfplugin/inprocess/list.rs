@@ -13,7 +13,8 @@ use crate::value::Value;
 /// One result of a listing, decoded.
 #[derive(Debug)]
 pub struct Found {
-    /// The identity's `uid` (its `name` for types named by name, `id` for a singleton).
+    /// The identity's `uid` (its `name` for types named by name, `id` for a singleton,
+    /// `<folder_uid>:<name>` for a rule group): the import id.
     pub uid: String,
     pub display_name: String,
     pub object: Option<Value>,
@@ -62,8 +63,13 @@ impl Harness {
             let Some(identity) = event.identity else { continue };
             let identity = decode(identity.identity_data, &id_ty);
             let key = ["uid", "name", "id"].iter().find_map(|k| identity.get(k).as_str());
+            let mut uid = key.expect("a uid, name or id").to_string();
+            // A rule group is `{folder_uid, name}`, imported as `<folderUID>:<name>`.
+            if let Some(folder) = identity.get("folder_uid").as_str() {
+                uid = format!("{folder}:{uid}");
+            }
             found.push(Found {
-                uid: key.expect("a uid, name or id").to_string(),
+                uid,
                 display_name: event.display_name,
                 object: event.resource_object.map(|o| decode(Some(o), &ty)),
             });

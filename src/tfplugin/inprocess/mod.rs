@@ -429,6 +429,10 @@ fn assert_consistent(planned: &Value, new: &Value) {
                 }
             }
         }
+        (Value::List(p), Value::List(n)) if !planned.is_wholly_known() => {
+            assert_eq!(p.len(), n.len(), "Provider produced inconsistent result: list of {} planned", p.len());
+            p.iter().zip(n).for_each(|(pe, ne)| assert_consistent(pe, ne));
+        }
         // Terraform cannot correlate set elements with unknowns in them: each planned element
         // needs an applied one it is compatible with (`assertSetValuesCompatible`).
         (Value::Set(p), Value::Set(n)) if !planned.is_wholly_known() => {
@@ -476,4 +480,5 @@ mod message_template;
 mod mute_timing;
 mod notification_policy;
 mod provider;
+mod rule_group;
 mod types;
