@@ -152,9 +152,10 @@ fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     for i in 0..5 {
         config.push_str(&format!(
             "resource \"grafana_rule_group\" \"g{i}\" {{\n  name = \"Group {i}\"\n  folder_uid = grafana_folder.rules.uid\n  \
-             interval_seconds = 60\n  rule {{\n    name = \"Rule {i}\"\n    condition = \"A\"\n    data {{\n      ref_id = \"A\"\n      \
+             interval_seconds = 60\n  disable_provenance = {}\n  rule {{\n    name = \"Rule {i}\"\n    condition = \"A\"\n    data {{\n      ref_id = \"A\"\n      \
              datasource_uid = \"__expr__\"\n      model = jsonencode({{ refId = \"A\", type = \"math\", expression = \"{i}\" }})\n      \
-             relative_time_range {{\n        from = 0\n        to = 0\n      }}\n    }}\n  }}\n}}\n"
+             relative_time_range {{\n        from = 0\n        to = 0\n      }}\n    }}\n  }}\n}}\n",
+            i % 2 == 0
         ));
     }
     let provider = format!(
@@ -167,6 +168,11 @@ fn alerting_objects_under_faults_are_written_exactly_once(tf: &Terraform) {
     let held =
         || (emu.held("templates"), emu.held("mute_timings"), emu.held("contact_points"), emu.held("alert_rules"));
     assert_eq!(held(), (10, 10, 20, 5), "each exactly once under {faults:?}");
+    // Provenance `api` by default, none with `disable_provenance = true`.
+    let (_, rules) = emu.grafana("GET", "/api/v1/provisioning/alert-rules", None);
+    let provenance =
+        |title: &str| rules.as_array().unwrap().iter().find(|r| r["title"] == title).unwrap()["provenance"].clone();
+    assert_eq!((provenance("Rule 0"), provenance("Rule 1")), (Value::Null, json!("api")));
     let met = &emu.stats()["faults"]["grafana"];
     assert!(met["injected"].as_u64() > Some(0) && met["dropped"].as_u64() > Some(0), "faults met: {met}");
     w.assert_plan_empty(&format!("under {faults:?}"));

@@ -107,19 +107,16 @@ impl Resource for RuleGroupResource {
         *planned = plan.encode();
     }
 
-    /// Each rule whose configuration sets no uid keeps the uid of the prior rule of its name
-    /// (unknown for a new name); `record` refused where Grafana would drop it.
+    /// Each rule whose configuration sets no uid keeps the uid of the prior rule of its name, or
+    /// of the prior rule in its place when that one's name is gone (a rename); unknown for a new
+    /// rule. `record` refused where Grafana would drop it.
     async fn modify_plan(&self, ctx: &PlanCtx<'_>, planned: &mut Value, diags: &mut Diagnostics) -> Vec<AttrPath> {
         let (prior, config) = (RuleGroupModel::decode(ctx.prior), RuleGroupModel::decode(ctx.config));
         let mut plan = RuleGroupModel::decode(planned);
         let was = prior.rule.known().map(Vec::as_slice).unwrap_or_default();
         let configured = config.rule.known().map(Vec::as_slice).unwrap_or_default();
-        for (i, r) in rules_mut(&mut plan).enumerate() {
-            if configured.get(i).is_some_and(|c| !c.uid.is_null()) || r.name.is_unknown() {
-                continue;
-            }
-            let old = was.iter().find(|p| p.name == r.name).map(|p| p.uid.clone());
-            r.uid = old.unwrap_or_else(Attr::unknown);
+        if let Attr::Known(rules) = &mut plan.rule {
+            rules::pair_uids(was, configured, rules);
         }
         *planned = plan.encode();
         if let Some(client) = ctx.client {

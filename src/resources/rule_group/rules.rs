@@ -283,3 +283,18 @@ pub fn keep_same_meaning(prior: &RuleModel, planned: &mut RuleModel) {
         }
     }
 }
+
+/// The uids a plan keeps: a rule whose configuration sets none keeps the prior uid of its
+/// name, else (a rename) the prior uid in its place when no planned rule has that one's name;
+/// otherwise Grafana makes one (unknown).
+pub fn pair_uids(was: &[RuleModel], configured: &[RuleModel], planned: &mut [RuleModel]) {
+    let names: Vec<Attr<String>> = planned.iter().map(|r| r.name.clone()).collect();
+    for (i, r) in planned.iter_mut().enumerate() {
+        if configured.get(i).is_some_and(|c| !c.uid.is_null()) || r.name.is_unknown() {
+            continue;
+        }
+        let by_name = was.iter().find(|p| p.name == r.name);
+        let renamed = was.get(i).filter(|p| !names.contains(&p.name));
+        r.uid = by_name.or(renamed).map_or_else(Attr::unknown, |p| p.uid.clone());
+    }
+}

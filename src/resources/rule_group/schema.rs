@@ -43,7 +43,7 @@ fn rule_block() -> Block {
     let attributes = vec![
         Attribute::string("uid").optional_computed().describe(
             "The uid of the rule; Grafana makes one when unset. A rule keeps its uid while its `name` stays, wherever \
-                it moves in the list.",
+                it moves in the list, and when it is renamed in place.",
         ),
         Attribute::string("name").required().describe("The name of the rule, unique in its folder."),
         Attribute::string("for").default(Value::string("0")).describe(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::rules::{DataModel, RangeModel, SettingsModel, model_text, rule_state, same_model, wire_rule};
+use super::rules::{DataModel, RangeModel, SettingsModel, model_text, pair_uids, rule_state, same_model, wire_rule};
 use super::*;
 use crate::grafana::AlertRule;
 
@@ -121,4 +121,23 @@ fn import_ids_are_folder_and_name_with_an_optional_organisation() {
     assert_eq!(checks::parse_import_id("2:f1:g", &mut diags), None);
     assert_eq!(checks::parse_import_id("nocolon", &mut diags), None);
     assert_eq!(diags.0.len(), 2);
+}
+
+#[test]
+fn rules_keep_their_uid_by_name_and_through_a_rename_in_place() {
+    let prior = |name: &str, uid: &str| RuleModel { uid: uid.into(), ..example_rule(name) };
+    let was = [prior("a", "ua"), prior("b", "ub"), prior("c", "uc")];
+    // `b` moved first, `a` renamed `z` in place, `c` gone, `n` new at the end.
+    let mut planned = [example_rule("b"), example_rule("z"), example_rule("n"), example_rule("m")];
+    let configured = planned.clone();
+    pair_uids(&was, &configured, &mut planned);
+    let uids: Vec<Attr<String>> = planned.iter().map(|r| r.uid.clone()).collect();
+    assert_eq!(uids[..2], ["ub".into(), Attr::unknown()]);
+    // `z` sits where `b` was, and `b` is still planned: no rename there.
+    assert_eq!(uids[2], "uc".into(), "`c` is gone and `n` took its place: a rename");
+    assert!(uids[3].is_unknown());
+    // A rename where the old name is not planned elsewhere keeps the uid.
+    let mut renamed = [example_rule("a2"), example_rule("b"), example_rule("c")];
+    pair_uids(&was, &renamed.clone(), &mut renamed);
+    assert_eq!(renamed.map(|r| r.uid), ["ua".into(), "ub".into(), "uc".into()]);
 }
