@@ -11,4 +11,5 @@ mod health;
 mod openapi;
 mod provisioned;
 mod robustness;
+mod rule_groups;
 mod support;
