@@ -5,8 +5,8 @@
 //!
 //! One PUT replaces the whole group in Grafana, atomically; Grafana answers with what it was
 //! sent, so the state is read back after it. A rule keeps its uid while its name stays, wherever
-//! it moves in the list. A query's `model` and the durations are compared by meaning: the state
-//! keeps the configuration's words while Grafana's mean the same.
+//! it moves in the list, and when renamed in place. A query's `model` and the durations are
+//! compared by meaning: the state keeps the configuration's words while Grafana's mean the same.
 
 mod checks;
 pub mod rules;
@@ -99,9 +99,13 @@ impl Resource for RuleGroupResource {
     fn normalize_planned(&self, prior: &Value, planned: &mut Value) {
         let (prior, mut plan) = (RuleGroupModel::decode(prior), RuleGroupModel::decode(planned));
         let was = prior.rule.known().map(Vec::as_slice).unwrap_or_default();
-        for r in rules_mut(&mut plan) {
-            if let Some(old) = was.iter().find(|p| p.name.known().is_some() && p.name == r.name) {
-                keep_same_meaning(old, r);
+        if let Attr::Known(rules) = &mut plan.rule {
+            let continued: Vec<Option<RuleModel>> =
+                (0..rules.len()).map(|i| rules::prior_of(was, rules, i).cloned()).collect();
+            for (r, old) in rules.iter_mut().zip(continued) {
+                if let Some(old) = old {
+                    keep_same_meaning(&old, r);
+                }
             }
         }
         *planned = plan.encode();
@@ -232,13 +236,6 @@ static RULE_GROUP_LIST: OneRequest = OneRequest {
     },
 };
 
-fn rules_mut(m: &mut RuleGroupModel) -> impl Iterator<Item = &mut RuleModel> {
-    match &mut m.rule {
-        Attr::Known(rules) => rules.iter_mut(),
-        _ => [].iter_mut(),
-    }
-}
-
 fn key(m: &RuleGroupModel) -> (&str, &str) {
     (m.folder_uid.as_str().unwrap_or_default(), m.name.as_str().unwrap_or_default())
 }
@@ -277,14 +274,11 @@ async fn write(client: &Client, planned: &RuleGroupModel, diags: &mut Diagnostic
         diags.push(checks::refused(name, e));
         return None;
     }
-    let held = match client.get_rule_group(folder, name).await {
-        Ok(g) => g,
-        Err(e) => {
-            diags.push(api_error(format!("Could not read rule group {name:?} back after writing it"), &e));
-            return None;
-        }
+    let read_back = async {
+        let held = client.get_rule_group(folder, name).await?;
+        state(client, planned, &held).await
     };
-    let s = match state(client, planned, &held).await {
+    let s = match read_back.await {
         Ok(s) => s,
         Err(e) => {
             diags.push(api_error(format!("Could not read rule group {name:?} back after writing it"), &e));

@@ -284,17 +284,27 @@ pub fn keep_same_meaning(prior: &RuleModel, planned: &mut RuleModel) {
     }
 }
 
-/// The uids a plan keeps: a rule whose configuration sets none keeps the prior uid of its
-/// name, else (a rename) the prior uid in its place when no planned rule has that one's name;
-/// otherwise Grafana makes one (unknown).
+/// The prior rule a planned rule continues: the prior rule of its name, else (a rename in
+/// place) the prior rule in its place when no planned rule has that one's name. None for a new
+/// rule, or while the name is not known.
+pub fn prior_of<'a>(was: &'a [RuleModel], planned: &[RuleModel], i: usize) -> Option<&'a RuleModel> {
+    let name = &planned[i].name;
+    if name.is_unknown() {
+        return None;
+    }
+    let renamed = || was.get(i).filter(|p| !planned.iter().any(|q| q.name == p.name));
+    was.iter().find(|p| p.name == *name).or_else(renamed)
+}
+
+/// The uids a plan keeps: a rule whose configuration sets none keeps the uid of the prior rule
+/// it continues ([`prior_of`]); otherwise Grafana makes one (unknown).
 pub fn pair_uids(was: &[RuleModel], configured: &[RuleModel], planned: &mut [RuleModel]) {
-    let names: Vec<Attr<String>> = planned.iter().map(|r| r.name.clone()).collect();
-    for (i, r) in planned.iter_mut().enumerate() {
+    let uids: Vec<Attr<String>> =
+        (0..planned.len()).map(|i| prior_of(was, planned, i).map_or_else(Attr::unknown, |p| p.uid.clone())).collect();
+    for (i, (r, uid)) in planned.iter_mut().zip(uids).enumerate() {
         if configured.get(i).is_some_and(|c| !c.uid.is_null()) || r.name.is_unknown() {
             continue;
         }
-        let by_name = was.iter().find(|p| p.name == r.name);
-        let renamed = was.get(i).filter(|p| !names.contains(&p.name));
-        r.uid = by_name.or(renamed).map_or_else(Attr::unknown, |p| p.uid.clone());
+        r.uid = uid;
     }
 }
