@@ -10,10 +10,12 @@
 //! - [`grafana`] is the Grafana HTTP API client, which knows nothing of Terraform;
 //! - [`model`] and [`dashboard_json`]: typed resource models, and the dashboard JSON rules.
 //!
-//! Only [`main`] (the plugin's entry point), [`VERSION`] and [`docs`] (the registry docs, rendered by the
-//! test suite) are public: everything else is crate-private, so the compiler reports dead code.
+//! Only [`main`] (the plugin's entry point), [`VERSION`], [`docs`] (the registry docs, rendered by the
+//! test suite) and [`amg_lease`] (AMG tokens for `operator2tf`) are public: everything else is
+//! crate-private, so the compiler reports dead code.
 
 mod amg;
+pub mod amg_lease;
 mod dashboard_json;
 mod data_sources;
 mod datasource_json;

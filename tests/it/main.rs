@@ -57,6 +57,7 @@ mod ephemeral;
 mod folder;
 mod migration;
 mod official_examples;
+mod operator2tf;
 mod plugin;
 mod regressions;
 mod release;

@@ -13,7 +13,7 @@ struct Tree {
 impl Tree {
     fn load(repo: &Path) -> Tree {
         let mut files = Vec::new();
-        for dir in ["src", "tests", "amg-local/src", "amg-local/tests", "xtask/src"] {
+        for dir in ["src", "tests", "amg-local/src", "amg-local/tests", "operator2tf/src", "xtask/src"] {
             collect(repo, &repo.join(dir), &mut files);
         }
         files.sort();

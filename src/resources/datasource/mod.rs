@@ -400,7 +400,8 @@ impl Resource for DataSourceResource {
                 basic_auth_username: "".into(),
                 database_name: "".into(),
                 username: "".into(),
-                is_default: false.into(),
+                // Unset: the read takes Grafana's. (`false` here read as "configured false" and
+                // kept the default data source non-default in state: a change after import.)
                 ..Default::default()
             }
             .encode(),

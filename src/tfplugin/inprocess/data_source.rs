@@ -183,3 +183,20 @@ async fn the_data_source_lookup_finds_by_name_or_uid_and_carries_no_secret() {
     let (_, said) = h.read_data(TYPE, &[("name", s("Nobody"))]).await;
     assert!(said.errors.len() == 1 && said.errors[0].contains("Nobody"), "{said:?}");
 }
+
+#[tokio::test]
+async fn regression_an_imported_default_data_source_planned_is_default_false_to_true() {
+    // Found by operator2tf's live-mode test: the import stub said `is_default = false`, which
+    // the read took for a configured `false` and kept.
+    let h = Harness::start(&[]).await;
+    let body = json!({"uid": "amp", "name": "AMP", "type": "prometheus", "access": "proxy", "isDefault": true});
+    assert_eq!(h.grafana("POST", "/api/datasources", Some(body)).await.0, 200);
+    let body = json!({"uid": "cw", "name": "CW", "type": "cloudwatch", "access": "proxy"});
+    assert_eq!(h.grafana("POST", "/api/datasources", Some(body)).await.0, 200);
+    for (uid, default) in [("amp", true), ("cw", false)] {
+        let (stored, said) = h.import(TYPE, uid).await;
+        said.assert_clean();
+        let stored = stored.expect("imported");
+        assert_eq!(stored.state.get("is_default"), &Value::Bool(default), "{uid}: {stored:?}");
+    }
+}
