@@ -1,7 +1,7 @@
 //! A short-lived Grafana token for an AMG workspace, for this project's other tools
 //! (`operator2tf --workspace-id`): minted with the caller's AWS credentials exactly as the
-//! provider mints its own, and deleted with [`close`]. The token is a Viewer's: tools that only
-//! read the workspace need no more.
+//! provider mints its own, and deleted with [`close`]. The token is an Admin's: Grafana lets only
+//! Admins read data sources (`datasources:read`), and the tools read those.
 
 use std::time::Duration;
 
@@ -20,13 +20,13 @@ impl std::fmt::Debug for Leased {
     }
 }
 
-/// Mints a Viewer token for `workspace_id` that lives `ttl` at most.
+/// Mints an Admin token for `workspace_id` that lives `ttl` at most.
 pub async fn open(workspace_id: &str, region: Option<&str>, ttl: Duration) -> Result<Leased, String> {
     let amg = Amg::new(amg::Settings {
         workspace_id: workspace_id.to_string(),
         region: region.map(str::to_string),
         profile: None,
-        role: amg::Role::Viewer,
+        role: amg::Role::Admin,
         ttl,
         ready_timeout: Duration::from_secs(60),
     });

@@ -11,8 +11,8 @@
 //! - [`model`] and [`dashboard_json`]: typed resource models, and the dashboard JSON rules.
 //!
 //! Only [`main`] (the plugin's entry point), [`VERSION`], [`docs`] (the registry docs, rendered by the
-//! test suite) and [`amg_lease`] (AMG tokens for `operator2tf`) are public: everything else is
-//! crate-private, so the compiler reports dead code.
+//! test suite), [`amg_lease`] and [`receivers`] (AMG tokens and contact point blocks for
+//! `operator2tf`) are public: everything else is crate-private, so the compiler reports dead code.
 
 mod amg;
 pub mod amg_lease;
@@ -31,6 +31,7 @@ mod logging;
 mod model;
 mod plugin;
 mod provider;
+pub mod receivers;
 mod resources;
 mod schema;
 mod tfplugin;

@@ -20,17 +20,34 @@ pub enum Expr {
     Map(Vec<(String, Expr)>),
 }
 
-/// A block: `resource "grafana_folder" "team" { … }`.
+/// A block: `resource "grafana_folder" "team" { … }`, with its attributes, then its blocks.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Block {
     pub header: String,
     pub attrs: Vec<(String, Expr)>,
+    pub blocks: Vec<Block>,
 }
 
 impl Block {
+    pub fn new(header: impl Into<String>, attrs: Vec<(String, Expr)>) -> Block {
+        Block { header: header.into(), attrs, blocks: Vec::new() }
+    }
+
     pub fn render(&self) -> String {
-        let mut out = format!("{} {{\n", self.header);
-        out.push_str(&attributes(&self.attrs, 1));
-        out.push_str("}\n");
+        self.render_at(0)
+    }
+
+    fn render_at(&self, depth: usize) -> String {
+        let pad = "  ".repeat(depth);
+        let mut out = format!("{pad}{} {{\n", self.header);
+        out.push_str(&attributes(&self.attrs, depth + 1));
+        for (i, b) in self.blocks.iter().enumerate() {
+            if i > 0 || !self.attrs.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&b.render_at(depth + 1));
+        }
+        out.push_str(&format!("{pad}}}\n"));
         out
     }
 }
@@ -151,18 +168,19 @@ mod tests {
 
     #[test]
     fn a_block_aligns_one_line_attributes_and_writes_json_as_hcl() {
-        let b = Block {
-            header: "resource \"grafana_data_source\" \"amp\"".into(),
-            attrs: vec![
+        let mut b = Block::new(
+            "resource \"grafana_data_source\" \"amp\"",
+            vec![
                 ("name".into(), Expr::Str("AMP".into())),
                 ("is_default".into(), Expr::Bool(true)),
                 ("json_data_encoded".into(), Expr::JsonEncode(json!({"sigV4Auth": true, "a b": [1, "x"]}))),
             ],
-        };
+        );
+        b.blocks.push(Block::new("rule", vec![("name".into(), Expr::Str("r".into()))]));
         assert_eq!(
             b.render(),
             "resource \"grafana_data_source\" \"amp\" {\n  name       = \"AMP\"\n  is_default = true\n  \
-             json_data_encoded = jsonencode({\n    sigV4Auth = true\n    \"a b\"     = [1, \"x\"]\n  })\n}\n"
+             json_data_encoded = jsonencode({\n    sigV4Auth = true\n    \"a b\"     = [1, \"x\"]\n  })\n\n  rule {\n    name = \"r\"\n  }\n}\n"
         );
     }
 }

@@ -30,7 +30,8 @@ impl Grafana {
             404 => Ok(None),
             200..=299 => resp.json().map(Some).map_err(|e| LiveError(format!("GET {path}: not JSON: {e}"))),
             401 | 403 => Err(LiveError(format!(
-                "GET {path}: HTTP {} — the token was refused; it needs the Admin (or Editor) role",
+                "GET {path}: HTTP {}: the token was refused (it needs the Admin role: Grafana lets only Admins read \
+                    data sources)",
                 resp.status()
             ))),
             s => Err(LiveError(format!("GET {path}: HTTP {s}"))),
@@ -58,6 +59,9 @@ impl Grafana {
 /// Decides, for every resource, import (with the uid) or creation, asking the workspace.
 pub fn resolve(g: &Grafana, out: &mut Converted) -> Result<(), LiveError> {
     for i in 0..out.resources.len() {
+        if alerting(g, out, i)? {
+            continue;
+        }
         let r = &out.resources[i];
         let known = r.uid.clone();
         if let Some((uid, from)) = known {
@@ -97,6 +101,8 @@ pub fn resolve(g: &Grafana, out: &mut Converted) -> Result<(), LiveError> {
                 let uid = uid.and_then(|v| v["uid"].as_str().map(str::to_string));
                 (uid.into_iter().collect(), format!("data source named {name:?}"))
             }
+            // Answered by `alerting` above.
+            Lookup::Alerting { .. } | Lookup::Permissions { .. } | Lookup::RuleGroup { .. } => continue,
         };
         let r = &mut out.resources[i];
         match found.as_slice() {
@@ -114,12 +120,77 @@ pub fn resolve(g: &Grafana, out: &mut Converted) -> Result<(), LiveError> {
     Ok(())
 }
 
+/// An alerting object: imported when the workspace holds it, with the provenance it holds
+/// (`disable_provenance` when none). `false` for other kinds.
+fn alerting(g: &Grafana, out: &mut Converted, i: usize) -> Result<bool, LiveError> {
+    let (path, id) = match &out.resources[i].lookup {
+        Lookup::Alerting { path } => (path.clone(), out.resources[i].uid.clone().map(|(u, _)| u)),
+        Lookup::RuleGroup { folder, folder_uid, name } => {
+            let f = folder_uid.clone().or_else(|| folder.and_then(|f| out.resources[f].import.clone()));
+            let Some(f) = f else {
+                let r = &mut out.resources[i];
+                r.how = join(&r.how, "its folder is not in the workspace: will be created");
+                return Ok(true);
+            };
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
+            (format!("/api/v1/provisioning/folder/{}/rule-groups/{}", enc(&f), enc(name)), Some(format!("{f}:{name}")))
+        }
+        Lookup::Permissions { folder } => {
+            let found = out.resources[*folder].import.clone();
+            let r = &mut out.resources[i];
+            match found {
+                Some(uid) => {
+                    r.how = join(&r.how, "the list of a folder in the workspace");
+                    r.import = Some(uid);
+                }
+                None => r.how = join(&r.how, "its folder is not in the workspace: will be created"),
+            }
+            return Ok(true);
+        }
+        _ => return Ok(false),
+    };
+    let found = g.get(&path, &[])?.filter(|v| v.as_array().is_none_or(|a| !a.is_empty()));
+    let r = &mut out.resources[i];
+    let Some(found) = found else {
+        r.how = join(&r.how, "not in the workspace: will be created");
+        return Ok(true);
+    };
+    let mut provenance = provenance_of(&found);
+    // A group's answer leaves an empty provenance out: the rule's own answer says.
+    if provenance.is_none()
+        && let Some(uid) = found["rules"][0]["uid"].as_str()
+    {
+        provenance = g.get(&format!("/api/v1/provisioning/alert-rules/{uid}"), &[])?.and_then(|v| provenance_of(&v));
+    }
+    let r = &mut out.resources[i];
+    let provenance = provenance.unwrap_or_default();
+    r.set_editable(provenance.is_empty());
+    r.import = id.clone();
+    let held =
+        if provenance.is_empty() { "editable in Grafana".to_string() } else { format!("provenance `{provenance}`") };
+    let from = r.uid.as_ref().map(|(_, f)| f.clone()).unwrap_or_else(|| "the folder's uid and `spec.name`".into());
+    r.how = join(&r.how, &format!("id from {from}; found in the workspace ({held})"));
+    Ok(true)
+}
+
+/// The provenance an alerting answer holds: its own, its first item's or its first rule's.
+fn provenance_of(v: &Value) -> Option<String> {
+    let own = |v: &Value| v.get("provenance").and_then(Value::as_str).map(str::to_string);
+    own(v).or_else(|| v.as_array().and_then(|a| a.first()).and_then(own)).or_else(|| own(&v["rules"][0]))
+}
+
 /// Offline: a uid from the manifests is imported (the operator created the object with it).
 pub fn offline(out: &mut Converted) {
     for r in &mut out.resources {
         match r.uid.clone() {
             Some((uid, from)) => {
-                r.how = join(&r.how, &format!("uid from {from}; imported, assuming the operator synced it"));
+                let word = if matches!(r.kind, "grafana_folder" | "grafana_dashboard" | "grafana_data_source") {
+                    "uid"
+                } else {
+                    "id"
+                };
+                r.how = join(&r.how, &format!("{word} from {from}; imported, assuming the operator synced it"));
                 r.import = Some(uid);
             }
             None => r.how = join(&r.how, "uid known only to the workspace: will be created (live mode looks it up)"),

@@ -32,7 +32,7 @@ variables.tf, dashboards/*.json and CONVERSION.md in DIR.
   --grafana-com-url    where grafana.com's API is (a mirror); default https://grafana.com
   --grafana-url/--grafana-auth
                        live mode: look objects up in this Grafana with this token (or GRAFANA_AUTH)
-  --ca-cert FILE       a PEM CA certificate to trust for --grafana-url
+  --ca-cert FILE       a PEM CA certificate to trust for the workspace (either live mode)
   --workspace-id ID    live mode on AMG: a token minted with your AWS credentials, deleted after
   --region R           the workspace's region (default: the AWS configuration's)
   --with-provider      also write a terraform and provider block
@@ -172,9 +172,10 @@ fn run(args: &Args) -> Result<bool, String> {
         eprintln!("error: {}: {}", f.source, f.message);
     }
     let imported = out.resources.iter().filter(|r| r.import.is_some()).count();
+    let n = out.resources.len();
     println!(
-        "operator2tf: {} resources ({imported} to import, {} to create), {} not converted, {} failed: see {}",
-        out.resources.len(),
+        "operator2tf: {n} {} ({imported} to import, {} to create), {} not converted, {} failed: see {}",
+        if n == 1 { "resource" } else { "resources" },
         out.resources.len() - imported,
         out.notes.len(),
         out.failures.len(),

@@ -23,21 +23,21 @@ pub fn write(dir: &Path, out: &Converted, opts: &Options<'_>) -> std::io::Result
     if opts.with_provider {
         main.push_str(PROVIDER);
     }
-    for kind in ["grafana_folder", "grafana_data_source", "grafana_dashboard"] {
-        for r in out.resources.iter().filter(|r| r.kind == kind) {
-            main.push('\n');
-            let _ = writeln!(main, "# {}", r.source);
-            main.push_str(&block(dir, r)?.render());
-        }
+    // By kind in `KINDS`' order, then any other kind: nothing converted is left out.
+    let rank = |k: &str| KINDS.iter().position(|x| *x == k).unwrap_or(KINDS.len());
+    let mut ordered: Vec<&crate::convert::Resource> = out.resources.iter().collect();
+    ordered.sort_by_key(|r| rank(r.kind));
+    for r in ordered {
+        main.push('\n');
+        let _ = writeln!(main, "# {}", r.source);
+        main.push_str(&block(dir, r)?.render());
     }
     std::fs::write(dir.join("main.tf"), main)?;
     let mut imports = String::from("# The objects grafana-operator made, adopted as they are (Terraform >= 1.5).\n");
     for r in out.resources.iter().filter(|r| r.import.is_some()) {
         let id = r.import.as_deref().unwrap_or_default();
-        let b = Block {
-            header: "import".into(),
-            attrs: vec![("to".into(), Expr::Raw(r.address())), ("id".into(), Expr::Str(id.to_string()))],
-        };
+        let attrs = vec![("to".into(), Expr::Raw(r.address())), ("id".into(), Expr::Str(id.to_string()))];
+        let b = Block::new("import", attrs);
         imports.push('\n');
         imports.push_str(&b.render());
     }
@@ -46,6 +46,19 @@ pub fn write(dir: &Path, out: &Converted, opts: &Options<'_>) -> std::io::Result
     std::fs::write(dir.join("CONVERSION.md"), crate::report::report(out, opts))?;
     Ok(())
 }
+
+/// The order of `main.tf`: what others refer to first.
+const KINDS: [&str; 9] = [
+    "grafana_folder",
+    "grafana_folder_permission",
+    "grafana_data_source",
+    "grafana_dashboard",
+    "grafana_message_template",
+    "grafana_mute_timing",
+    "grafana_contact_point",
+    "grafana_notification_policy",
+    "grafana_rule_group",
+];
 
 const PROVIDER: &str = r#"
 terraform {
@@ -83,7 +96,9 @@ fn block(dir: &Path, r: &Resource) -> std::io::Result<Block> {
         };
         attrs.insert(0, ("config_json".into(), config));
     }
-    Ok(Block { header: format!("resource \"{}\" \"{}\"", r.kind, r.name), attrs })
+    let mut b = Block::new(format!("resource \"{}\" \"{}\"", r.kind, r.name), attrs);
+    b.blocks = r.blocks.clone();
+    Ok(b)
 }
 
 fn template(text: &str) -> String {
@@ -125,7 +140,7 @@ fn variables(out: &Converted) -> String {
             attrs.push(("sensitive".into(), Expr::Bool(true)));
         }
         s.push('\n');
-        s.push_str(&Block { header: format!("variable {}", string(&name)), attrs }.render());
+        s.push_str(&Block::new(format!("variable {}", string(&name)), attrs).render());
     }
     s
 }

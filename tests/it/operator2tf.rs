@@ -238,3 +238,230 @@ fn bad_manifests_are_named_by_file_and_document_and_the_rest_still_converts() {
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown flag --bogus"), "{stderr}");
 }
+
+/// `--workspace-id`: the token comes from AMG with the caller's AWS credentials (amg-local's
+/// control plane, over `AWS_ENDPOINT_URL_GRAFANA`), finds what only the workspace knows, and is
+/// deleted before operator2tf exits.
+#[test]
+fn the_workspace_id_mode_mints_its_token_finds_the_same_objects_and_deletes_it() {
+    let emu = Emulator::start(&["--tls"]);
+    seed(&emu);
+    let web = publisher();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let none = dir.path().join("no-such-aws-file");
+    let base = format!("DASHBOARDS_BASE_URL={}/dashboards", web.url);
+    let tree = repo().join("tests/fixtures/operator/amg-flux");
+    let out = Command::new(operator2tf())
+        .args(["--var", "AWS_REGION=us-east-1", "--var", "CLUSTER_NAME=prod", "--var", &base, "--fetch"])
+        .args(["--grafana-com-url", &web.url, "--workspace-id", &emu.workspace_id, "--region", "us-east-1"])
+        .args(["--ca-cert", emu.ca_cert_file.as_deref().expect("--tls"), "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&tree)
+        .env("AWS_ENDPOINT_URL_GRAFANA", &emu.control_plane_url)
+        .env("AWS_ACCESS_KEY_ID", "AKIDAMGLOCAL")
+        .env("AWS_SECRET_ACCESS_KEY", "amg-local-secret-key")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", &none)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &none)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("GRAFANA_AUTH")
+        .output()
+        .expect("run operator2tf");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("operator2tf: 12 resources (12 to import, 0 to create), 1 not converted, 0 failed"),
+        "{stdout}\n{stderr}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("out/CONVERSION.md")).expect("CONVERSION.md");
+    assert!(
+        report.contains(&format!("Uids checked and looked up in AMG workspace `{}`.", emu.workspace_id)),
+        "{report}"
+    );
+    assert!(report.contains(&format!("| `grafana_data_source.xray` | `{XRAY}` |")), "{report}");
+    let (live, total) = crate::amg_auth::tokens_of(&emu, &emu.workspace_id, "terraform-provider-grafana-admin");
+    assert_eq!((live, total), (0, 0), "the minted token outlived operator2tf");
+    let tokens = "/workspaces/:id/serviceaccounts/:sa/tokens";
+    assert_eq!(emu.count("POST", Some(tokens)), 1, "one token minted: {}", emu.stats()["requests"]);
+    assert_eq!(emu.count("DELETE", Some(&format!("{tokens}/:token"))), 1, "and deleted");
+}
+
+/// A Grafana API call as the operator makes it, with its headers (`X-Disable-Provenance`).
+fn operator_call(emu: &Emulator, method: &str, path: &str, body: Value, editable: bool) {
+    let headers: &[(&str, &str)] = if editable { &[("X-Disable-Provenance", "true")] } else { &[] };
+    let url = format!("{}{path}", emu.grafana_url);
+    let body = body.to_string();
+    let (status, _, answer) =
+        amg_local::harness::call_with(method, &url, Some(&emu.admin_token), Some(body.as_bytes()), headers)
+            .expect("amg-local answers");
+    assert!((200..300).contains(&status), "{method} {path}: {status} {}", String::from_utf8_lossy(&answer));
+}
+
+/// What grafana-operator left for `tests/fixtures/operator/alerting`, written out by hand.
+fn seed_alerting(emu: &Emulator) {
+    let amp = json!({"uid": "amp", "name": "AMP", "type": "prometheus", "access": "proxy",
+        "url": "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/",
+        "jsonData": {"sigV4Auth": true, "sigV4AuthType": "ec2_iam_role", "sigV4Region": "us-east-1"}});
+    operator_call(emu, "POST", "/api/datasources", amp, false);
+    operator_call(emu, "POST", "/api/folders", json!({"uid": "alerts", "title": "Alerts"}), false);
+    let items = json!({"items": [{"role": "Editor", "permission": 2}, {"role": "Viewer", "permission": 1}]});
+    operator_call(emu, "POST", "/api/folders/alerts/permissions", items, false);
+    let template = "{{ define \"oncall.title\" }}[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}{{ end }}\n";
+    operator_call(emu, "PUT", "/api/v1/provisioning/templates/oncall.title", json!({"template": template}), false);
+    let timing = json!({"name": "nights-and-weekends", "time_intervals": [
+        {"weekdays": ["saturday", "sunday"], "location": "Europe/Paris"},
+        {"times": [{"start_time": "22:00", "end_time": "24:00"}], "weekdays": ["monday:friday"], "location": "Europe/Paris"}
+    ]});
+    operator_call(emu, "POST", "/api/v1/provisioning/mute-timings", timing, true);
+    for (kind, settings) in [
+        (
+            "email",
+            json!({"addresses": "oncall@example.com", "subject": "{{ template \"oncall.title\" . }}", "singleEmail": true}),
+        ),
+        ("webhook", json!({"url": "https://hooks.example.internal/grafana", "httpMethod": "POST"})),
+    ] {
+        let body = json!({"name": "On-call", "type": kind, "settings": settings});
+        operator_call(emu, "POST", "/api/v1/provisioning/contact-points", body, false);
+    }
+    let tree = json!({"receiver": "On-call", "group_by": ["grafana_folder", "alertname"], "routes": [
+        {"receiver": "On-call", "object_matchers": [["severity", "=", "critical"]],
+         "mute_time_intervals": ["nights-and-weekends"], "group_wait": "30s"}]});
+    operator_call(emu, "PUT", "/api/v1/provisioning/policies", tree, false);
+    let rule = json!({"uid": "node-not-ready", "title": "Node not ready", "condition": "B", "for": "5m",
+        "noDataState": "NoData", "execErrState": "Error", "labels": {"severity": "critical"},
+        "annotations": {"summary": "A node has not been Ready for 5 minutes"}, "folderUID": "alerts", "ruleGroup": "EKS nodes",
+        "data": [
+            {"refId": "A", "datasourceUid": "amp", "relativeTimeRange": {"from": 600, "to": 0},
+             "model": {"refId": "A", "expr": "kube_node_status_condition{condition=\"Ready\",status=\"true\"} == 0", "instant": true}},
+            {"refId": "B", "datasourceUid": "__expr__", "relativeTimeRange": {"from": 0, "to": 0},
+             "model": {"refId": "B", "type": "threshold", "expression": "A",
+                "conditions": [{"evaluator": {"type": "gt", "params": [0]}}]}}]});
+    let group = json!({"title": "EKS nodes", "folderUid": "alerts", "interval": 60, "rules": [rule]});
+    operator_call(emu, "PUT", "/api/v1/provisioning/folder/alerts/rule-groups/EKS%20nodes", group, false);
+}
+
+on_both_terraforms!(the_operators_alerting_converts_to_a_plan_of_imports_only);
+
+fn the_operators_alerting_converts_to_a_plan_of_imports_only(tf: &crate::support::Terraform) {
+    let emu = Emulator::start(&[]);
+    seed_alerting(&emu);
+    let mut w = Workdir::new(tf);
+    let out = w.dir().to_str().expect("utf-8").to_string();
+    let tree = repo().join("tests/fixtures/operator/alerting");
+    let (code, stdout, stderr) = run(&[
+        "--grafana-url",
+        &emu.grafana_url,
+        "--grafana-auth",
+        &emu.admin_token,
+        "--out",
+        &out,
+        tree.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("operator2tf: 8 resources (8 to import, 0 to create), 0 not converted, 0 failed"),
+        "{stdout}\n{stderr}"
+    );
+    let report = std::fs::read_to_string(w.dir().join("CONVERSION.md")).expect("CONVERSION.md");
+    assert!(report.contains("| `grafana_mute_timing.nights_and_weekends` | `nights-and-weekends` | id from `spec.name`; found in the workspace (editable in Grafana) |"), "{report}");
+    assert!(report.contains("| `grafana_rule_group.eks_nodes` | `alerts:EKS nodes` |"), "{report}");
+    let provider =
+        format!("provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n", emu.grafana_url, emu.admin_token);
+    w.write("provider.tf", &format!("{REQUIRED}\n{provider}"));
+    w.env("TF_VAR_alert_contacts_oncall_addresses", "oncall@example.com");
+    w.init();
+    let writes = emu.writes();
+    let plan = w.plan(&[]);
+    assert!(plan.stdout.contains("Plan: 8 to import, 0 to add, 0 to change, 0 to destroy."), "{plan:?}");
+    assert_eq!(emu.writes(), writes, "planning wrote to Grafana");
+    w.apply().assert_summary("8 imported, 0 added, 0 changed, 0 destroyed");
+    w.assert_plan_empty("after adopting the operator's alerting");
+}
+
+on_both_terraforms!(the_operators_own_examples_convert_offline_and_apply_to_an_empty_workspace);
+
+/// An example of grafana-operator's (`tests/fixtures/operator/examples`, see its SOURCES.md):
+/// what operator2tf prints, and the variables its configuration needs (`None`: nothing applies,
+/// as everything in it ends in the report).
+struct Example {
+    dir: &'static str,
+    printed: &'static str,
+    apply: Option<(&'static str, &'static [(&'static str, &'static str)])>,
+}
+
+const EXAMPLES: &[Example] = &[
+    Example {
+        dir: "basic",
+        printed: "2 resources (0 to import, 2 to create), 1 not converted, 0 failed",
+        apply: Some(("2 added, 0 changed, 0 destroyed", &[])),
+    },
+    Example {
+        dir: "folder",
+        printed: "2 resources (0 to import, 2 to create), 1 not converted, 0 failed",
+        apply: Some(("2 added, 0 changed, 0 destroyed", &[])),
+    },
+    Example {
+        dir: "gzip_json",
+        printed: "2 resources (0 to import, 2 to create), 1 not converted, 0 failed",
+        apply: Some(("2 added, 0 changed, 0 destroyed", &[])),
+    },
+    Example {
+        dir: "datasource_mapping",
+        printed: "4 resources (1 to import, 3 to create), 1 not converted, 0 failed",
+        apply: Some(("4 added, 0 changed, 0 destroyed", &[])),
+    },
+    Example {
+        dir: "alertrulegroup",
+        printed: "2 resources (0 to import, 2 to create), 1 not converted, 0 failed",
+        apply: Some(("2 added, 0 changed, 0 destroyed", &[])),
+    },
+    Example {
+        dir: "contact_point",
+        printed: "1 resource (1 to import, 0 to create), 0 not converted, 0 failed",
+        apply: Some((
+            "1 added, 0 changed, 0 destroyed",
+            &[
+                ("TF_VAR_contacts_alert_mails", "foo@example.com"),
+                ("TF_VAR_contacts_alert_hook", "https://webhook.example.invalid/hook"),
+            ],
+        )),
+    },
+    Example {
+        dir: "custom_folder",
+        printed: "0 resources (0 to import, 0 to create), 2 not converted, 0 failed",
+        apply: None,
+    },
+    Example {
+        dir: "jsonnet",
+        printed: "0 resources (0 to import, 0 to create), 2 not converted, 0 failed",
+        apply: None,
+    },
+    Example { dir: "oci", printed: "0 resources (0 to import, 0 to create), 3 not converted, 0 failed", apply: None },
+];
+
+fn the_operators_own_examples_convert_offline_and_apply_to_an_empty_workspace(tf: &crate::support::Terraform) {
+    for ex in EXAMPLES {
+        let mut w = Workdir::new(tf);
+        let out = w.dir().to_str().expect("utf-8").to_string();
+        let dir = repo().join("tests/fixtures/operator/examples").join(ex.dir);
+        let (code, stdout, stderr) = run(&["--out", &out, dir.to_str().expect("utf-8")]);
+        assert_eq!(code, 0, "{}: {stdout}\n{stderr}", ex.dir);
+        assert!(stdout.starts_with(&format!("operator2tf: {}", ex.printed)), "{}: {stdout}\n{stderr}", ex.dir);
+        let Some((summary, vars)) = ex.apply else { continue };
+        // A new workspace: nothing to import (the operator never ran against it).
+        w.remove("imports.tf");
+        let emu = Emulator::start(&[]);
+        let provider = format!(
+            "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n",
+            emu.grafana_url, emu.admin_token
+        );
+        w.write("provider.tf", &format!("{REQUIRED}\n{provider}"));
+        for (k, v) in vars {
+            w.env(k, v);
+        }
+        w.init();
+        w.apply().assert_summary(summary);
+        w.assert_plan_empty(ex.dir);
+    }
+}

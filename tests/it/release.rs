@@ -9,6 +9,7 @@ use crate::support::{Emulator, Terraform, bin_dir, terraform};
 
 const VERSION: &str = "0.0.1";
 const ZIP: &str = "terraform-provider-grafana_0.0.1_linux_amd64.zip";
+const CONVERTER_ZIP: &str = "operator2tf_0.0.1_linux_amd64.zip";
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -61,7 +62,11 @@ fn a_release_installs_from_a_filesystem_mirror_and_builds_the_same_bytes_again()
         assert_eq!(hash, sha256_hex(&first.join(name)), "SHA256SUMS for {name}");
         names.push(name.to_string());
     }
-    assert_eq!(names, [ZIP.to_string(), format!("terraform-provider-grafana_{VERSION}_manifest.json")]);
+    assert_eq!(
+        names,
+        [CONVERTER_ZIP.to_string(), ZIP.to_string(), format!("terraform-provider-grafana_{VERSION}_manifest.json")]
+    );
+    converter_runs_from_its_zip(&first.join(CONVERTER_ZIP), tmp.path());
 
     // Built again from scratch (this crate's compiled code thrown away): the same bytes.
     let fingerprints = repo().join("target/dist-build/release/.fingerprint");
@@ -131,6 +136,21 @@ fn a_release_installs_from_a_filesystem_mirror_and_builds_the_same_bytes_again()
     for tf in [terraform("1.11.4"), terraform("1.15.5")] {
         installs_and_applies(&tf, &mirror, &zip_hash);
     }
+}
+
+/// The converter's zip holds one executable `operator2tf` that runs (`--help`, exit 0).
+fn converter_runs_from_its_zip(zip: &Path, tmp: &Path) {
+    let out_dir = tmp.join("converter");
+    let unzip = Command::new("python3").args(["-m", "zipfile", "-e"]).arg(zip).arg(&out_dir).output().unwrap();
+    assert!(unzip.status.success(), "{}", String::from_utf8_lossy(&unzip.stderr));
+    let entries: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(entries, ["operator2tf"]);
+    let bin = out_dir.join("operator2tf");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let help = Command::new(&bin).arg("--help").output().unwrap();
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).starts_with("usage: operator2tf"));
 }
 
 /// Terraform's `h1:` hash of a package holding one file (`dirhash.Hash1`: SHA-256 of the lines

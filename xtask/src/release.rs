@@ -4,7 +4,10 @@
 //! - `terraform-provider-grafana_<version>_<os>_<arch>.zip`, holding
 //!   `terraform-provider-grafana_v<version>` (`.exe` on Windows);
 //! - `terraform-provider-grafana_<version>_manifest.json`: `terraform-registry-manifest.json`;
-//! - `terraform-provider-grafana_<version>_SHA256SUMS`: `<sha256>  <file>` for both, by name;
+//! - `operator2tf_<version>_<os>_<arch>.zip`, holding `operator2tf` (`.exe` on Windows): the
+//!   converter from grafana-operator manifests, released beside the provider;
+//! - `terraform-provider-grafana_<version>_SHA256SUMS`: `<sha256>  <file>` for all three, by name
+//!   (Terraform reads only its zips' lines);
 //! - `terraform-provider-grafana_<version>_SHA256SUMS.sig`: a detached GPG signature of the sums
 //!   when `GPG_FINGERPRINT` names a secret key (the registry checks it against the key on file).
 //!
@@ -21,6 +24,8 @@ use sha2::Digest;
 use crate::{cargo, root, run};
 
 pub const NAME: &str = "terraform-provider-grafana";
+/// The converter released beside the provider.
+pub const CONVERTER: &str = "operator2tf";
 
 pub fn run_release(args: &[String]) -> Result<(), String> {
     let version = args.first().ok_or("usage: cargo xtask release <version> [--dist DIR]")?;
@@ -30,7 +35,8 @@ pub fn run_release(args: &[String]) -> Result<(), String> {
         None => root().join("dist"),
     };
     let binary = build(version)?;
-    let files = package(version, &binary, &dist, &platform())?;
+    let converter = binary.with_file_name(exe(CONVERTER));
+    let files = package(version, &binary, &converter, &dist, &platform())?;
     for f in &files {
         let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
         println!("{} ({size} bytes)", f.display());
@@ -76,22 +82,35 @@ fn build(version: &str) -> Result<PathBuf, String> {
         format!("--remap-path-prefix={}=/build --remap-path-prefix={}=/cargo", root().display(), home.display());
     run(cargo()
         .current_dir(root())
-        .args(["build", "--release", "--locked", "-p", NAME, "--bin", NAME])
+        .args(["build", "--release", "--locked", "-p", NAME, "--bin", NAME, "-p", CONVERTER, "--bin", CONVERTER])
         .env("CARGO_TARGET_DIR", &target)
         .env("RUSTFLAGS", flags)
         .env("TERRAFORM_PROVIDER_VERSION", version))?;
-    let exe = if cfg!(windows) { format!("{NAME}.exe") } else { NAME.to_string() };
-    Ok(target.join("release").join(exe))
+    Ok(target.join("release").join(exe(NAME)))
 }
 
-/// Writes the zip, the manifest, the sums and (with `GPG_FINGERPRINT`) their signature.
-pub fn package(version: &str, binary: &Path, dist: &Path, platform: &str) -> Result<Vec<PathBuf>, String> {
+fn exe(name: &str) -> String {
+    if cfg!(windows) { format!("{name}.exe") } else { name.to_string() }
+}
+
+/// Writes the zips, the manifest, the sums and (with `GPG_FINGERPRINT`) their signature.
+pub fn package(
+    version: &str,
+    binary: &Path,
+    converter: &Path,
+    dist: &Path,
+    platform: &str,
+) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
     let bytes = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
     let inner =
         if platform.starts_with("windows") { format!("{NAME}_v{version}.exe") } else { format!("{NAME}_v{version}") };
     let zip_path = dist.join(format!("{NAME}_{version}_{platform}.zip"));
     write(&zip_path, &zip_one(&inner, &bytes)?)?;
+    let converter_bytes = std::fs::read(converter).map_err(|e| format!("{}: {e}", converter.display()))?;
+    let converter_inner = if platform.starts_with("windows") { format!("{CONVERTER}.exe") } else { CONVERTER.into() };
+    let converter_zip = dist.join(format!("{CONVERTER}_{version}_{platform}.zip"));
+    write(&converter_zip, &zip_one(&converter_inner, &converter_bytes)?)?;
     let manifest_path = dist.join(format!("{NAME}_{version}_manifest.json"));
     let manifest = std::fs::read(root().join("terraform-registry-manifest.json")).map_err(|e| e.to_string())?;
     write(&manifest_path, &manifest)?;
@@ -102,7 +121,9 @@ pub fn package(version: &str, binary: &Path, dist: &Path, platform: &str) -> Res
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            n.starts_with(&format!("{NAME}_{version}_")) && (n.ends_with(".zip") || n.ends_with("_manifest.json"))
+            let ours =
+                n.starts_with(&format!("{NAME}_{version}_")) || n.starts_with(&format!("{CONVERTER}_{version}_"));
+            ours && (n.ends_with(".zip") || n.ends_with("_manifest.json"))
         })
         .collect();
     summed.sort();
@@ -114,7 +135,7 @@ pub fn package(version: &str, binary: &Path, dist: &Path, platform: &str) -> Res
     }
     let sums_path = dist.join(format!("{NAME}_{version}_SHA256SUMS"));
     write(&sums_path, sums.as_bytes())?;
-    let mut out = vec![zip_path, manifest_path, sums_path.clone()];
+    let mut out = vec![zip_path, converter_zip, manifest_path, sums_path.clone()];
     if let Ok(key) = std::env::var("GPG_FINGERPRINT")
         && !key.is_empty()
     {

@@ -80,6 +80,7 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
         kind: "grafana_dashboard",
         name: rname,
         attrs,
+        blocks: Vec::new(),
         uid,
         lookup: Lookup::Dashboard { title, folder: lookup_folder },
         dashboard: Some(Value::Object(model)),

@@ -83,6 +83,7 @@ pub fn convert(m: &Manifest, index: &Index<'_>, out: &mut Converted) {
         kind: "grafana_data_source",
         name: rname,
         attrs,
+        blocks: Vec::new(),
         uid,
         lookup: Lookup::DataSource { name: ds_name },
         dashboard: None,
@@ -158,7 +159,7 @@ fn secret(out: &mut Converted, resource: &str, key: &str, v: &Value, source: &st
 
 /// `valuesFrom`: `${key}` (and `$key`) in the value at `targetPath` replaced by the ConfigMap's
 /// value, or a Secret's variable; a target that does not exist yet is set to the value.
-fn values_from(
+pub(super) fn values_from(
     spec: &Value,
     ns: &str,
     ds: &mut Map<String, Value>,
@@ -197,21 +198,44 @@ fn values_from(
 }
 
 fn set_path(ds: &mut Map<String, Value>, path: &str, key: &str, value: &str) {
-    let mut parts = path.split('.').peekable();
-    let mut at = ds;
-    while let Some(p) = parts.next() {
-        if parts.peek().is_none() {
-            let replaced = match at.get(p).and_then(Value::as_str) {
-                Some(t) => t.replace(&format!("${{{key}}}"), value).replace(&format!("${key}"), value),
-                None => value.to_string(),
-            };
-            at.insert(p.to_string(), Value::String(replaced));
-            return;
+    // `jsonData.exemplarTraceIdDestinations[1].name`: keys, and indexes into lists.
+    let mut steps: Vec<Result<String, usize>> = Vec::new();
+    for part in path.split('.') {
+        let (name, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !name.is_empty() {
+            steps.push(Ok(name.to_string()));
         }
-        let next = at.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
-        if !next.is_object() {
-            *next = Value::Object(Map::new());
+        for idx in rest.split('[').filter_map(|s| s.trim_end_matches(']').parse().ok()) {
+            steps.push(Err(idx));
         }
-        at = next.as_object_mut().expect("an object");
+    }
+    let mut root = Value::Object(std::mem::take(ds));
+    let mut at = &mut root;
+    for step in &steps {
+        at = match step {
+            Ok(k) => {
+                if !at.is_object() {
+                    *at = Value::Object(Map::new());
+                }
+                at.as_object_mut().expect("an object").entry(k.clone()).or_insert(Value::Null)
+            }
+            Err(n) => {
+                if !at.is_array() {
+                    *at = Value::Array(Vec::new());
+                }
+                let a = at.as_array_mut().expect("a list");
+                if a.len() <= *n {
+                    a.resize(n + 1, Value::Null);
+                }
+                &mut a[*n]
+            }
+        };
+    }
+    *at = Value::String(match at.as_str() {
+        Some(t) => t.replace(&format!("${{{key}}}"), value).replace(&format!("${key}"), value),
+        None => value.to_string(),
+    });
+    if let Value::Object(m) = root {
+        *ds = m;
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Converted, Index, Lookup, Note, Resource, meta_name, namespace, unique_name};
+use super::{Converted, Index, Lookup, Resource, meta_name, namespace, unique_name};
 use crate::hcl::Expr;
 use crate::load::{Failure, Manifest, Source};
 
@@ -17,20 +17,12 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
     if let Some((u, _)) = &uid {
         attrs.push(("uid".into(), Expr::Str(u.clone())));
     }
-    if spec["permissions"].as_str().is_some_and(|p| !p.trim().is_empty()) {
-        out.notes.push(Note {
-            source: m.source.clone(),
-            what: format!("GrafanaFolder `{name}`: `spec.permissions`"),
-            todo: "Folder permissions are not converted by this version: write a `grafana_folder_permission` \
-                (its `permissions` blocks take the same role, team and user entries)."
-                .into(),
-        });
-    }
     let resource = Resource {
         source: m.source.clone(),
         kind: "grafana_folder",
         name: unique_name(out, "grafana_folder", &ns, &name),
         attrs,
+        blocks: Vec::new(),
         uid,
         lookup: Lookup::Folder { title: title.clone(), parent: None },
         dashboard: None,
@@ -41,6 +33,59 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
     out.resources.push(resource);
     index.folders.insert((ns, name), i);
     index.folder_titles.entry(title).or_insert(i);
+    if let Some(p) = spec["permissions"].as_str().filter(|p| !p.trim().is_empty()) {
+        permissions(m, i, p, out);
+    }
+}
+
+/// `spec.permissions` (Grafana's permission list as JSON text, `{"items": [...]}`) as the
+/// folder's `grafana_folder_permission`: the whole list, as the operator sets it.
+fn permissions(m: &Manifest, folder: usize, text: &str, out: &mut Converted) {
+    let items = match serde_json::from_str::<Value>(text) {
+        Ok(v) => v["items"].as_array().cloned().unwrap_or_default(),
+        Err(e) => {
+            let message = format!("GrafanaFolder `{}`: `spec.permissions` is not JSON: {e}", meta_name(&m.value));
+            return out.failures.push(Failure { source: m.source.clone(), message });
+        }
+    };
+    let mut blocks = Vec::new();
+    for item in &items {
+        let level = match item["permission"].as_i64() {
+            Some(1) => "View",
+            Some(2) => "Edit",
+            Some(4) => "Admin",
+            other => {
+                let message = format!(
+                    "GrafanaFolder `{}`: permission {other:?} in `spec.permissions` is not 1 (View), 2 (Edit) or 4 (Admin)",
+                    meta_name(&m.value)
+                );
+                return out.failures.push(Failure { source: m.source.clone(), message });
+            }
+        };
+        let who = if let Some(r) = item["role"].as_str() {
+            ("role", r.to_string())
+        } else if let Some(t) = item["teamId"].as_i64() {
+            ("team_id", t.to_string())
+        } else if let Some(u) = item["userId"].as_i64() {
+            ("user_id", u.to_string())
+        } else {
+            continue;
+        };
+        let attrs = vec![(who.0.to_string(), Expr::Str(who.1)), ("permission".into(), Expr::Str(level.into()))];
+        blocks.push(crate::hcl::Block::new("permissions", attrs));
+    }
+    let name = out.resources[folder].name.clone();
+    let reference = Expr::Raw(format!("{}.uid", out.resources[folder].address()));
+    let mut r = Resource::new(
+        &m.source,
+        "grafana_folder_permission",
+        name,
+        vec![("folder_uid".into(), reference)],
+        Lookup::Permissions { folder },
+    );
+    r.blocks = blocks;
+    r.uid = out.resources[folder].uid.clone();
+    out.resources.push(r);
 }
 
 /// The parent, once every folder is known: `parentFolderRef` (a `GrafanaFolder` in the same
@@ -108,6 +153,7 @@ pub fn by_title(title: &str, source: &Source, index: &mut Index<'_>, out: &mut C
         kind: "grafana_folder",
         name,
         attrs: vec![("title".into(), Expr::Str(title.to_string()))],
+        blocks: Vec::new(),
         uid: None,
         lookup: Lookup::Folder { title: title.to_string(), parent: None },
         dashboard: None,

@@ -2,17 +2,19 @@
 //! Secrets, folders by name and title), one converter per kind, and the record of every
 //! manifest's fate for `CONVERSION.md`.
 
+mod alerting;
 mod content;
 mod dashboard;
 mod datasource;
 mod folder;
+mod rule_group;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::flux::Vars;
-use crate::hcl::{Expr, identifier};
+use crate::hcl::{Block, Expr, identifier};
 use crate::load::{Failure, Manifest, Source};
 
 pub use content::Fetch;
@@ -26,7 +28,9 @@ pub struct Resource {
     pub kind: &'static str,
     pub name: String,
     pub attrs: Vec<(String, Expr)>,
-    /// The object's uid in Grafana, and where it came from.
+    /// Nested blocks (a rule group's `rule`s, a policy's `policy`s).
+    pub blocks: Vec<Block>,
+    /// The object's uid in Grafana (for alerting objects, the import id), and where it came from.
     pub uid: Option<(String, String)>,
     /// What live mode looks up when no uid is known (and checks when one is).
     pub lookup: Lookup,
@@ -39,8 +43,32 @@ pub struct Resource {
 }
 
 impl Resource {
+    pub fn new(source: &Source, kind: &'static str, name: String, attrs: Vec<(String, Expr)>, lookup: Lookup) -> Self {
+        Resource {
+            source: source.clone(),
+            kind,
+            name,
+            attrs,
+            blocks: Vec::new(),
+            uid: None,
+            lookup,
+            dashboard: None,
+            import: None,
+            how: String::new(),
+        }
+    }
+
     pub fn address(&self) -> String {
         format!("{}.{}", self.kind, self.name)
+    }
+
+    /// `disable_provenance`: set when Grafana (or the manifest's `editable`) leaves the object
+    /// editable in its UI, left out when the operator provisioned it.
+    pub fn set_editable(&mut self, editable: bool) {
+        self.attrs.retain(|(k, _)| k != "disable_provenance");
+        if editable {
+            self.attrs.push(("disable_provenance".into(), Expr::Bool(true)));
+        }
     }
 }
 
@@ -57,6 +85,21 @@ pub enum Lookup {
         folder: Option<usize>,
     },
     DataSource {
+        name: String,
+    },
+    /// An alerting object whose import id the manifest names: live mode reads `path` to see
+    /// that it exists and its provenance.
+    Alerting {
+        path: String,
+    },
+    /// A folder's permission list, imported by the folder's uid.
+    Permissions {
+        folder: usize,
+    },
+    /// A rule group, whose import id needs its folder's uid (a folder resource's, or given).
+    RuleGroup {
+        folder: Option<usize>,
+        folder_uid: Option<String>,
         name: String,
     },
 }
@@ -100,9 +143,14 @@ impl Converted {
                 Expr::Bool(_) | Expr::Raw(_) => {}
             }
         }
+        fn block(b: &Block, out: &mut BTreeSet<String>) {
+            b.attrs.iter().for_each(|(_, e)| expr(e, out));
+            b.blocks.iter().for_each(|b| block(b, out));
+        }
         let mut out = BTreeSet::new();
         for r in &self.resources {
             r.attrs.iter().for_each(|(_, e)| expr(e, &mut out));
+            r.blocks.iter().for_each(|b| block(b, &mut out));
             if let Some(d) = &r.dashboard {
                 json(d, &mut out);
             }
@@ -181,6 +229,11 @@ pub fn convert(manifests: &[Manifest], fetch: &Fetch, vars: Vars) -> Converted {
             "GrafanaFolder" => {}
             "GrafanaDashboard" => dashboard::convert(m, &mut index, &mut out),
             "GrafanaDatasource" => datasource::convert(m, &index, &mut out),
+            "GrafanaNotificationTemplate" => alerting::template(m, &mut out),
+            "GrafanaMuteTiming" => alerting::mute_timing(m, &mut out),
+            "GrafanaNotificationPolicy" => alerting::policy(m, &mut out),
+            "GrafanaContactPoint" => alerting::contact_point(m, &index, &mut out),
+            "GrafanaAlertRuleGroup" => rule_group::convert(m, &index, &mut out),
             "Grafana" => out.notes.push(Note {
                 source: m.source.clone(),
                 what: format!("Grafana instance `{}`", meta_name(&m.value)),
@@ -273,7 +326,8 @@ pub fn kept_names(manifests: &[Manifest]) -> BTreeSet<String> {
                 kept.insert(n.trim_start_matches("${").trim_end_matches('}').to_string());
             }
         }
-        for v in spec["valuesFrom"].as_array().into_iter().flatten() {
+        let receivers = spec["receivers"].as_array().into_iter().flatten().map(|r| &r["valuesFrom"]);
+        for v in std::iter::once(&spec["valuesFrom"]).chain(receivers).filter_map(Value::as_array).flatten() {
             for r in ["configMapKeyRef", "secretKeyRef"] {
                 if let Some(k) = v["valueFrom"][r]["key"].as_str() {
                     kept.insert(k.to_string());

@@ -5,9 +5,9 @@
 //! gone, a read is one GET by name. The blocks are data (`notifiers.rs`), and so is their
 //! mapping to Grafana's settings (`settings.rs`), SNS in Grafana 10.4+'s shape included.
 
-mod notifiers;
+pub(crate) mod notifiers;
 mod schema;
-mod settings;
+pub(crate) mod settings;
 #[cfg(test)]
 mod tests;
 

@@ -125,7 +125,8 @@ impl Resource for DataSourceResource {
                     .describe("The user, for SQL databases. Defaults to empty."),
                 Attribute::bool("is_default").default(Value::Bool(false)).describe(
                     "Whether this is the workspace's default data source. Grafana makes the first data source the \
-                        default whatever it is sent; `false` then plans nothing. Defaults to `false`.",
+                        default whatever it is sent; `false` then plans nothing. Defaults to `false` for a new data \
+                        source; unset, an imported default stays the default.",
                 ),
                 Attribute::string("json_data_encoded").optional().describe(
                     "The plugin's settings (`jsonData`) as a JSON object, e.g. `jsonencode({ sigV4Auth = true, \
@@ -259,6 +260,11 @@ impl Resource for DataSourceResource {
                 plan.secure_json_fields = Attr::unknown();
                 plan.http_header_names = Attr::unknown();
             }
+        }
+        // `is_default` unset: `false` for a new data source; an existing default (one imported,
+        // or Grafana's first) stays the default rather than being taken away.
+        if config.is_default.is_null() && prior.is_default.known() == Some(&true) {
+            plan.is_default = true.into();
         }
         let changed = !ctx.prior.is_null() && plan.clone().without_computed() != prior.clone().without_computed();
         if ctx.prior.is_null() || changed {

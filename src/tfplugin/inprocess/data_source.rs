@@ -199,4 +199,18 @@ async fn regression_an_imported_default_data_source_planned_is_default_false_to_
         let stored = stored.expect("imported");
         assert_eq!(stored.state.get("is_default"), &Value::Bool(default), "{uid}: {stored:?}");
     }
+    // The imported default plans nothing with `is_default = true` or unset; `false` is a change.
+    let (stored, _) = h.import(TYPE, "amp").await;
+    let stored = stored.expect("imported");
+    let base = [("name", s("AMP")), ("type", s("prometheus")), ("uid", s("amp")), ("access_mode", s("proxy"))];
+    for (extra, planned_default) in [(Some(true), true), (None, true), (Some(false), false)] {
+        let mut attrs = base.to_vec();
+        if let Some(d) = extra {
+            attrs.push(("is_default", Value::Bool(d)));
+        }
+        let config = h.config(TYPE, &attrs);
+        let (planned, _, _, said) = h.plan(TYPE, Some(&stored), &config).await;
+        said.assert_clean();
+        assert_eq!(planned.get("is_default"), &Value::Bool(planned_default), "is_default = {extra:?}");
+    }
 }
