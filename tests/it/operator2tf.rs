@@ -114,15 +114,10 @@ fn publisher() -> Loopback {
     })
 }
 
-fn a_flux_tree_of_the_operator_converts_to_a_plan_of_imports_only(tf: &crate::support::Terraform) {
-    let emu = Emulator::start(&[]);
-    seed(&emu);
-    let web = publisher();
-    let mut w = Workdir::new(tf);
-    let out = w.dir().to_str().expect("utf-8").to_string();
+/// The tree's Flux values, and where its `url:` and grafana.com dashboards are served.
+fn flux_args(web: &Loopback) -> Vec<String> {
     let base = format!("DASHBOARDS_BASE_URL={}/dashboards", web.url);
-    let tree = repo().join("tests/fixtures/operator/amg-flux");
-    let (code, stdout, stderr) = run(&[
+    [
         "--var",
         "AWS_REGION=us-east-1",
         "--var",
@@ -132,48 +127,94 @@ fn a_flux_tree_of_the_operator_converts_to_a_plan_of_imports_only(tf: &crate::su
         "--fetch",
         "--grafana-com-url",
         &web.url,
-        "--grafana-url",
-        &emu.grafana_url,
-        "--grafana-auth",
-        &emu.admin_token,
-        "--out",
-        &out,
-        tree.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(
-        stdout.starts_with("operator2tf: 12 resources (12 to import, 0 to create), 1 not converted, 0 failed"),
-        "{stdout}\n{stderr}"
-    );
-    let report = std::fs::read_to_string(w.dir().join("CONVERSION.md")).expect("CONVERSION.md");
-    for line in [
-        format!(
-            "| `grafana_folder.platform` | `{PLATFORM}` | uid {PLATFORM} found in the workspace by folder titled \"Platform\" |"
-        ),
-        format!(
-            "| `grafana_data_source.xray` | `{XRAY}` | uid {XRAY} found in the workspace by data source named \"X-Ray\" |"
-        ),
-        "| Grafana instance `external-grafana` | On AMG the instance is the workspace".to_string(),
-        "- `thanos_credentials_thanos_token` (sensitive): Secret `thanos-credentials` key `THANOS_TOKEN`".to_string(),
-    ] {
-        assert!(report.contains(&line), "{line}\n{report}");
-    }
-    let main_tf = std::fs::read_to_string(w.dir().join("main.tf")).expect("main.tf");
-    assert!(!main_tf.contains("t0k3n"), "{main_tf}");
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// `provider.tf`: the provider pointed at `emu` (operator2tf writes no provider block).
+fn point_at(w: &Workdir, emu: &Emulator) {
     let provider =
         format!("provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n", emu.grafana_url, emu.admin_token);
     w.write("provider.tf", &format!("{REQUIRED}\n{provider}"));
-    w.env("TF_VAR_amp_endpoint_url", "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/");
-    w.env("TF_VAR_thanos_credentials_thanos_token", "t0k3n-from-the-secret");
+}
+
+/// What a live-mode conversion of a tree should give: the line operator2tf prints, the number
+/// of imports, lines of the report, and the variables to give Terraform.
+struct Adoption<'a> {
+    printed: &'a str,
+    imports: usize,
+    report: Vec<String>,
+    vars: &'a [(&'a str, &'a str)],
+}
+
+/// Converts `tree` in live mode against `emu` (plus `extra` arguments), checks what operator2tf
+/// printed and reported, then takes the output through Terraform: a plan of imports only that
+/// writes nothing, the apply, an empty plan. The working directory, for more checks.
+fn adopt(tf: &crate::support::Terraform, emu: &Emulator, tree: &str, extra: &[&str], want: Adoption<'_>) -> Workdir {
+    let mut w = Workdir::new(tf);
+    let out = w.dir().to_str().expect("utf-8").to_string();
+    let tree = repo().join("tests/fixtures/operator").join(tree);
+    let mut args = extra.to_vec();
+    args.extend(["--grafana-url", &emu.grafana_url, "--grafana-auth", &emu.admin_token, "--out", &out]);
+    args.push(tree.to_str().expect("utf-8"));
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stdout.starts_with(&format!("operator2tf: {}", want.printed)), "{stdout}\n{stderr}");
+    let report = std::fs::read_to_string(w.dir().join("CONVERSION.md")).expect("CONVERSION.md");
+    for line in &want.report {
+        assert!(report.contains(line.as_str()), "{line}\n{report}");
+    }
+    point_at(&w, emu);
+    for (k, v) in want.vars {
+        w.env(k, v);
+    }
     w.init();
     let writes = emu.writes();
     let plan = w.plan(&[]);
-    assert!(plan.stdout.contains("Plan: 12 to import, 0 to add, 0 to change, 0 to destroy."), "{plan:?}");
+    let n = want.imports;
+    assert!(plan.stdout.contains(&format!("Plan: {n} to import, 0 to add, 0 to change, 0 to destroy.")), "{plan:?}");
     assert_eq!(emu.writes(), writes, "planning wrote to Grafana");
-    w.apply().assert_summary("12 imported, 0 added, 0 changed, 0 destroyed");
+    w.apply().assert_summary(&format!("{n} imported, 0 added, 0 changed, 0 destroyed"));
     w.assert_plan_empty("after adopting what the operator made");
-    let state = std::fs::read_to_string(w.dir().join("terraform.tfstate")).expect("state");
-    assert!(!state.contains("t0k3n"), "the Secret's value reached the state");
+    w
+}
+
+fn a_flux_tree_of_the_operator_converts_to_a_plan_of_imports_only(tf: &crate::support::Terraform) {
+    let emu = Emulator::start(&[]);
+    seed(&emu);
+    let web = publisher();
+    let flux = flux_args(&web);
+    let flux: Vec<&str> = flux.iter().map(String::as_str).collect();
+    let w = adopt(
+        tf,
+        &emu,
+        "amg-flux",
+        &flux,
+        Adoption {
+            printed: "12 resources (12 to import, 0 to create), 1 not converted, 0 failed",
+            imports: 12,
+            report: vec![
+                format!(
+                    "| `grafana_folder.platform` | `{PLATFORM}` | uid {PLATFORM} found in the workspace by folder titled \"Platform\" |"
+                ),
+                format!(
+                    "| `grafana_data_source.xray` | `{XRAY}` | uid {XRAY} found in the workspace by data source named \"X-Ray\" |"
+                ),
+                "| Grafana instance `external-grafana` | On AMG the instance is the workspace".to_string(),
+                "- `thanos_credentials_thanos_token` (sensitive): Secret `thanos-credentials` key `THANOS_TOKEN`"
+                    .to_string(),
+            ],
+            vars: &[
+                ("TF_VAR_amp_endpoint_url", "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/"),
+                ("TF_VAR_thanos_credentials_thanos_token", "t0k3n-from-the-secret"),
+            ],
+        },
+    );
+    for file in ["main.tf", "variables.tf", "terraform.tfstate"] {
+        let text = std::fs::read_to_string(w.dir().join(file)).expect(file);
+        assert!(!text.contains("t0k3n"), "the Secret's value reached {file}");
+    }
     let (_, headers) = emu.grafana("GET", "/api/datasources/uid/thanos", None);
     assert_eq!(headers["secureJsonFields"], json!({"httpHeaderValue1": true}), "{headers}");
 }
@@ -249,11 +290,10 @@ fn the_workspace_id_mode_mints_its_token_finds_the_same_objects_and_deletes_it()
     let web = publisher();
     let dir = tempfile::tempdir().expect("tempdir");
     let none = dir.path().join("no-such-aws-file");
-    let base = format!("DASHBOARDS_BASE_URL={}/dashboards", web.url);
     let tree = repo().join("tests/fixtures/operator/amg-flux");
     let out = Command::new(operator2tf())
-        .args(["--var", "AWS_REGION=us-east-1", "--var", "CLUSTER_NAME=prod", "--var", &base, "--fetch"])
-        .args(["--grafana-com-url", &web.url, "--workspace-id", &emu.workspace_id, "--region", "us-east-1"])
+        .args(flux_args(&web))
+        .args(["--workspace-id", &emu.workspace_id, "--region", "us-east-1"])
         .args(["--ca-cert", emu.ca_cert_file.as_deref().expect("--tls"), "--out"])
         .arg(dir.path().join("out"))
         .arg(&tree)
@@ -346,37 +386,23 @@ on_both_terraforms!(the_operators_alerting_converts_to_a_plan_of_imports_only);
 fn the_operators_alerting_converts_to_a_plan_of_imports_only(tf: &crate::support::Terraform) {
     let emu = Emulator::start(&[]);
     seed_alerting(&emu);
-    let mut w = Workdir::new(tf);
-    let out = w.dir().to_str().expect("utf-8").to_string();
-    let tree = repo().join("tests/fixtures/operator/alerting");
-    let (code, stdout, stderr) = run(&[
-        "--grafana-url",
-        &emu.grafana_url,
-        "--grafana-auth",
-        &emu.admin_token,
-        "--out",
-        &out,
-        tree.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(
-        stdout.starts_with("operator2tf: 8 resources (8 to import, 0 to create), 0 not converted, 0 failed"),
-        "{stdout}\n{stderr}"
+    adopt(
+        tf,
+        &emu,
+        "alerting",
+        &[],
+        Adoption {
+            printed: "8 resources (8 to import, 0 to create), 0 not converted, 0 failed",
+            imports: 8,
+            report: vec![
+            "| `grafana_mute_timing.nights_and_weekends` | `nights-and-weekends` | id from `spec.name`; found in the \
+             workspace (editable in Grafana) |"
+                .to_string(),
+            "| `grafana_rule_group.eks_nodes` | `alerts:EKS nodes` |".to_string(),
+        ],
+            vars: &[("TF_VAR_alert_contacts_oncall_addresses", "oncall@example.com")],
+        },
     );
-    let report = std::fs::read_to_string(w.dir().join("CONVERSION.md")).expect("CONVERSION.md");
-    assert!(report.contains("| `grafana_mute_timing.nights_and_weekends` | `nights-and-weekends` | id from `spec.name`; found in the workspace (editable in Grafana) |"), "{report}");
-    assert!(report.contains("| `grafana_rule_group.eks_nodes` | `alerts:EKS nodes` |"), "{report}");
-    let provider =
-        format!("provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n", emu.grafana_url, emu.admin_token);
-    w.write("provider.tf", &format!("{REQUIRED}\n{provider}"));
-    w.env("TF_VAR_alert_contacts_oncall_addresses", "oncall@example.com");
-    w.init();
-    let writes = emu.writes();
-    let plan = w.plan(&[]);
-    assert!(plan.stdout.contains("Plan: 8 to import, 0 to add, 0 to change, 0 to destroy."), "{plan:?}");
-    assert_eq!(emu.writes(), writes, "planning wrote to Grafana");
-    w.apply().assert_summary("8 imported, 0 added, 0 changed, 0 destroyed");
-    w.assert_plan_empty("after adopting the operator's alerting");
 }
 
 on_both_terraforms!(the_operators_own_examples_convert_offline_and_apply_to_an_empty_workspace);
@@ -452,11 +478,7 @@ fn the_operators_own_examples_convert_offline_and_apply_to_an_empty_workspace(tf
         // A new workspace: nothing to import (the operator never ran against it).
         w.remove("imports.tf");
         let emu = Emulator::start(&[]);
-        let provider = format!(
-            "provider \"grafana\" {{\n  url  = \"{}\"\n  auth = \"{}\"\n}}\n",
-            emu.grafana_url, emu.admin_token
-        );
-        w.write("provider.tf", &format!("{REQUIRED}\n{provider}"));
+        point_at(&w, &emu);
         for (k, v) in vars {
             w.env(k, v);
         }
