@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::convert::{Converted, Lookup};
+use crate::convert::{Converted, Lookup, path_segment};
 
 pub struct Grafana {
     pub url: String,
@@ -96,8 +96,7 @@ pub fn resolve(g: &Grafana, out: &mut Converted) -> Result<(), LiveError> {
                 (hits, format!("dashboard titled {title:?} in its folder"))
             }
             Lookup::DataSource { name } => {
-                let enc: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-                let uid = g.get(&format!("/api/datasources/name/{}", enc.replace('+', "%20")), &[])?;
+                let uid = g.get(&format!("/api/datasources/name/{}", path_segment(name)), &[])?;
                 let uid = uid.and_then(|v| v["uid"].as_str().map(str::to_string));
                 (uid.into_iter().collect(), format!("data source named {name:?}"))
             }
@@ -132,9 +131,8 @@ fn alerting(g: &Grafana, out: &mut Converted, i: usize) -> Result<bool, LiveErro
                 r.how = join(&r.how, "its folder is not in the workspace: will be created");
                 return Ok(true);
             };
-            let enc =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
-            (format!("/api/v1/provisioning/folder/{}/rule-groups/{}", enc(&f), enc(name)), Some(format!("{f}:{name}")))
+            let path = format!("/api/v1/provisioning/folder/{}/rule-groups/{}", path_segment(&f), path_segment(name));
+            (path, Some(format!("{f}:{name}")))
         }
         Lookup::Permissions { folder } => {
             let found = out.resources[*folder].import.clone();

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Converted, Index, Lookup, Note, Resource, meta_name, namespace, unique_name};
+use super::{Converted, Index, Lookup, Note, Resource, meta_name, namespace, path_segment, text, unique_name};
 use crate::flux::markers;
 use crate::hcl::{self, Block, Expr, identifier};
 use crate::load::{Failure, Manifest};
@@ -15,10 +15,6 @@ use crate::load::{Failure, Manifest};
 /// `spec.editable`, true when unset (the operator's default).
 pub fn editable(spec: &Value) -> bool {
     spec["editable"].as_bool().unwrap_or(true)
-}
-
-fn text(v: &Value) -> Option<String> {
-    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
 }
 
 fn list(v: &Value) -> Option<Expr> {
@@ -41,10 +37,6 @@ fn fail(out: &mut Converted, m: &Manifest, kind: &str, message: String) {
         .push(Failure { source: m.source.clone(), message: format!("{kind} `{}`: {message}", meta_name(&m.value)) });
 }
 
-fn path_part(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
-}
-
 fn push(out: &mut Converted, mut r: Resource, id: String, from: &str, editable: bool) {
     r.set_editable(editable);
     r.uid = Some((id, from.to_string()));
@@ -61,7 +53,7 @@ pub fn template(m: &Manifest, out: &mut Converted) {
         ("template".into(), Expr::Str(spec["template"].as_str().unwrap_or_default().to_string())),
     ];
     let rname = unique_name(out, "grafana_message_template", &namespace(&m.value), &meta_name(&m.value));
-    let path = format!("/api/v1/provisioning/templates/{}", path_part(&name));
+    let path = format!("/api/v1/provisioning/templates/{}", path_segment(&name));
     let r = Resource::new(&m.source, "grafana_message_template", rname, attrs, Lookup::Alerting { path });
     push(out, r, name, "`spec.name`", editable(spec));
 }
@@ -70,7 +62,7 @@ pub fn mute_timing(m: &Manifest, out: &mut Converted) {
     let spec = &m.value["spec"];
     let Some(name) = text(&spec["name"]) else { return fail(out, m, "GrafanaMuteTiming", "no `spec.name`".into()) };
     let rname = unique_name(out, "grafana_mute_timing", &namespace(&m.value), &meta_name(&m.value));
-    let path = format!("/api/v1/provisioning/mute-timings/{}", path_part(&name));
+    let path = format!("/api/v1/provisioning/mute-timings/{}", path_segment(&name));
     let mut r = Resource::new(
         &m.source,
         "grafana_mute_timing",
@@ -195,7 +187,7 @@ pub fn contact_point(m: &Manifest, index: &Index<'_>, out: &mut Converted) {
             "valuesFrom": spec["valuesFrom"]
         })],
     };
-    let path = format!("/api/v1/provisioning/contact-points?name={}", path_part(&cp_name));
+    let path = format!("/api/v1/provisioning/contact-points?name={}", path_segment(&cp_name));
     let mut r = Resource::new(
         &m.source,
         "grafana_contact_point",

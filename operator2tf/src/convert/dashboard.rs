@@ -5,9 +5,8 @@
 use serde_json::Value;
 
 use super::content::{Problem, content};
-use super::folder;
-use super::{Converted, Index, Lookup, Note, Resource, meta_name, namespace, unique_name};
-use crate::hcl::Expr;
+use super::folder::{self, Place};
+use super::{Converted, Index, Lookup, Note, Resource, first_uid, meta_name, namespace, text, unique_name};
 use crate::load::{Failure, Manifest};
 
 pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
@@ -41,11 +40,12 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
     let Some(title) = model.get("title").and_then(Value::as_str).map(str::to_string) else {
         return fail(out, format!("the dashboard JSON ({from}) has no `title`"));
     };
-    let given = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    let uid = given(spec.get("uid"))
-        .map(|u| (u, "`spec.uid`".to_string()))
-        .or_else(|| given(model.get("uid")).map(|u| (u, "the dashboard JSON's `uid`".to_string())))
-        .or_else(|| given(m.value["metadata"].get("uid")).map(|u| (u, "`metadata.uid` (Kubernetes')".to_string())));
+    let content_uid = model.get("uid").cloned().unwrap_or(Value::Null);
+    let uid = first_uid(&[
+        (&spec["uid"], "`spec.uid`"),
+        (&content_uid, "the dashboard JSON's `uid`"),
+        (&m.value["metadata"]["uid"], "`metadata.uid` (Kubernetes')"),
+    ]);
     for k in ["id", "version", "__inputs", "__requires"] {
         model.remove(k);
     }
@@ -57,13 +57,7 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
         Err(e) => return fail(out, e),
     };
     let rname = unique_name(out, "grafana_dashboard", &ns, &name);
-    let mut attrs = Vec::new();
-    match &folder {
-        Place::Resource(i) => {
-            attrs.push(("folder".to_string(), Expr::Raw(format!("{}.uid", out.resources[*i].address()))))
-        }
-        Place::Uid(u) => attrs.push(("folder".to_string(), Expr::Str(u.clone()))),
-    }
+    let attrs = vec![("folder".to_string(), folder.expr(out))];
     if spec["envs"].is_array() || spec["envFrom"].is_array() {
         out.notes.push(Note {
             source: m.source.clone(),
@@ -89,25 +83,13 @@ pub fn convert(m: &Manifest, index: &mut Index<'_>, out: &mut Converted) {
     });
 }
 
-enum Place {
-    Resource(usize),
-    Uid(String),
-}
-
+/// Where the operator put the dashboard: `folderUID`, `folderRef`, the folder titled `folder`, or
+/// (no folder field) the folder it names after the namespace.
 fn placement(m: &Manifest, ns: &str, index: &mut Index<'_>, out: &mut Converted) -> Result<Place, String> {
     let spec = &m.value["spec"];
-    if let Some(u) = spec["folderUID"].as_str().filter(|s| !s.is_empty()) {
-        return Ok(folder::by_uid(out, u).map(Place::Resource).unwrap_or(Place::Uid(u.to_string())));
+    if let Some(p) = folder::referenced(spec, ns, index, out)? {
+        return Ok(p);
     }
-    if let Some(r) = spec["folderRef"].as_str().filter(|s| !s.is_empty()) {
-        return index.folders.get(&(ns.to_string(), r.to_string())).map(|&i| Place::Resource(i)).ok_or_else(|| {
-            format!(
-                "`folderRef` names `{r}`, which is not a GrafanaFolder in namespace `{ns}` among the manifests; pass \
-                    its file too"
-            )
-        });
-    }
-    // By title, or (no folder field) the folder the operator names after the namespace.
-    let title = spec["folder"].as_str().filter(|s| !s.is_empty()).unwrap_or(ns);
-    Ok(Place::Resource(folder::by_title(title, &m.source, index, out)))
+    let title = text(&spec["folder"]).unwrap_or_else(|| ns.to_string());
+    Ok(Place::Resource(folder::by_title(&title, &m.source, index, out)))
 }

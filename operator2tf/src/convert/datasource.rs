@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{Converted, Index, Lookup, Resource, meta_name, namespace, unique_name};
+use super::{Converted, Index, Lookup, Resource, first_uid, meta_name, namespace, text, unique_name};
 use crate::flux::{CLOSE, OPEN, markers, tf_name};
 use crate::hcl::{Expr, identifier};
 use crate::load::{Failure, Manifest};
@@ -27,15 +27,16 @@ pub fn convert(m: &Manifest, index: &Index<'_>, out: &mut Converted) {
     if let Err(e) = values_from(spec, &ns, &mut ds, index, out) {
         return fail(out, e);
     }
-    let text = |k: &str| ds.get(k).and_then(Value::as_str).map(str::to_string);
-    let (Some(ds_name), Some(ds_type)) = (text("name"), text("type")) else {
+    let string_of = |k: &str| ds.get(k).and_then(Value::as_str).map(str::to_string);
+    let (Some(ds_name), Some(ds_type)) = (string_of("name"), string_of("type")) else {
         return fail(out, "`spec.datasource` needs `name` and `type`".into());
     };
-    let given = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    let uid = given(spec.get("uid"))
-        .map(|u| (u, "`spec.uid`".to_string()))
-        .or_else(|| given(ds.get("uid")).map(|u| (u, "`spec.datasource.uid`".to_string())))
-        .or_else(|| given(m.value["metadata"].get("uid")).map(|u| (u, "`metadata.uid` (Kubernetes')".to_string())));
+    let ds_uid = ds.get("uid").cloned().unwrap_or(Value::Null);
+    let uid = first_uid(&[
+        (&spec["uid"], "`spec.uid`"),
+        (&ds_uid, "`spec.datasource.uid`"),
+        (&m.value["metadata"]["uid"], "`metadata.uid` (Kubernetes')"),
+    ]);
     let rname = unique_name(out, "grafana_data_source", &ns, &name);
     let mut attrs = vec![("name".to_string(), Expr::Str(ds_name.clone())), ("type".into(), Expr::Str(ds_type))];
     if let Some((u, _)) = &uid {
@@ -44,11 +45,11 @@ pub fn convert(m: &Manifest, index: &Index<'_>, out: &mut Converted) {
     for (field, attr) in
         [("url", "url"), ("access", "access_mode"), ("database", "database_name"), ("user", "username")]
     {
-        if let Some(v) = given(ds.get(field)) {
+        if let Some(v) = ds.get(field).and_then(text) {
             attrs.push((attr.into(), Expr::Str(v)));
         }
     }
-    if let Some(v) = given(ds.get("basicAuthUser")) {
+    if let Some(v) = ds.get("basicAuthUser").and_then(text) {
         attrs.push(("basic_auth_username".into(), Expr::Str(v)));
     }
     for (field, attr) in [("basicAuth", "basic_auth_enabled"), ("isDefault", "is_default")] {

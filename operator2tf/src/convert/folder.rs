@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Converted, Index, Lookup, Resource, meta_name, namespace, unique_name};
+use super::{Converted, Index, Lookup, Resource, first_uid, meta_name, namespace, text, unique_name};
 use crate::hcl::Expr;
 use crate::load::{Failure, Manifest, Source};
 
@@ -135,10 +135,41 @@ pub fn by_uid(out: &Converted, uid: &str) -> Option<usize> {
 }
 
 fn uid_of(m: &Value) -> Option<(String, String)> {
-    let given = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
-    given(&m["spec"]["uid"])
-        .map(|u| (u, "`spec.uid`".to_string()))
-        .or_else(|| given(&m["metadata"]["uid"]).map(|u| (u, "`metadata.uid` (Kubernetes')".to_string())))
+    first_uid(&[(&m["spec"]["uid"], "`spec.uid`"), (&m["metadata"]["uid"], "`metadata.uid` (Kubernetes')")])
+}
+
+/// Where an object says its folder is, by uid or by reference.
+pub enum Place {
+    /// A folder resource of the conversion.
+    Resource(usize),
+    /// A uid no manifest's folder has.
+    Uid(String),
+}
+
+impl Place {
+    /// The attribute's expression: the folder resource's `uid`, or the uid itself.
+    pub fn expr(&self, out: &Converted) -> Expr {
+        match self {
+            Place::Resource(i) => Expr::Raw(format!("{}.uid", out.resources[*i].address())),
+            Place::Uid(u) => Expr::Str(u.clone()),
+        }
+    }
+}
+
+/// `folderUID` (a reference when one of the folders has that uid) or `folderRef` (a
+/// `GrafanaFolder` in the same namespace); `None` when the spec names neither.
+pub fn referenced(spec: &Value, ns: &str, index: &Index<'_>, out: &Converted) -> Result<Option<Place>, String> {
+    if let Some(u) = text(&spec["folderUID"]) {
+        return Ok(Some(by_uid(out, &u).map_or(Place::Uid(u), Place::Resource)));
+    }
+    let Some(r) = text(&spec["folderRef"]) else { return Ok(None) };
+    match index.folders.get(&(ns.to_string(), r.clone())) {
+        Some(&i) => Ok(Some(Place::Resource(i))),
+        None => Err(format!(
+            "`folderRef` names `{r}`, which is not a GrafanaFolder in namespace `{ns}` among the manifests; pass its \
+                file too"
+        )),
+    }
 }
 
 /// The folder titled `title` at the top level: a `GrafanaFolder` with that title, or one the

@@ -168,6 +168,21 @@ pub struct Index<'a> {
     pub fetch: &'a Fetch,
 }
 
+/// A text that says something: a string, not empty.
+pub fn text(v: &Value) -> Option<String> {
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The uid the operator used: the first of `candidates` (value, where it is) that is set.
+pub fn first_uid(candidates: &[(&Value, &str)]) -> Option<(String, String)> {
+    candidates.iter().find_map(|(v, from)| text(v).map(|u| (u, from.to_string())))
+}
+
+/// One segment of a Grafana API path, percent-encoded (a name may hold spaces or slashes).
+pub fn path_segment(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
 pub fn namespace(m: &Value) -> String {
     m["metadata"]["namespace"].as_str().unwrap_or("default").to_string()
 }

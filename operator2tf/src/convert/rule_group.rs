@@ -6,7 +6,8 @@
 use serde_json::Value;
 
 use super::alerting::{editable, json_expr};
-use super::{Converted, Index, Lookup, Resource, meta_name, namespace, unique_name};
+use super::folder::Place;
+use super::{Converted, Index, Lookup, Resource, meta_name, namespace, text, unique_name};
 use crate::hcl::{self, Block, Expr};
 use crate::load::{Failure, Manifest};
 
@@ -17,31 +18,22 @@ pub fn convert(m: &Manifest, index: &Index<'_>, out: &mut Converted) {
         out.failures
             .push(Failure { source: m.source.clone(), message: format!("GrafanaAlertRuleGroup `{meta}`: {message}") })
     };
-    let name = spec["name"].as_str().filter(|s| !s.is_empty()).map_or_else(|| meta.clone(), str::to_string);
+    let name = text(&spec["name"]).unwrap_or_else(|| meta.clone());
     let interval = match spec["interval"].as_str().map(seconds) {
         Some(Ok(s)) if s > 0 => s,
         Some(Err(e)) => return fail(out, e),
         _ => return fail(out, "`spec.interval` must be a duration such as `1m`".into()),
     };
-    let (folder, folder_uid, folder_expr) = if let Some(u) = spec["folderUID"].as_str().filter(|s| !s.is_empty()) {
-        match super::folder::by_uid(out, u) {
-            Some(i) => (Some(i), Some(u.to_string()), Expr::Raw(format!("{}.uid", out.resources[i].address()))),
-            None => (None, Some(u.to_string()), Expr::Str(u.to_string())),
-        }
-    } else if let Some(r) = spec["folderRef"].as_str().filter(|s| !s.is_empty()) {
-        let Some(&i) = index.folders.get(&(ns.clone(), r.to_string())) else {
-            return fail(
-                out,
-                format!(
-                    "`folderRef` names `{r}`, which is not a GrafanaFolder in namespace `{ns}` among the manifests"
-                ),
-            );
-        };
-        let uid = out.resources[i].uid.as_ref().map(|(u, _)| u.clone());
-        (Some(i), uid, Expr::Raw(format!("{}.uid", out.resources[i].address())))
-    } else {
-        return fail(out, "needs `folderUID` or `folderRef`".into());
+    let place = match super::folder::referenced(spec, &ns, index, out) {
+        Ok(Some(p)) => p,
+        Ok(None) => return fail(out, "needs `folderUID` or `folderRef`".into()),
+        Err(e) => return fail(out, e),
     };
+    let (folder, folder_uid) = match &place {
+        Place::Resource(i) => (Some(*i), out.resources[*i].uid.as_ref().map(|(u, _)| u.clone())),
+        Place::Uid(u) => (None, Some(u.clone())),
+    };
+    let folder_expr = place.expr(out);
     let attrs = vec![
         ("name".to_string(), Expr::Str(name.clone())),
         ("folder_uid".into(), folder_expr),
@@ -67,8 +59,8 @@ fn rule_block(rule: &Value) -> Block {
         .into_iter()
         .chain([("noDataState", "no_data_state"), ("execErrState", "exec_err_state")])
     {
-        if let Some(v) = rule[key].as_str().filter(|s| !s.is_empty()) {
-            attrs.push((attr.to_string(), Expr::Str(v.to_string())));
+        if let Some(v) = text(&rule[key]) {
+            attrs.push((attr.to_string(), Expr::Str(v)));
         }
     }
     for (key, attr) in [("labels", "labels"), ("annotations", "annotations")] {
@@ -85,8 +77,8 @@ fn rule_block(rule: &Value) -> Block {
             ("ref_id".to_string(), Expr::Str(q["refId"].as_str().unwrap_or_default().into())),
             ("datasource_uid".into(), Expr::Str(q["datasourceUid"].as_str().unwrap_or_default().into())),
         ];
-        if let Some(t) = q["queryType"].as_str().filter(|s| !s.is_empty()) {
-            attrs.push(("query_type".into(), Expr::Str(t.into())));
+        if let Some(t) = text(&q["queryType"]) {
+            attrs.push(("query_type".into(), Expr::Str(t)));
         }
         let model = if q["model"].is_object() { q["model"].clone() } else { serde_json::json!({}) };
         attrs.push(("model".into(), Expr::JsonEncode(model)));
@@ -111,8 +103,8 @@ fn rule_block(rule: &Value) -> Block {
             attrs.push(("mute_timings".into(), Expr::Raw(hcl::value(&Value::Array(mt.clone()), 1))));
         }
         for k in ["group_wait", "group_interval", "repeat_interval"] {
-            if let Some(v) = ns[k].as_str().filter(|s| !s.is_empty()) {
-                attrs.push((k.into(), Expr::Str(v.into())));
+            if let Some(v) = text(&ns[k]) {
+                attrs.push((k.into(), Expr::Str(v)));
             }
         }
         b.blocks.push(Block::new("notification_settings", attrs));
